@@ -1,0 +1,5 @@
+"""Allow ``python -m releasecare``."""
+
+from releasecare.cli import main
+
+main()

@@ -1,0 +1,5 @@
+"""Command-line interface (work in progress)."""
+
+
+def main() -> None:
+    raise SystemExit(0)

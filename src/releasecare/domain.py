@@ -1,0 +1,218 @@
+"""Plain data that flows between the stages: git -> changes -> impact -> notices.
+
+Frozen dataclasses only; no SQLAlchemy, Jinja or click here, so every stage can be
+built and tested without the others. Times are timezone-aware (UTC unless said).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+DEPLOY_STATUSES = ("succeeded", "failed", "rolled_back", "in_progress")
+CHANGE_IMPACTS = ("none", "low", "high")
+ALL = "*"
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file a commit touched. ``status`` is git's letter: A, M, D, R, C, T.
+
+    For a rename or copy ``old_path`` is the source; both paths count for mapping.
+    """
+
+    path: str
+    status: str = "M"
+    old_path: str | None = None
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return (self.path,) if self.old_path is None else (self.old_path, self.path)
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit as git reports it, before any interpretation."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    authored_at: datetime
+    subject: str
+    body: str
+    files: tuple[FileChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class Release:
+    """A git tag that matches the release pattern."""
+
+    tag: str
+    sha: str
+    date: datetime
+    message: str | None = None
+    annotated: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    """A commit in a release range, interpreted: conventional type, trailers, note, visibility.
+
+    ``customer_note`` is the text meant for customers, or None (then the change is
+    described by its cleaned-up summary when visible). ``audience`` is "customer"
+    or "internal".
+    """
+
+    sha: str
+    summary: str
+    body: str = ""
+    type: str | None = None
+    scope: str | None = None
+    breaking: bool = False
+    customer_note: str | None = None
+    impact: str | None = None
+    audience: str = "customer"
+    visible: bool = True
+    components: tuple[str, ...] = ()
+    files: tuple[FileChange, ...] = ()
+    author_name: str = ""
+    author_email: str = ""
+    authored_at: datetime | None = None
+    release: str | None = None
+    note_source: str | None = None  # "trailer", "fragment:<path>", or None
+
+
+@dataclass(frozen=True)
+class Component:
+    """A part of the product as customers know it, with the paths that belong to it."""
+
+    key: str
+    name: str
+    description: str = ""
+    paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeployEvent:
+    """One deploy as a source (log file, API) reports it; what ``deploy ingest`` stores.
+
+    ``location`` says where it came from ("deploys.jsonl:12") for error messages.
+    ``environment`` may be None when the format has none (then ``--env`` supplies it).
+    """
+
+    version: str
+    status: str
+    deployed_at: datetime
+    environment: str | None = None
+    external_id: str | None = None
+    sha: str | None = None
+    finished_at: datetime | None = None
+    source: str = "cli"
+    location: str = ""
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A stored deployment: version V reached environment E at time T with a status."""
+
+    id: int
+    environment: str
+    version: str
+    status: str
+    deployed_at: datetime
+    external_id: str | None = None
+    source: str = "cli"
+    sha: str | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FreezeWindow:
+    start: datetime
+    end: datetime
+    reason: str | None = None
+
+    def contains(self, moment: datetime) -> bool:
+        """Inclusive at the start, exclusive at the end, like a calendar entry."""
+        return self.start <= moment < self.end
+
+
+@dataclass(frozen=True)
+class Contacts:
+    email: tuple[str, ...] = ()
+    webhook_url: str | None = None
+    webhook_secret_env: str | None = None
+    slack_url_env: str | None = None
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A customer. ``environments``/``components`` hold keys, or ("*",) for all."""
+
+    id: str
+    name: str
+    environments: tuple[str, ...] = (ALL,)
+    components: tuple[str, ...] = (ALL,)
+    timezone: str = "UTC"
+    locale: str = "en"
+    tier: str | None = None
+    contacts: Contacts = field(default_factory=Contacts)
+    freeze: tuple[FreezeWindow, ...] = ()
+
+    def uses(self, component: str) -> bool:
+        return ALL in self.components or component in self.components
+
+    def lives_on(self, environment: str) -> bool:
+        return ALL in self.environments or environment in self.environments
+
+
+@dataclass(frozen=True)
+class CustomerImpact:
+    """How one deployment touches one customer."""
+
+    customer: Customer
+    components: tuple[str, ...]
+    changes: tuple[Change, ...]
+    freeze_conflicts: tuple[FreezeWindow, ...] = ()
+
+
+@dataclass(frozen=True)
+class IncidentUpdate:
+    status: str
+    message: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: int
+    title: str
+    environment: str
+    status: str
+    started_at: datetime
+    resolved_at: datetime | None = None
+    severity: str | None = None
+    components: tuple[str, ...] = ()
+    suspect_deployment_id: int | None = None
+    updates: tuple[IncidentUpdate, ...] = ()
+
+
+@dataclass(frozen=True)
+class Impact:
+    """What one deployment (or a preview of one) changed, and for whom.
+
+    ``previous_version`` is what the environment had before (None: nothing known).
+    For a rollback ``changes`` are the changes taken away.
+    """
+
+    environment: str
+    version: str
+    previous_version: str | None
+    rollback: bool
+    changes: tuple[Change, ...]
+    components: tuple[str, ...]
+    customers: tuple[CustomerImpact, ...]
+    deployment: Deployment | None = None
+    unmapped_changes: tuple[Change, ...] = ()

@@ -1,0 +1,91 @@
+"""The exception hierarchy. Each class carries its exit code; only the CLI prints them.
+
+Exit codes follow DESIGN.md: 1 a check failed where the command was asked to be
+strict, 2 bad usage or bad input, 3 an environment problem (database, git, network).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class ReleasecareError(Exception):
+    """Base of every error releasecare reports to a user without a traceback."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message}\n  hint: {self.hint}"
+        return self.message
+
+
+class CheckFailed(ReleasecareError):
+    """A strict check (lint, coverage, freeze) found something."""
+
+    exit_code = 1
+
+
+class InputError(ReleasecareError):
+    """Bad usage or bad input. The message names the file, line or field."""
+
+    exit_code = 2
+
+
+class ConfigError(InputError):
+    """The configuration file is wrong; names the file and the key."""
+
+    def __init__(self, path: object, key: str | None, problem: str, *, hint: str | None = None):
+        where = f"{path}: key {key!r}" if key else f"{path}"
+        super().__init__(f"{where}: {problem}", hint=hint)
+        self.path = path
+        self.key = key
+        self.problem = problem
+
+
+class RecordError(InputError):
+    """One record of an input file is malformed.
+
+    ``location`` is "FILE:LINE" or "FILE: JSON path"; ``field`` the field at fault.
+    """
+
+    def __init__(self, location: str, problem: str, *, field: str | None = None):
+        text = f"{location}: {problem}" if field is None else f"{location}: field {field!r}: {problem}"
+        super().__init__(text)
+        self.location = location
+        self.problem = problem
+        self.field = field
+
+
+class NotFound(InputError):
+    """Something named on the command line does not exist (a tag, a deployment, a customer)."""
+
+
+class EnvironmentProblem(ReleasecareError):
+    """The world around us failed: database, git, network."""
+
+    exit_code = 3
+
+
+class GitError(EnvironmentProblem):
+    """git failed, or the repository lacks history we need (shallow clone)."""
+
+
+class DatabaseError(EnvironmentProblem):
+    """The database cannot be reached or is at an unknown schema revision."""
+
+
+class NetworkError(EnvironmentProblem):
+    """A remote source or delivery target could not be reached."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """Return a "did you mean X?" hint for a near spelling of ``word``, or None."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
