@@ -56,7 +56,9 @@ class RecordError(InputError):
     """
 
     def __init__(self, location: str, problem: str, *, field: str | None = None):
-        text = f"{location}: {problem}" if field is None else f"{location}: field {field!r}: {problem}"
+        text = (
+            f"{location}: {problem}" if field is None else f"{location}: field {field!r}: {problem}"
+        )
         super().__init__(text)
         self.location = location
         self.problem = problem

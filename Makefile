@@ -1,0 +1,17 @@
+.PHONY: demo test lint bench wheel-check
+
+demo:  ## run releasecare end to end on the bundled example
+	bash scripts/demo.sh
+
+test:  ## the whole test suite (installs what it needs)
+	bash scripts/test.sh
+
+lint:
+	.venv/bin/ruff check src tests benchmarks examples
+	.venv/bin/ruff format --check src tests
+	.venv/bin/mypy
+
+bench:
+	.venv/bin/python benchmarks/bench_git.py
+	.venv/bin/python benchmarks/bench_ingest.py
+	.venv/bin/python benchmarks/bench_render.py

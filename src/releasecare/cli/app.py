@@ -1,0 +1,110 @@
+"""What every command shares: the config, the database, the repository, and output.
+
+Everything is loaded on first use, so a command that needs no database never
+opens one and ``--help`` imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    from releasecare.config import Config
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class App:
+    config_path: str | None = None
+    db_url: str | None = None
+    repo_path: str | None = None
+    _engine: Engine | None = field(default=None, init=False, repr=False)
+
+    @cached_property
+    def config(self) -> Config:
+        from releasecare.config import load_config
+
+        return load_config(Path(self.config_path) if self.config_path else None)
+
+    @property
+    def repo(self) -> Path:
+        """The git repository: ``--repo``, else the config's folder, else the cwd."""
+        if self.repo_path:
+            return Path(self.repo_path).resolve()
+        return self.config.root
+
+    def database_url(self) -> str:
+        from releasecare.config import resolve_sqlite_path
+
+        if self.db_url:
+            return resolve_sqlite_path(self.db_url, Path.cwd())
+        return self.config.resolved_database_url()
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from releasecare.store import open_engine
+
+            self._engine = open_engine(self.database_url())
+        return self._engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction for the whole command: all of it is stored, or none."""
+        from releasecare.store import transaction
+
+        with transaction(self.engine) as session:
+            yield session
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def json_option(func: F) -> F:
+    """``--json``: print one JSON document on stdout and nothing else."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print one JSON document on stdout."
+    )(func)
+
+
+def emit_json(document: Any) -> None:
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+
+
+def info(message: str) -> None:
+    """Progress and diagnostics go to stderr, so stdout stays clean for pipes."""
+    click.echo(message, err=True)
+
+
+def parse_time(value: str | None, option: str) -> Any:
+    """An ISO 8601 option value with an offset; naive times are refused."""
+    from datetime import datetime
+
+    from releasecare.errors import InputError
+
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(
+            f"{option}: {value!r} is not an ISO 8601 time", hint="e.g. 2026-11-20T09:14:00+01:00"
+        ) from None
+    if moment.tzinfo is None:
+        raise InputError(
+            f"{option}: {value!r} has no UTC offset",
+            hint="add one, e.g. 2026-11-20T09:14:00+01:00 or ...Z",
+        )
+    return moment

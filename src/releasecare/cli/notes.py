@@ -1,0 +1,153 @@
+"""``releasecare notes render|lint``: the notices customers read, and their voice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from releasecare.cli.app import App, emit_json, info, json_option, pass_app
+
+FORMATS = ("md", "html", "txt", "json")
+
+
+@click.group()
+def notes() -> None:
+    """Render per-customer notices and check notes for the customer's voice."""
+
+
+@notes.command("render")
+@click.argument("deploy_id", required=False, type=int)
+@click.option("--env", "environment", help="Environment (with --version).")
+@click.option("--version", "version", help="Version deployed (with --env).")
+@click.option(
+    "--customer", "only", multiple=True, metavar="ID", help="Only these customers (repeatable)."
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMATS),
+    default=("md",),
+    show_default=True,
+    help="Output format (repeatable).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the notices to (one sub-folder per customer).",
+)
+@click.option("--feed", is_flag=True, help="Also update each customer's Atom feed.")
+@click.option(
+    "--overview",
+    "overview_dir",
+    type=click.Path(file_okay=False),
+    help="Write an operator overview of every notice here (never publish it).",
+)
+@json_option
+@pass_app
+def render(
+    app: App,
+    deploy_id: int | None,
+    environment: str | None,
+    version: str | None,
+    only: tuple[str, ...],
+    formats: tuple[str, ...],
+    out_dir: str,
+    feed: bool,
+    overview_dir: str | None,
+    as_json: bool,
+) -> None:
+    """Write one notice per affected customer, in their words and time zone.
+
+    \b
+    Examples:
+      releasecare notes render 7 --format html --format md --out notices/
+      releasecare notes render --env production-eu --version v2.4.0 --customer acme --out out/
+    """
+    from releasecare.notices import render_deployment
+
+    with app.transaction() as session:
+        written = render_deployment(
+            session,
+            app.config,
+            deploy_id=deploy_id,
+            environment=environment,
+            version=version,
+            only=only,
+            formats=formats,
+            out_dir=Path(out_dir),
+            feed=feed,
+            overview_dir=Path(overview_dir) if overview_dir else None,
+        )
+    if as_json:
+        emit_json(
+            {
+                "notices": [
+                    {
+                        "customer": n.customer_id,
+                        "format": n.format,
+                        "path": str(n.path),
+                        "sha256": n.sha256,
+                    }
+                    for n in written
+                ]
+            }
+        )
+        return
+    customers = sorted({n.customer_id for n in written})
+    if not written:
+        click.echo("no customer is affected by this deployment; no notices written")
+        return
+    click.echo(f"wrote {len(written)} notices for {len(customers)} customers to {out_dir}")
+    for notice in written:
+        info(f"  {notice.path}")
+
+
+@notes.command("lint")
+@click.argument("target", required=False)
+@click.option("--strict", is_flag=True, help="Exit 1 when anything is found.")
+@json_option
+@pass_app
+def lint(app: App, target: str | None, strict: bool, as_json: bool) -> None:
+    """Check customer notes for our-side voice, jargon, internal references and promises.
+
+    TARGET is a release tag, a git range (v2.3.0..v2.4.0) or note fragment files
+    or folders; by default the newest release.
+
+    \b
+    Examples:
+      releasecare notes lint v2.4.0 --strict
+      releasecare notes lint changes/ --json
+    """
+    from releasecare.errors import CheckFailed
+    from releasecare.notices import lint_target
+
+    findings = lint_target(app.config, app.repo, target)
+    if as_json:
+        emit_json(
+            {
+                "findings": [
+                    {
+                        "rule": f.rule,
+                        "location": f.location,
+                        "message": f.message,
+                        "suggestion": f.suggestion,
+                    }
+                    for f in findings
+                ]
+            }
+        )
+    else:
+        for f in findings:
+            click.echo(f"{f.location}: {f.rule}: {f.message}")
+            if f.suggestion:
+                click.echo(f"    suggestion: {f.suggestion}")
+        click.echo(f"{len(findings)} finding(s)" if findings else "no findings", err=True)
+    if strict and findings:
+        raise CheckFailed(f"notes lint found {len(findings)} problem(s)")
+
+
+COMMANDS = [notes]

@@ -1,0 +1,152 @@
+"""``releasecare release scan|show|list``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from releasecare.cli.app import App, emit_json, info, json_option, pass_app
+
+
+@click.group()
+def release() -> None:
+    """Read release tags and the changes in each release."""
+
+
+@release.command("scan")
+@click.argument("tag", required=False)
+@click.option("--rescan", is_flag=True, help="Scan releases again even if already stored.")
+@json_option
+@pass_app
+def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
+    """Store the releases (tags matching tag_pattern) and the changes of each.
+
+    Incremental: already-scanned releases are skipped unless --rescan. Give TAG to
+    scan one release only.
+
+    \b
+    Examples:
+      releasecare release scan
+      releasecare release scan v2.4.0 --rescan
+    """
+    from releasecare.releases import scan as scan_releases
+
+    show_bar = not as_json and sys.stdout.isatty()
+    bar = None
+
+    def progress(todo: list[object]) -> object:
+        nonlocal bar
+        bar = click.progressbar(length=len(todo), label="scanning releases", file=sys.stderr)
+        bar.__enter__()
+        return bar
+
+    with app.transaction() as session:
+        try:
+            result = scan_releases(
+                session,
+                app.config,
+                app.repo,
+                tag=tag,
+                rescan=rescan,
+                progress=progress if show_bar else None,
+            )
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+    if as_json:
+        emit_json(
+            {
+                "releases": result.releases,
+                "skipped": result.skipped,
+                "scanned": [{"tag": t, "changes": n} for t, n in result.scanned],
+            }
+        )
+        return
+    for scanned_tag, count in result.scanned:
+        click.echo(f"{scanned_tag}: {count} changes")
+    click.echo(
+        f"{result.releases} releases, {len(result.scanned)} scanned, "
+        f"{result.skipped} already up to date"
+    )
+    if not result.releases:
+        info(f"no tags match {app.config.tag_pattern!r}; check [release] tag_pattern")
+
+
+@release.command("show")
+@click.argument("tag")
+@json_option
+@pass_app
+def show(app: App, tag: str, as_json: bool) -> None:
+    """The changes of one scanned release, with their components and notes."""
+    from releasecare.errors import NotFound
+    from releasecare.impact import nearest_tags_hint
+    from releasecare.report import change_json
+    from releasecare.store import releases as store
+
+    with app.transaction() as session:
+        found = store.get_release(session, tag)
+        if found is None:
+            raise NotFound(
+                f"release {tag!r} is not scanned",
+                hint=nearest_tags_hint(store.positions(session), tag)
+                + "; run `releasecare release scan`",
+            )
+        changes = store.changes_of_release(session, tag)
+    if as_json:
+        emit_json(
+            {
+                "release": {
+                    "tag": found.tag,
+                    "sha": found.sha,
+                    "date": found.date.isoformat(),
+                    "message": found.message,
+                },
+                "changes": [change_json(c) for c in changes],
+            }
+        )
+        return
+    click.echo(f"{found.tag}  {found.sha[:12]}  {found.date:%Y-%m-%d}")
+    if found.message:
+        click.echo(f"  {found.message.strip()}")
+    for change in changes:
+        flags = ("!" if change.breaking else " ") + (" " if change.visible else "i")
+        where = ", ".join(change.components) or "-"
+        click.echo(f"  {change.sha[:10]} {flags} {change.summary}  [{where}]")
+        if change.customer_note:
+            click.echo(f"               note: {change.customer_note}")
+
+
+@release.command("list")
+@json_option
+@pass_app
+def list_(app: App, as_json: bool) -> None:
+    """Known releases in version order, with their change counts."""
+    from releasecare.store import releases as store
+
+    with app.transaction() as session:
+        rows = store.list_releases(session)
+    if as_json:
+        emit_json(
+            {
+                "releases": [
+                    {
+                        "tag": r.tag,
+                        "sha": r.sha,
+                        "date": r.date.isoformat(),
+                        "changes": n,
+                        "scanned": s,
+                    }
+                    for r, n, s in rows
+                ]
+            }
+        )
+        return
+    for r, n, scanned in rows:
+        click.echo(
+            f"{r.tag:<16} {r.date:%Y-%m-%d}  {n:>5} changes"
+            + ("" if scanned else "  (not scanned)")
+        )
+
+
+COMMANDS = [release]

@@ -1,0 +1,271 @@
+"""Find, load and validate the project configuration.
+
+``releasecare.toml`` is searched upward from the working directory; a
+``[tool.releasecare]`` table in ``pyproject.toml`` counts too; ``--config PATH``
+names one explicitly. Validation happens on load: every error names the file and
+the key, and an unknown key comes with the near spelling of a known one.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from releasecare.domain import Component
+from releasecare.errors import ConfigError, did_you_mean
+
+CONFIG_FILE = "releasecare.toml"
+DEFAULT_DATABASE = "sqlite:///.releasecare/releasecare.db"
+INTERNAL_TYPES = ("chore", "ci", "build", "test", "refactor", "style", "docs")
+VISIBLE_TYPES = ("feat", "fix", "perf")
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+# The schema: table -> key -> expected type. Nested per-key tables (components,
+# environments) are described by ITEM_SCHEMAS. Adding a key is one line here.
+StrList = list[str]
+SCHEMA: dict[str, dict[str, Any]] = {
+    "": {"templates": str},
+    "product": {"name": str, "url": str},
+    "release": {
+        "tag_pattern": str,
+        "order": str,
+        "first_parent": bool,
+        "changes_dir": str,
+        "internal_types": StrList,
+        "visible_types": StrList,
+        "component_changes_visible": bool,
+    },
+    "database": {"url": str},
+    "mapping": {"import_codeowners": bool, "ignore": StrList},
+    "impact": {"unmapped": str},
+    "voice": {
+        "internal_hosts": StrList,
+        "jargon": StrList,
+        "allow": StrList,
+        "max_length": int,
+        "subject_fallback": bool,
+    },
+    "customers": {"csv_columns": dict, "token_env": str},
+}
+ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
+    "components": {"name": str, "description": str, "paths": StrList},
+    "environments": {"name": str, "timezone": str},
+}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "release.order": ("version", "date"),
+    "impact.unmapped": ("ignore", "everyone"),
+}
+
+
+@dataclass(frozen=True)
+class Environment:
+    key: str
+    name: str
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated configuration. ``root`` is the folder the config file lives in."""
+
+    path: Path | None
+    root: Path
+    product: str = "Our product"
+    product_url: str | None = None
+    tag_pattern: str = "v*"
+    release_order: str = "version"
+    first_parent: bool = False
+    changes_dir: str = "changes"
+    internal_types: tuple[str, ...] = INTERNAL_TYPES
+    visible_types: tuple[str, ...] = VISIBLE_TYPES
+    component_changes_visible: bool = False
+    database_url: str = DEFAULT_DATABASE
+    components: Mapping[str, Component] = field(default_factory=dict)
+    environments: Mapping[str, Environment] = field(default_factory=dict)
+    import_codeowners: bool = False
+    mapping_ignore: tuple[str, ...] = ()
+    unmapped: str = "ignore"
+    templates: Path | None = None
+    voice: Mapping[str, Any] = field(default_factory=dict)
+    customers: Mapping[str, Any] = field(default_factory=dict)
+
+    def resolved_database_url(self) -> str:
+        """The database URL with a relative SQLite path made relative to the config's folder."""
+        return resolve_sqlite_path(self.database_url, self.root)
+
+
+def resolve_sqlite_path(url: str, root: Path) -> str:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith("sqlite:////"):
+        rest = url[len(prefix) :]
+        if rest and rest != ":memory:" and not Path(rest).is_absolute():
+            return prefix + str((root / rest).resolve())
+    return url
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``releasecare.toml``, or ``pyproject.toml`` with ``[tool.releasecare]``."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _pyproject_has_section(pyproject):
+            return pyproject
+    return None
+
+
+def _pyproject_has_section(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return "releasecare" in data.get("tool", {})
+
+
+def load_config(path: Path | None = None, *, start: Path | None = None) -> Config:
+    """Load the config at ``path``, or the one found upward from ``start`` (or cwd).
+
+    With no config file anywhere, the defaults apply with ``root`` = ``start``.
+    """
+    if path is None:
+        path = find_config((start or Path.cwd()).resolve())
+        if path is None:
+            return Config(path=None, root=(start or Path.cwd()).resolve())
+    path = path.resolve()
+    if not path.is_file():
+        raise ConfigError(path, None, "no such file", hint="run `releasecare init` to create one")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, None, f"not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, None, f"cannot be read: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("releasecare")
+        if not isinstance(data, dict):
+            raise ConfigError(path, "tool.releasecare", "missing table")
+    return parse_config(data, path)
+
+
+def parse_config(data: Mapping[str, Any], path: Path) -> Config:
+    """Validate raw TOML data into a Config; errors name ``path`` and the key."""
+    known_tables = set(SCHEMA) - {""} | set(ITEM_SCHEMAS)
+    for key, value in data.items():
+        if key in SCHEMA[""]:
+            _check_type(path, key, value, SCHEMA[""][key])
+        elif key not in known_tables:
+            raise ConfigError(
+                path, key, "unknown key", hint=did_you_mean(key, known_tables | set(SCHEMA[""]))
+            )
+        elif not isinstance(value, dict):
+            raise ConfigError(path, key, f"must be a table ([{key}])")
+    for table, keys in SCHEMA.items():
+        if table:
+            _check_table(path, table, data.get(table, {}), keys)
+    for table, keys in ITEM_SCHEMAS.items():
+        for item, values in data.get(table, {}).items():
+            if not isinstance(values, dict):
+                raise ConfigError(path, f"{table}.{item}", f"must be a table ([{table}.{item}])")
+            if not KEY_PATTERN.match(item):
+                raise ConfigError(
+                    path, f"{table}.{item}", "keys use letters, digits, '-', '_' and '.' only"
+                )
+            _check_table(path, f"{table}.{item}", values, keys)
+
+    product = data.get("product", {})
+    release = data.get("release", {})
+    components = {
+        key: _component(path, key, values) for key, values in data.get("components", {}).items()
+    }
+    environments = {
+        key: Environment(key, values.get("name", key), values.get("timezone", "UTC"))
+        for key, values in data.get("environments", {}).items()
+    }
+    mapping = data.get("mapping", {})
+    templates = data.get("templates")
+    return Config(
+        path=path,
+        root=path.parent,
+        product=product.get("name", "Our product"),
+        product_url=product.get("url"),
+        tag_pattern=release.get("tag_pattern", "v*"),
+        release_order=release.get("order", "version"),
+        first_parent=release.get("first_parent", False),
+        changes_dir=release.get("changes_dir", "changes").strip("/"),
+        internal_types=tuple(release.get("internal_types", INTERNAL_TYPES)),
+        visible_types=tuple(release.get("visible_types", VISIBLE_TYPES)),
+        component_changes_visible=release.get("component_changes_visible", False),
+        database_url=data.get("database", {}).get("url", DEFAULT_DATABASE),
+        components=components,
+        environments=environments,
+        import_codeowners=mapping.get("import_codeowners", False),
+        mapping_ignore=tuple(mapping.get("ignore", ())),
+        unmapped=data.get("impact", {}).get("unmapped", "ignore"),
+        templates=(path.parent / templates) if templates else None,
+        voice=dict(data.get("voice", {})),
+        customers=dict(data.get("customers", {})),
+    )
+
+
+def _component(path: Path, key: str, values: Mapping[str, Any]) -> Component:
+    paths = values.get("paths")
+    if not paths:
+        raise ConfigError(
+            path,
+            f"components.{key}.paths",
+            "a component needs at least one path pattern",
+            hint='e.g. paths = ["services/checkout/"]',
+        )
+    return Component(
+        key=key,
+        name=values.get("name", key),
+        description=values.get("description", ""),
+        paths=tuple(paths),
+    )
+
+
+def _check_table(path: Path, table: str, values: Any, keys: Mapping[str, Any]) -> None:
+    if not isinstance(values, dict):
+        raise ConfigError(path, table, f"must be a table ([{table}])")
+    for key, value in values.items():
+        dotted = f"{table}.{key}"
+        if key not in keys:
+            raise ConfigError(path, dotted, "unknown key", hint=did_you_mean(key, keys))
+        _check_type(path, dotted, value, keys[key])
+        choices = CHOICES.get(dotted)
+        if choices and value not in choices:
+            raise ConfigError(path, dotted, f"must be one of {', '.join(choices)}; got {value!r}")
+
+
+def _check_type(path: Path, dotted: str, value: Any, expected: Any) -> None:
+    if expected is StrList:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(path, dotted, f"must be a list of strings; got {_describe(value)}")
+        return
+    # bool is an int in Python; a TOML `true` where a number belongs is still wrong.
+    if (expected is int and isinstance(value, bool)) or not isinstance(value, expected):
+        raise ConfigError(
+            path,
+            dotted,
+            f"must be {_TYPE_NAMES.get(expected, expected.__name__)}; got {_describe(value)}",
+        )
+
+
+_TYPE_NAMES = {str: "a string", bool: "true or false", int: "a whole number", dict: "a table"}
+
+
+def _describe(value: Any) -> str:
+    names = {
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "a table",
+    }
+    return f"{names.get(type(value), type(value).__name__)} ({value!r})"

@@ -1,0 +1,92 @@
+"""``release scan``: read the release tags and store each release's changes.
+
+Incremental: a release already scanned is skipped unless asked to rescan. Each
+release's range is read with one git process, interpreted, and written in bulk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from releasecare.config import Config
+from releasecare.domain import Release
+from releasecare.errors import NotFound
+from releasecare.store import releases as store
+
+
+@dataclass
+class ScanResult:
+    releases: int = 0
+    scanned: list[tuple[str, int]] = field(default_factory=list)  # (tag, changes)
+    skipped: int = 0
+
+
+def change_options(config: Config) -> object:
+    from releasecare.changes import ChangeOptions
+
+    return ChangeOptions(
+        internal_types=tuple(config.internal_types),
+        visible_types=tuple(config.visible_types),
+        changes_dir=config.changes_dir,
+        component_changes_visible=config.component_changes_visible,
+        first_parent=config.first_parent,
+    )
+
+
+def scan(
+    session: Session,
+    config: Config,
+    repo: Path,
+    *,
+    tag: str | None = None,
+    rescan: bool = False,
+    progress: Callable[[list[Release]], object] | None = None,
+) -> ScanResult:
+    """Scan the releases of ``repo`` (or only ``tag``) into the store."""
+    from releasecare import gitrepo
+    from releasecare.changes import changes_in_range
+    from releasecare.components import ComponentMatcher
+
+    releases = gitrepo.list_releases(repo, config.tag_pattern, order=config.release_order)
+    if tag is not None and tag not in {r.tag for r in releases}:
+        from releasecare.impact import nearest_tags_hint
+
+        raise NotFound(
+            f"tag {tag!r} is not a release tag of {repo} (pattern {config.tag_pattern!r})",
+            hint=nearest_tags_hint({r.tag: i for i, r in enumerate(releases)}, tag)
+            if releases
+            else "the repository has no release tags yet",
+        )
+    store.set_positions(session, releases)
+    done = store.scanned_tags(session)
+    matcher = ComponentMatcher(config.components)
+    options = change_options(config)
+    result = ScanResult(releases=len(releases))
+    todo = [
+        (i, r)
+        for i, r in enumerate(releases)
+        if (tag is None or r.tag == tag) and (rescan or r.tag not in done)
+    ]
+    result.skipped = (1 if tag else len(releases)) - len(todo)
+    steps = progress([r for _, r in todo]) if progress else None
+    for index, release in todo:
+        previous = releases[index - 1].tag if index else None
+        changes = changes_in_range(
+            repo,
+            release.tag,
+            previous,
+            matcher,
+            options,  # type: ignore[arg-type]
+            release=release.tag,
+        )
+        count = store.save_release(
+            session, release, position=index, previous_tag=previous, changes=changes
+        )
+        result.scanned.append((release.tag, count))
+        if steps is not None:
+            steps.update(1)  # type: ignore[attr-defined]
+    return result

@@ -1,0 +1,181 @@
+"""Customers: upsert by id, prune, and the query that finds who a change touches."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from releasecare.domain import ALL, Contacts, Customer, FreezeWindow
+from releasecare.store.models import (
+    CustomerComponentRow,
+    CustomerEnvironmentRow,
+    CustomerRow,
+    FreezeWindowRow,
+)
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    created: int
+    updated: int
+    unchanged: int
+    pruned: int
+
+
+def upsert(session: Session, customers: Sequence[Customer], *, prune: bool = False) -> UpsertResult:
+    """Insert or update every customer by id; with ``prune`` delete those not given."""
+    existing = {
+        row.id: row
+        for row in session.scalars(
+            select(CustomerRow).options(
+                selectinload(CustomerRow.environments),
+                selectinload(CustomerRow.components),
+                selectinload(CustomerRow.freeze),
+            )
+        )
+    }
+    created = updated = unchanged = 0
+    now = datetime.now(UTC)
+    for customer in customers:
+        row = existing.get(customer.id)
+        if row is None:
+            row = CustomerRow(id=customer.id)
+            session.add(row)
+            created += 1
+        elif to_domain(row) == customer:
+            unchanged += 1
+            continue
+        else:
+            updated += 1
+        _fill(row, customer, now)
+    pruned = 0
+    if prune:
+        gone = set(existing) - {c.id for c in customers}
+        if gone:
+            session.execute(delete(CustomerRow).where(CustomerRow.id.in_(gone)))
+            pruned = len(gone)
+    session.flush()
+    return UpsertResult(created, updated, unchanged, pruned)
+
+
+def count_missing(session: Session, keep: Iterable[str]) -> int:
+    """How many stored customers ``--prune`` would remove."""
+    ids = set(session.scalars(select(CustomerRow.id)))
+    return len(ids - set(keep))
+
+
+def _fill(row: CustomerRow, customer: Customer, now: datetime) -> None:
+    row.name = customer.name
+    row.timezone = customer.timezone
+    row.locale = customer.locale
+    row.tier = customer.tier
+    row.all_environments = ALL in customer.environments
+    row.all_components = ALL in customer.components
+    row.contacts = _contacts_json(customer.contacts)
+    row.updated_at = now
+    row.environments = [
+        CustomerEnvironmentRow(environment=e)
+        for e in sorted(set(customer.environments))
+        if e != ALL
+    ]
+    row.components = [
+        CustomerComponentRow(component=c) for c in sorted(set(customer.components)) if c != ALL
+    ]
+    row.freeze = [
+        FreezeWindowRow(start=w.start, end=w.end, reason=w.reason) for w in customer.freeze
+    ]
+
+
+def _contacts_json(contacts: Contacts) -> dict[str, Any]:
+    return {
+        "email": list(contacts.email),
+        "webhook_url": contacts.webhook_url,
+        "webhook_secret_env": contacts.webhook_secret_env,
+        "slack_url_env": contacts.slack_url_env,
+    }
+
+
+def to_domain(row: CustomerRow) -> Customer:
+    contacts = row.contacts or {}
+    return Customer(
+        id=row.id,
+        name=row.name,
+        environments=(ALL,)
+        if row.all_environments
+        else tuple(sorted(e.environment for e in row.environments)),
+        components=(ALL,)
+        if row.all_components
+        else tuple(sorted(c.component for c in row.components)),
+        timezone=row.timezone,
+        locale=row.locale,
+        tier=row.tier,
+        contacts=Contacts(
+            email=tuple(contacts.get("email") or ()),
+            webhook_url=contacts.get("webhook_url"),
+            webhook_secret_env=contacts.get("webhook_secret_env"),
+            slack_url_env=contacts.get("slack_url_env"),
+        ),
+        freeze=tuple(FreezeWindow(w.start, w.end, w.reason) for w in row.freeze),
+    )
+
+
+def get(session: Session, customer_id: str) -> Customer | None:
+    row = session.get(CustomerRow, customer_id)
+    return None if row is None else to_domain(row)
+
+
+def all_customers(session: Session) -> list[Customer]:
+    rows = session.scalars(
+        select(CustomerRow)
+        .order_by(CustomerRow.id)
+        .options(
+            selectinload(CustomerRow.environments),
+            selectinload(CustomerRow.components),
+            selectinload(CustomerRow.freeze),
+        )
+    )
+    return [to_domain(r) for r in rows]
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(CustomerRow)) or 0
+
+
+def touched_by(
+    session: Session, environment: str, components: Collection[str]
+) -> list[tuple[Customer, tuple[str, ...]]]:
+    """Customers on ``environment`` who use any of ``components``, with the ones they use.
+
+    The database does the filtering: only matching customers are loaded.
+    """
+    if not components:
+        return []
+    on_env = select(CustomerEnvironmentRow.customer_id).where(
+        CustomerEnvironmentRow.environment == environment
+    )
+    uses = select(CustomerComponentRow.customer_id).where(
+        CustomerComponentRow.component.in_(components)
+    )
+    rows = session.scalars(
+        select(CustomerRow)
+        .where(CustomerRow.all_environments | CustomerRow.id.in_(on_env))
+        .where(CustomerRow.all_components | CustomerRow.id.in_(uses))
+        .order_by(CustomerRow.id)
+        .options(
+            selectinload(CustomerRow.environments),
+            selectinload(CustomerRow.components),
+            selectinload(CustomerRow.freeze),
+        )
+    ).all()
+    wanted = set(components)
+    result = []
+    for row in rows:
+        customer = to_domain(row)
+        used = wanted if row.all_components else wanted & set(customer.components)
+        result.append((customer, tuple(sorted(used))))
+    return result

@@ -1,0 +1,198 @@
+"""Deployments: idempotent writes, each environment's history, what came before."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from releasecare.domain import DeployEvent, Deployment
+from releasecare.store.models import DeploymentRow
+
+
+def record(
+    session: Session, event: DeployEvent, *, environment: str | None = None, at_given: bool = True
+) -> tuple[Deployment, bool]:
+    """Store ``event`` once; return the deployment and whether it was new.
+
+    The natural key is (source, external id) when the source has ids, else
+    (environment, version, time). When no time was given (``at_given`` False, a CLI
+    "this version is on E now"), the same version already being the latest deploy on
+    the environment with the same status is the same deploy, so running the step
+    twice records once.
+    """
+    env = environment or event.environment
+    if env is None:
+        raise ValueError("a deployment needs an environment")
+    existing: DeploymentRow | None
+    if event.external_id is not None:
+        existing = session.scalar(
+            select(DeploymentRow).where(
+                DeploymentRow.source == event.source, DeploymentRow.external_id == event.external_id
+            )
+        )
+    elif at_given:
+        existing = session.scalar(
+            select(DeploymentRow).where(
+                DeploymentRow.environment == env,
+                DeploymentRow.version == event.version,
+                DeploymentRow.deployed_at == event.deployed_at,
+            )
+        )
+    else:
+        latest = session.scalar(
+            select(DeploymentRow)
+            .where(DeploymentRow.environment == env)
+            .order_by(DeploymentRow.deployed_at.desc(), DeploymentRow.id.desc())
+            .limit(1)
+        )
+        same = latest is not None and (latest.version, latest.status) == (
+            event.version,
+            event.status,
+        )
+        existing = latest if same else None
+    if existing is not None:
+        # A later export may carry a newer status for the same deploy (in_progress ->
+        # succeeded); the status moves forward, nothing is added.
+        if existing.status != event.status and existing.status == "in_progress":
+            existing.status = event.status
+            existing.finished_at = event.finished_at or existing.finished_at
+        return to_domain(existing), False
+    row = DeploymentRow(
+        environment=env,
+        version=event.version,
+        sha=event.sha,
+        status=event.status,
+        deployed_at=event.deployed_at,
+        finished_at=event.finished_at,
+        source=event.source,
+        external_id=event.external_id,
+        description=event.description,
+        recorded_at=datetime.now(UTC),
+    )
+    session.add(row)
+    session.flush()
+    return to_domain(row), True
+
+
+def get(session: Session, deployment_id: int) -> Deployment | None:
+    row = session.get(DeploymentRow, deployment_id)
+    return None if row is None else to_domain(row)
+
+
+def latest(session: Session, environment: str, version: str) -> Deployment | None:
+    """The newest deployment of ``version`` on ``environment``."""
+    row = session.scalar(
+        select(DeploymentRow)
+        .where(DeploymentRow.environment == environment, DeploymentRow.version == version)
+        .order_by(DeploymentRow.deployed_at.desc(), DeploymentRow.id.desc())
+        .limit(1)
+    )
+    return None if row is None else to_domain(row)
+
+
+def previous_successful(
+    session: Session, environment: str, *, before: Deployment | None = None
+) -> Deployment | None:
+    """What ``environment`` ran before ``before`` (or now, when ``before`` is None).
+
+    Only succeeded deployments count: a failed one changed nothing, and one marked
+    rolled back was undone.
+    """
+    query = select(DeploymentRow).where(
+        DeploymentRow.environment == environment, DeploymentRow.status == "succeeded"
+    )
+    if before is not None:
+        query = query.where(
+            or_(
+                DeploymentRow.deployed_at < before.deployed_at,
+                (DeploymentRow.deployed_at == before.deployed_at) & (DeploymentRow.id < before.id),
+            )
+        )
+    row = session.scalar(
+        query.order_by(DeploymentRow.deployed_at.desc(), DeploymentRow.id.desc()).limit(1)
+    )
+    return None if row is None else to_domain(row)
+
+
+def history(session: Session, environment: str | None = None) -> list[Deployment]:
+    """Deployments in the order they happened, per environment."""
+    query = select(DeploymentRow)
+    if environment is not None:
+        query = query.where(DeploymentRow.environment == environment)
+    rows = session.scalars(
+        query.order_by(DeploymentRow.environment, DeploymentRow.deployed_at, DeploymentRow.id)
+    )
+    return [to_domain(r) for r in rows]
+
+
+def to_domain(row: DeploymentRow) -> Deployment:
+    return Deployment(
+        id=row.id,
+        environment=row.environment,
+        version=row.version,
+        status=row.status,
+        deployed_at=row.deployed_at,
+        external_id=row.external_id,
+        source=row.source,
+        sha=row.sha,
+        finished_at=row.finished_at,
+    )
+
+
+def insert_many(session: Session, events: Sequence[tuple[DeployEvent, str]]) -> None:
+    """Insert ``(event, environment)`` pairs in bulk; a deploy already stored is skipped.
+
+    ``ON CONFLICT DO NOTHING`` on both natural keys keeps a re-ingest idempotent and
+    safe against a concurrent writer. A stored ``in_progress`` deploy whose source now
+    reports a final status moves forward.
+    """
+    if not events:
+        return
+    now = datetime.now(UTC)
+    values = [
+        {
+            "environment": env,
+            "version": e.version,
+            "sha": e.sha,
+            "status": e.status,
+            "deployed_at": e.deployed_at,
+            "finished_at": e.finished_at,
+            "source": e.source,
+            "external_id": e.external_id,
+            "description": e.description,
+            "recorded_at": now,
+        }
+        for e, env in events
+    ]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    session.execute(dialect_insert(DeploymentRow).on_conflict_do_nothing(), values)
+    finals = {
+        (e.source, e.external_id): e
+        for e, _ in events
+        if e.external_id is not None and e.status != "in_progress"
+    }
+    if finals:
+        pending = session.scalars(
+            select(DeploymentRow).where(
+                DeploymentRow.status == "in_progress",
+                DeploymentRow.external_id.in_({key[1] for key in finals}),
+            )
+        )
+        for row in pending:
+            event = finals.get((row.source, row.external_id or ""))
+            if event is not None:
+                row.status = event.status
+                row.finished_at = event.finished_at or row.finished_at
+
+
+def count(session: Session) -> int:
+    from sqlalchemy import func
+
+    return session.scalar(select(func.count()).select_from(DeploymentRow)) or 0

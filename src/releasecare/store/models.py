@@ -1,0 +1,278 @@
+"""SQLAlchemy models of what releasecare remembers.
+
+Components are configuration, not data; everything else is stored here. Natural
+unique keys (tag, sha, source + external id, customer id, idempotency key) make
+every write idempotent. Times are stored as naive UTC and come back aware.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, naive UTC in the database.
+
+    SQLite has no time zones; storing UTC everywhere keeps ordering and comparison
+    right on both SQLite and PostgreSQL.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; attach a time zone first")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+
+
+class ReleaseRow(Base):
+    __tablename__ = "releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tag: Mapped[str] = mapped_column(String(255), unique=True)
+    sha: Mapped[str] = mapped_column(String(64))
+    tagged_at: Mapped[datetime]
+    message: Mapped[str | None] = mapped_column(Text)
+    # Position in version order (0 = oldest); rewritten on every scan.
+    position: Mapped[int] = mapped_column(Integer, index=True)
+    previous_tag: Mapped[str | None] = mapped_column(String(255))
+    scanned_at: Mapped[datetime | None]
+
+    changes: Mapped[list[ChangeRow]] = relationship(back_populates="release")
+
+
+class ChangeRow(Base):
+    __tablename__ = "changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha: Mapped[str] = mapped_column(String(64), unique=True)
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), index=True
+    )
+    summary: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    type: Mapped[str | None] = mapped_column(String(32))
+    scope: Mapped[str | None] = mapped_column(String(128))
+    breaking: Mapped[bool] = mapped_column(Boolean, default=False)
+    customer_note: Mapped[str | None] = mapped_column(Text)
+    note_source: Mapped[str | None] = mapped_column(String(512))
+    impact: Mapped[str | None] = mapped_column(String(16))
+    audience: Mapped[str] = mapped_column(String(16), default="customer")
+    visible: Mapped[bool] = mapped_column(Boolean, default=True)
+    author_name: Mapped[str] = mapped_column(String(255), default="")
+    author_email: Mapped[str] = mapped_column(String(255), default="")
+    authored_at: Mapped[datetime | None]
+    # Position of the commit inside its release, oldest first.
+    ordinal: Mapped[int] = mapped_column(Integer, default=0)
+
+    release: Mapped[ReleaseRow] = relationship(back_populates="changes")
+    files: Mapped[list[ChangeFileRow]] = relationship(cascade="all, delete-orphan")
+    components: Mapped[list[ChangeComponentRow]] = relationship(cascade="all, delete-orphan")
+
+
+class ChangeFileRow(Base):
+    __tablename__ = "change_files"
+
+    change_id: Mapped[int] = mapped_column(
+        ForeignKey("changes.id", ondelete="CASCADE"), primary_key=True
+    )
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    status: Mapped[str] = mapped_column(String(2))
+    old_path: Mapped[str | None] = mapped_column(Text)
+
+
+class ChangeComponentRow(Base):
+    __tablename__ = "change_components"
+
+    change_id: Mapped[int] = mapped_column(
+        ForeignKey("changes.id", ondelete="CASCADE"), primary_key=True
+    )
+    component: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+
+
+class DeploymentRow(Base):
+    __tablename__ = "deployments"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        UniqueConstraint("environment", "version", "deployed_at"),
+        Index("ix_deployments_env_time", "environment", "deployed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    environment: Mapped[str] = mapped_column(String(128))
+    version: Mapped[str] = mapped_column(String(255))
+    sha: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    deployed_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    source: Mapped[str] = mapped_column(String(255), default="cli")
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+
+
+class CustomerRow(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    locale: Mapped[str] = mapped_column(String(35), default="en")
+    tier: Mapped[str | None] = mapped_column(String(64))
+    all_environments: Mapped[bool] = mapped_column(Boolean, default=False)
+    all_components: Mapped[bool] = mapped_column(Boolean, default=False)
+    contacts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime]
+
+    environments: Mapped[list[CustomerEnvironmentRow]] = relationship(cascade="all, delete-orphan")
+    components: Mapped[list[CustomerComponentRow]] = relationship(cascade="all, delete-orphan")
+    freeze: Mapped[list[FreezeWindowRow]] = relationship(
+        cascade="all, delete-orphan", order_by="FreezeWindowRow.start"
+    )
+
+
+class CustomerEnvironmentRow(Base):
+    __tablename__ = "customer_environments"
+
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    environment: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+
+
+class CustomerComponentRow(Base):
+    __tablename__ = "customer_components"
+
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    component: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+
+
+class FreezeWindowRow(Base):
+    __tablename__ = "freeze_windows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    environment: Mapped[str] = mapped_column(String(128), index=True)
+    severity: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32), default="investigating")
+    started_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    suspect_deployment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deployments.id", ondelete="SET NULL")
+    )
+    source: Mapped[str] = mapped_column(String(255), default="cli")
+    external_id: Mapped[str | None] = mapped_column(String(255))
+
+    components: Mapped[list[IncidentComponentRow]] = relationship(cascade="all, delete-orphan")
+    updates: Mapped[list[IncidentUpdateRow]] = relationship(
+        cascade="all, delete-orphan", order_by="IncidentUpdateRow.at"
+    )
+
+
+class IncidentComponentRow(Base):
+    __tablename__ = "incident_components"
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    component: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+class IncidentUpdateRow(Base):
+    __tablename__ = "incident_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class NoticeRow(Base):
+    """One rendered document for one customer about one deployment or incident."""
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("customer_id", "subject", "format"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(255), index=True)
+    # "deployment:<id>" or "incident:<id>": one column keeps the unique key simple.
+    subject: Mapped[str] = mapped_column(String(64))
+    deployment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deployments.id", ondelete="CASCADE")
+    )
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    format: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    rendered_at: Mapped[datetime]
+
+
+class DeliveryRow(Base):
+    """One attempt to hand a notice to a channel; the idempotency key sends once."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    response_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]

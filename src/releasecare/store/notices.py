@@ -1,0 +1,42 @@
+"""Remember every notice written, once per customer, subject and format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from releasecare.store.models import NoticeRow
+
+
+class Written(Protocol):
+    customer_id: str
+    format: str
+    path: object
+    sha256: str
+
+
+def remember(session: Session, deployment_id: int, notices: Iterable[Written]) -> None:
+    """Upsert one row per (customer, deployment, format): rendering twice records once."""
+    subject = f"deployment:{deployment_id}"
+    existing = {
+        (r.customer_id, r.format): r
+        for r in session.scalars(select(NoticeRow).where(NoticeRow.subject == subject))
+    }
+    now = datetime.now(UTC)
+    for notice in notices:
+        row = existing.get((notice.customer_id, notice.format))
+        if row is None:
+            row = NoticeRow(
+                customer_id=notice.customer_id,
+                subject=subject,
+                deployment_id=deployment_id,
+                format=notice.format,
+            )
+            session.add(row)
+        row.path = str(notice.path)
+        row.sha256 = notice.sha256
+        row.rendered_at = now

@@ -1,0 +1,245 @@
+"""Releases and their changes: write a scanned release, read the changes of a range."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from releasecare.domain import Change, FileChange, Release
+from releasecare.store.models import ChangeComponentRow, ChangeFileRow, ChangeRow, ReleaseRow
+
+# Rows per executemany batch: large enough to amortise, small enough to bound memory.
+BATCH = 2_000
+
+
+def scanned_tags(session: Session) -> set[str]:
+    """Tags whose changes are stored."""
+    rows = session.scalars(select(ReleaseRow.tag).where(ReleaseRow.scanned_at.is_not(None)))
+    return set(rows)
+
+
+def save_release(
+    session: Session,
+    release: Release,
+    *,
+    position: int,
+    previous_tag: str | None,
+    changes: Iterable[Change],
+) -> int:
+    """Store ``release`` with ``changes`` (replacing what a previous scan stored).
+
+    A commit already stored under another release keeps its first release: a sha is
+    one change, never counted twice. Returns the number of changes written.
+    """
+    row = session.scalar(select(ReleaseRow).where(ReleaseRow.tag == release.tag))
+    if row is None:
+        row = ReleaseRow(tag=release.tag)
+        session.add(row)
+    else:
+        session.execute(delete(ChangeRow).where(ChangeRow.release_id == row.id))
+    row.sha = release.sha
+    row.tagged_at = release.date
+    row.message = release.message
+    row.position = position
+    row.previous_tag = previous_tag
+    row.scanned_at = datetime.now(UTC)
+    session.flush()
+
+    written = 0
+    batch: list[Change] = []
+    for change in changes:
+        batch.append(change)
+        if len(batch) >= BATCH:
+            written += _insert_changes(session, row.id, batch, written)
+            batch = []
+    if batch:
+        written += _insert_changes(session, row.id, batch, written)
+    return written
+
+
+def _insert_changes(
+    session: Session, release_id: int, changes: Sequence[Change], ordinal_start: int
+) -> int:
+    known = set(
+        session.scalars(select(ChangeRow.sha).where(ChangeRow.sha.in_([c.sha for c in changes])))
+    )
+    fresh = [c for c in changes if c.sha not in known]
+    if not fresh:
+        return 0
+    ids = session.scalars(
+        insert(ChangeRow).returning(ChangeRow.id, sort_by_parameter_order=True),
+        [_change_values(c, release_id, ordinal_start + i) for i, c in enumerate(fresh)],
+    ).all()
+    files = [
+        {"change_id": cid, "path": f.path, "status": f.status, "old_path": f.old_path}
+        for cid, change in zip(ids, fresh, strict=True)
+        for f in _unique_files(change.files)
+    ]
+    if files:
+        session.execute(insert(ChangeFileRow), files)
+    components = [
+        {"change_id": cid, "component": key}
+        for cid, change in zip(ids, fresh, strict=True)
+        for key in sorted(set(change.components))
+    ]
+    if components:
+        session.execute(insert(ChangeComponentRow), components)
+    return len(fresh)
+
+
+def _unique_files(files: Iterable[FileChange]) -> list[FileChange]:
+    seen: dict[str, FileChange] = {}
+    for f in files:
+        seen.setdefault(f.path, f)
+    return list(seen.values())
+
+
+def _change_values(change: Change, release_id: int, ordinal: int) -> dict[str, object]:
+    return {
+        "sha": change.sha,
+        "release_id": release_id,
+        "summary": change.summary,
+        "body": change.body,
+        "type": change.type,
+        "scope": change.scope,
+        "breaking": change.breaking,
+        "customer_note": change.customer_note,
+        "note_source": change.note_source,
+        "impact": change.impact,
+        "audience": change.audience,
+        "visible": change.visible,
+        "author_name": change.author_name,
+        "author_email": change.author_email,
+        "authored_at": change.authored_at,
+        "ordinal": ordinal,
+    }
+
+
+def set_positions(session: Session, ordered: Sequence[Release]) -> None:
+    """Record the version order of every release (0 = oldest), creating unscanned rows."""
+    rows = {r.tag: r for r in session.scalars(select(ReleaseRow))}
+    for position, release in enumerate(ordered):
+        row = rows.get(release.tag)
+        if row is None:
+            session.add(
+                ReleaseRow(
+                    tag=release.tag,
+                    sha=release.sha,
+                    tagged_at=release.date,
+                    message=release.message,
+                    position=position,
+                    previous_tag=ordered[position - 1].tag if position else None,
+                )
+            )
+        else:
+            row.position = position
+    gone = set(rows) - {r.tag for r in ordered}
+    if gone:
+        # A deleted tag keeps its changes but sorts nowhere in the range arithmetic.
+        session.execute(update(ReleaseRow).where(ReleaseRow.tag.in_(gone)).values(position=-1))
+
+
+def positions(session: Session) -> dict[str, int]:
+    """Tag -> version position, for every release known to the store."""
+    rows = session.execute(
+        select(ReleaseRow.tag, ReleaseRow.position).where(ReleaseRow.position >= 0)
+    )
+    return {tag: pos for tag, pos in rows}
+
+
+def get_release(session: Session, tag: str) -> Release | None:
+    row = session.scalar(select(ReleaseRow).where(ReleaseRow.tag == tag))
+    if row is None:
+        return None
+    return Release(tag=row.tag, sha=row.sha, date=row.tagged_at, message=row.message)
+
+
+def list_releases(session: Session) -> list[tuple[Release, int, bool]]:
+    """Every release in version order, with its change count and whether it was scanned."""
+    from sqlalchemy import func
+
+    counts = dict(
+        session.execute(
+            select(ChangeRow.release_id, func.count()).group_by(ChangeRow.release_id)
+        ).all()
+    )
+    rows = session.scalars(
+        select(ReleaseRow).where(ReleaseRow.position >= 0).order_by(ReleaseRow.position)
+    )
+    return [
+        (
+            Release(tag=r.tag, sha=r.sha, date=r.tagged_at, message=r.message),
+            counts.get(r.id, 0),
+            r.scanned_at is not None,
+        )
+        for r in rows
+    ]
+
+
+def changes_between(session: Session, after: int, upto: int) -> list[Change]:
+    """Changes of the releases with ``after < position <= upto``, oldest first."""
+    rows = session.execute(
+        select(ChangeRow, ReleaseRow.tag)
+        .join(ReleaseRow, ChangeRow.release_id == ReleaseRow.id)
+        .where(ReleaseRow.position > after, ReleaseRow.position <= upto)
+        .order_by(ReleaseRow.position, ChangeRow.ordinal)
+    ).all()
+    return _with_details(session, [(row, tag) for row, tag in rows])
+
+
+def changes_of_release(session: Session, tag: str) -> list[Change]:
+    rows = session.execute(
+        select(ChangeRow, ReleaseRow.tag)
+        .join(ReleaseRow, ChangeRow.release_id == ReleaseRow.id)
+        .where(ReleaseRow.tag == tag)
+        .order_by(ChangeRow.ordinal)
+    ).all()
+    return _with_details(session, [(row, t) for row, t in rows])
+
+
+def _with_details(session: Session, rows: Sequence[tuple[ChangeRow, str]]) -> list[Change]:
+    ids = [row.id for row, _ in rows]
+    components: dict[int, list[str]] = {}
+    files: dict[int, list[FileChange]] = {}
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        for cid, key in session.execute(
+            select(ChangeComponentRow.change_id, ChangeComponentRow.component).where(
+                ChangeComponentRow.change_id.in_(chunk)
+            )
+        ):
+            components.setdefault(cid, []).append(key)
+        for cid, path, status, old in session.execute(
+            select(
+                ChangeFileRow.change_id,
+                ChangeFileRow.path,
+                ChangeFileRow.status,
+                ChangeFileRow.old_path,
+            ).where(ChangeFileRow.change_id.in_(chunk))
+        ):
+            files.setdefault(cid, []).append(FileChange(path, status, old))
+    return [
+        Change(
+            sha=row.sha,
+            summary=row.summary,
+            body=row.body,
+            type=row.type,
+            scope=row.scope,
+            breaking=row.breaking,
+            customer_note=row.customer_note,
+            impact=row.impact,
+            audience=row.audience,
+            visible=row.visible,
+            components=tuple(sorted(components.get(row.id, ()))),
+            files=tuple(sorted(files.get(row.id, ()), key=lambda f: f.path)),
+            author_name=row.author_name,
+            author_email=row.author_email,
+            authored_at=row.authored_at,
+            release=tag,
+            note_source=row.note_source,
+        )
+        for row, tag in rows
+    ]

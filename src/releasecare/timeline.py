@@ -1,0 +1,48 @@
+"""A customer's timeline: the deployments that touched them, newest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from releasecare.domain import Customer
+from releasecare.impact import impact_of_deployment
+from releasecare.store import deployments as deployment_store
+from releasecare.store import releases as release_store
+
+
+def timeline(
+    session: Session, customer: Customer, *, unmapped: str = "ignore", limit: int = 50
+) -> list[dict[str, Any]]:
+    """Deployments on the customer's environments whose changes touched them."""
+    known = release_store.positions(session)
+    events: list[dict[str, Any]] = []
+    for deployment in reversed(deployment_store.history(session)):
+        if len(events) >= limit:
+            break
+        if not customer.lives_on(deployment.environment) or deployment.version not in known:
+            continue
+        if deployment.status == "failed":
+            continue
+        impact = impact_of_deployment(session, deployment, unmapped=unmapped)
+        mine = next((ci for ci in impact.customers if ci.customer.id == customer.id), None)
+        if mine is None:
+            continue
+        word = "rolled back to" if impact.rollback else "deployed"
+        events.append(
+            {
+                "at": deployment.deployed_at.isoformat(),
+                "kind": "deployment",
+                "deployment_id": deployment.id,
+                "environment": deployment.environment,
+                "version": deployment.version,
+                "previous_version": impact.previous_version,
+                "rollback": impact.rollback,
+                "components": list(mine.components),
+                "changes": len(mine.changes),
+                "summary": f"{word} {deployment.version} on {deployment.environment}: "
+                f"{len(mine.changes)} changes via {', '.join(mine.components)}",
+            }
+        )
+    return events

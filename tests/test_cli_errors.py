@@ -1,0 +1,120 @@
+"""Exit codes for each error class, with a message and no traceback."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import Runner
+
+
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "releasecare", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_bad_config_is_exit_2_naming_file_and_key(tmp_path: Path) -> None:
+    (tmp_path / "releasecare.toml").write_text("[product]\nnmae = 'x'\n")
+    result = run_cli("customers", "list", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "releasecare.toml: key 'product.nmae': unknown key" in result.stderr
+    assert "did you mean 'name'?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_deployment_is_exit_2(project: Runner) -> None:
+    project.ok("release", "scan")
+    result = project("impact", "999")
+    assert result.exit_code == 2
+    assert "no deployment with id 999" in result.output
+
+
+def test_unknown_version_names_nearest_tags(project: Runner) -> None:
+    project.ok("release", "scan")
+    result = project("deploy", "record", "--env", "production-eu", "--version", "v1.2.9")
+    assert result.exit_code == 2
+    assert "'v1.2.9' is not a known release" in result.output
+    assert "v1.2.0" in result.output
+
+
+def test_unknown_environment_suggests(project: Runner) -> None:
+    result = project("deploy", "record", "--env", "production-ue", "--version", "v1.0.0")
+    assert result.exit_code == 2
+    assert "did you mean 'production-eu'?" in result.output
+
+
+def test_naive_time_refused(project: Runner) -> None:
+    project.ok("release", "scan")
+    result = project(
+        "deploy",
+        "record",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.0.0",
+        "--at",
+        "2026-11-20T09:14:00",
+    )
+    assert result.exit_code == 2
+    assert "has no UTC offset" in result.output
+
+
+def test_freeze_conflict_strict_is_exit_1(project: Runner) -> None:
+    project.ok("release", "scan")
+    project.ok("customers", "import", str(project.cwd.parent / "customers.json"))
+    args = [
+        "impact",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.1.0",
+        "--at",
+        "2026-11-27T12:00:00+01:00",
+    ]
+    assert project(*args).exit_code == 0
+    result = project(*args, "--strict")
+    assert result.exit_code == 1
+    assert "acme" in result.output
+
+
+def test_unreachable_database_is_exit_3(tmp_path: Path) -> None:
+    result = run_cli(
+        "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "customers", "list", cwd=tmp_path
+    )
+    assert result.returncode == 3
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_database_from_the_future_is_exit_3(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    run_cli("--db", f"sqlite:///{db}", "db", "upgrade", cwd=tmp_path)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'ffff'")
+    result = run_cli("--db", f"sqlite:///{db}", "customers", "list", cwd=tmp_path)
+    assert result.returncode == 3
+    assert "schema revision ffff" in result.stderr
+
+
+def test_not_a_git_repository_is_exit_3(tmp_path: Path) -> None:
+    (tmp_path / "releasecare.toml").write_text("[product]\nname = 'x'\n")
+    result = run_cli("--db", f"sqlite:///{tmp_path / 'x.db'}", "release", "scan", cwd=tmp_path)
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+
+
+def test_debug_env_shows_traceback(tmp_path: Path) -> None:
+    (tmp_path / "releasecare.toml").write_text("[product]\nnmae = 'x'\n")
+    result = run_cli("customers", "list", cwd=tmp_path, env={"RELEASECARE_DEBUG": "1"})
+    assert result.returncode == 2
+    assert "Traceback" in result.stderr

@@ -1,0 +1,261 @@
+"""The end-to-end path through the CLI, on SQLite and PostgreSQL:
+scan -> customers -> deploys -> impact -> notices."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import Runner
+
+
+def setup_history(run: Runner) -> None:
+    run.ok("release scan")
+    run.ok("customers", "import", str(run.cwd.parent / "customers.json"))
+
+
+def test_scan_stores_releases_and_is_incremental(project: Runner) -> None:
+    first = project.json("release", "scan")
+    assert first["releases"] == 3
+    assert [s["tag"] for s in first["scanned"]] == ["v1.0.0", "v1.1.0", "v1.2.0"]
+    assert [s["changes"] for s in first["scanned"]] == [1, 2, 2]
+    again = project.json("release", "scan")
+    assert again["scanned"] == []
+    assert again["skipped"] == 3
+    shown = project.json("release", "show", "v1.1.0")
+    notes = {c["summary"]: c["customer_note"] for c in shown["changes"]}
+    assert notes["feat(invoices): PDF download"] == "You can now download invoices as PDF."
+    assert {c["summary"]: c["components"] for c in shown["changes"]} == {
+        "feat(invoices): PDF download": ["invoices"],
+        "fix(checkout): <script>alert(1)</script> in totals": ["checkout"],
+    }
+
+
+def test_deploy_record_twice_records_once(project: Runner) -> None:
+    setup_history(project)
+    first = project.json("deploy", "record", "--env", "production-eu", "--version", "v1.1.0")
+    second = project.json("deploy", "record", "--env", "production-eu", "--version", "v1.1.0")
+    assert first["created"] is True
+    assert second["created"] is False
+    assert second["deployment"]["id"] == first["deployment"]["id"]
+    with_id = [
+        "deploy",
+        "record",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.2.0",
+        "--id",
+        "pipeline-9",
+        "--at",
+        "2026-11-20T09:14:00+01:00",
+    ]
+    assert project.json(*with_id)["created"] is True
+    assert project.json(*with_id)["created"] is False
+    listed = project.json("deploy", "list")["deployments"]
+    assert [(d["version"], d["previous_version"]) for d in listed] == [
+        ("v1.1.0", None),
+        ("v1.2.0", "v1.1.0"),
+    ]
+    assert listed[1]["deployed_at"] == "2026-11-20T08:14:00+00:00"
+
+
+def test_impact_range_after_two_deploys(project: Runner) -> None:
+    setup_history(project)
+    project.ok(
+        "deploy",
+        "record",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.0.0",
+        "--at",
+        "2026-11-01T10:00:00+00:00",
+    )
+    project.ok(
+        "deploy",
+        "record",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.2.0",
+        "--at",
+        "2026-11-02T10:00:00+00:00",
+    )
+    impact = project.json("impact", "--env", "production-eu", "--version", "v1.2.0")
+    assert impact["deployment"]["previous_version"] == "v1.0.0"
+    assert impact["deployment"]["rollback"] is False
+    assert impact["components"] == ["checkout", "invoices", "search"]
+    summaries = [c["summary"] for c in impact["changes"]]
+    assert summaries == [
+        "feat(invoices): PDF download",
+        "fix(checkout): <script>alert(1)</script> in totals",
+        "perf(search): faster results",
+    ]
+    assert [c["summary"] for c in impact["unmapped_changes"]] == ["docs: explain setup"]
+    customers = {c["id"]: c for c in impact["customers"]}
+    assert set(customers) == {"acme", "globex"}  # initech lives on staging only
+    assert customers["acme"]["components"] == ["checkout", "invoices"]
+    assert len(customers["acme"]["changes"]) == 2
+    assert customers["globex"]["components"] == ["search"]
+
+
+def test_first_deploy_uses_previous_release(project: Runner) -> None:
+    setup_history(project)
+    impact = project.json("impact", "--env", "production-eu", "--version", "v1.1.0")
+    assert impact["deployment"]["status"] == "preview"
+    assert impact["deployment"]["previous_version"] == "v1.0.0"
+    assert impact["components"] == ["checkout", "invoices"]
+
+
+def test_rollback_reverses_the_range(project: Runner) -> None:
+    setup_history(project)
+    project.ok(
+        "deploy",
+        "record",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.2.0",
+        "--at",
+        "2026-11-01T10:00:00+00:00",
+    )
+    rolled = project.json(
+        "deploy",
+        "record",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.0.0",
+        "--at",
+        "2026-11-02T10:00:00+00:00",
+    )
+    impact = project.json("impact", str(rolled["deployment"]["id"]))
+    assert impact["deployment"]["rollback"] is True
+    assert impact["deployment"]["previous_version"] == "v1.2.0"
+    assert [c["summary"] for c in impact["changes"]][0] == "perf(search): faster results"
+
+
+def test_failed_deploy_changes_nothing(project: Runner) -> None:
+    setup_history(project)
+    project.ok(
+        "deploy",
+        "record",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.0.0",
+        "--at",
+        "2026-11-01T10:00:00+00:00",
+    )
+    project.ok(
+        "deploy",
+        "record",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.1.0",
+        "--status",
+        "failed",
+        "--at",
+        "2026-11-02T10:00:00+00:00",
+    )
+    project.ok(
+        "deploy",
+        "record",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.2.0",
+        "--at",
+        "2026-11-03T10:00:00+00:00",
+    )
+    impact = project.json("impact", "--env", "production-eu", "--version", "v1.2.0")
+    assert impact["deployment"]["previous_version"] == "v1.0.0"
+
+
+def test_render_notices_per_customer(project: Runner, tmp_path: Path) -> None:
+    setup_history(project)
+    project.ok(
+        "deploy",
+        "record",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.0.0",
+        "--at",
+        "2026-11-01T10:00:00+00:00",
+    )
+    deployed = project.json(
+        "deploy",
+        "record",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.2.0",
+        "--at",
+        "2026-11-02T10:00:00+00:00",
+    )
+    out = tmp_path / "notices"
+    result = project.json(
+        "notes",
+        "render",
+        str(deployed["deployment"]["id"]),
+        "--format",
+        "md",
+        "--format",
+        "html",
+        "--out",
+        str(out),
+    )
+    by_customer: dict[str, dict[str, str]] = {}
+    for notice in result["notices"]:
+        text = Path(notice["path"]).read_text(encoding="utf-8")
+        by_customer.setdefault(notice["customer"], {})[notice["format"]] = text
+    assert set(by_customer) == {"acme", "globex"}
+    acme_html = by_customer["acme"]["html"]
+    assert "<script>alert(1)</script>" not in acme_html
+    assert "&lt;script&gt;" in acme_html
+    assert "You can now download invoices as PDF." in by_customer["acme"]["md"]
+    assert "Acme GmbH" in acme_html and "Globex" not in acme_html
+    globex_md = by_customer["globex"]["md"]
+    assert "invoices as PDF" not in globex_md and "Acme" not in globex_md
+    # rendering again records once
+    again = project.json(
+        "notes",
+        "render",
+        str(deployed["deployment"]["id"]),
+        "--format",
+        "md",
+        "--format",
+        "html",
+        "--out",
+        str(out),
+    )
+    assert len(again["notices"]) == len(result["notices"])
+
+
+def test_customers_list_and_show(project: Runner) -> None:
+    setup_history(project)
+    listed = project.json("customers", "list")["customers"]
+    assert [c["id"] for c in listed] == ["acme", "globex", "initech"]
+    assert listed[2]["components"] == ["*"]
+    project.ok(
+        "deploy",
+        "record",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.2.0",
+        "--at",
+        "2026-11-02T10:00:00+00:00",
+    )
+    shown = project.json("customers", "show", "acme")
+    assert shown["customer"]["timezone"] == "Europe/Berlin"
+    assert [e["version"] for e in shown["timeline"]] == ["v1.2.0"]
+
+
+def test_impact_json_is_one_document(project: Runner) -> None:
+    setup_history(project)
+    result = project.ok("impact", "--env", "production-eu", "--version", "v1.2.0", "--json")
+    json.loads(result.stdout)

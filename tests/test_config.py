@@ -1,0 +1,109 @@
+"""Configuration: found upward, validated on load, errors name the file and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from releasecare.config import find_config, load_config
+from releasecare.errors import ConfigError
+
+GOOD = """
+[product]
+name = "Shopfront"
+[components.checkout]
+name = "Checkout"
+paths = ["services/checkout/"]
+[environments.production-eu]
+name = "Europe"
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_found_by_walking_up(tmp_path: Path) -> None:
+    config_file = write(tmp_path / "releasecare.toml", GOOD)
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    assert find_config(nested) == config_file
+    config = load_config(start=nested)
+    assert config.product == "Shopfront"
+    assert config.components["checkout"].paths == ("services/checkout/",)
+    assert config.environments["production-eu"].name == "Europe"
+    assert config.root == tmp_path
+
+
+def test_pyproject_tool_table(tmp_path: Path) -> None:
+    write(
+        tmp_path / "pyproject.toml",
+        "[project]\nname='x'\n[tool.releasecare.product]\nname = 'From pyproject'\n",
+    )
+    assert load_config(start=tmp_path).product == "From pyproject"
+
+
+def test_pyproject_without_table_is_ignored(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", "[project]\nname='x'\n")
+    config = load_config(start=tmp_path)
+    assert config.path is None
+    assert config.product == "Our product"
+
+
+def test_relative_sqlite_url_is_next_to_config(tmp_path: Path) -> None:
+    write(tmp_path / "releasecare.toml", GOOD)
+    config = load_config(start=tmp_path)
+    assert (
+        config.resolved_database_url()
+        == f"sqlite:///{tmp_path.resolve()}/.releasecare/releasecare.db"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "problem"),
+    [
+        ("[product]\nnmae = 'x'\n", "product.nmae", "did you mean 'name'?"),
+        ("[prodct]\nname = 'x'\n", "prodct", "did you mean 'product'?"),
+        ("[release]\ntag_pattern = 3\n", "release.tag_pattern", "must be a string"),
+        ("[release]\nfirst_parent = 'yes'\n", "release.first_parent", "must be true or false"),
+        (
+            "[components.checkout]\nname = 'Checkout'\n",
+            "components.checkout.paths",
+            "at least one path pattern",
+        ),
+        (
+            "[components.checkout]\npaths = 'services/'\n",
+            "components.checkout.paths",
+            "must be a list of strings",
+        ),
+        ("[release]\norder = 'alphabet'\n", "release.order", "must be one of version, date"),
+        ("[voice]\nmax_length = true\n", "voice.max_length", "must be a whole number"),
+        ("[impact]\nunmapped = 'all'\n", "impact.unmapped", "ignore, everyone"),
+        ("product = 'x'\n", "product", "must be a table"),
+    ],
+)
+def test_errors_name_file_and_key(tmp_path: Path, text: str, key: str, problem: str) -> None:
+    path = write(tmp_path / "releasecare.toml", text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert repr(key) in message
+    assert problem in message
+    assert caught.value.exit_code == 2
+
+
+def test_broken_toml_names_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "releasecare.toml", "[product]\nname = \n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(path) in str(caught.value)
+    assert "line 2" in str(caught.value)
+
+
+def test_explicit_missing_config(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "nope.toml")

@@ -1,0 +1,77 @@
+"""The store: migrations on an empty database, SQLite pragmas, atomic transactions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import inspect, text
+
+from releasecare.domain import DeployEvent
+from releasecare.store import deployments as deployment_store
+from releasecare.store import open_engine, transaction
+
+
+def test_empty_database_is_migrated_on_first_use(db_url: str) -> None:
+    engine = open_engine(db_url)
+    tables = set(inspect(engine).get_table_names())
+    assert {
+        "releases",
+        "changes",
+        "change_files",
+        "change_components",
+        "deployments",
+        "customers",
+        "customer_environments",
+        "customer_components",
+        "freeze_windows",
+        "incidents",
+        "incident_updates",
+        "incident_components",
+        "notices",
+        "deliveries",
+        "alembic_version",
+    } <= tables
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+    open_engine(db_url)  # a second open is a no-op, not an error
+
+
+def test_sqlite_runs_with_wal_and_busy_timeout(sqlite_url: str) -> None:
+    engine = open_engine(sqlite_url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_failed_transaction_leaves_nothing(db_url: str) -> None:
+    engine = open_engine(db_url)
+    event = DeployEvent(
+        version="v1",
+        status="succeeded",
+        environment="prod",
+        deployed_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+    )
+    with pytest.raises(RuntimeError), transaction(engine) as session:
+        deployment_store.record(session, event)
+        raise RuntimeError("boom")
+    with transaction(engine) as session:
+        assert deployment_store.history(session) == []
+
+
+def test_times_come_back_as_utc(db_url: str) -> None:
+    engine = open_engine(db_url)
+    berlin = timezone(timedelta(hours=1))
+    event = DeployEvent(
+        version="v1",
+        status="succeeded",
+        environment="prod",
+        deployed_at=datetime(2026, 11, 20, 10, 14, tzinfo=berlin),
+    )
+    with transaction(engine) as session:
+        deployment_store.record(session, event)
+    with transaction(engine) as session:
+        (stored,) = deployment_store.history(session)
+    assert stored.deployed_at == datetime(2026, 11, 20, 9, 14, tzinfo=UTC)
+    assert stored.deployed_at.tzinfo == UTC
