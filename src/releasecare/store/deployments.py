@@ -146,33 +146,45 @@ def insert_many(session: Session, events: Sequence[tuple[DeployEvent, str]]) -> 
     """Insert ``(event, environment)`` pairs in bulk; a deploy already stored is skipped.
 
     ``ON CONFLICT DO NOTHING`` on both natural keys keeps a re-ingest idempotent and
-    safe against a concurrent writer. A stored ``in_progress`` deploy whose source now
-    reports a final status moves forward.
+    safe against a concurrent writer. Rows go straight to the driver's executemany:
+    per-row ORM work would cap an ingest at a fraction of the rate a deploy log needs.
+    A stored ``in_progress`` deploy whose source now reports a final status moves on.
     """
     if not events:
         return
-    now = datetime.now(UTC)
-    values = [
-        {
-            "environment": env,
-            "version": e.version,
-            "sha": e.sha,
-            "status": e.status,
-            "deployed_at": e.deployed_at,
-            "finished_at": e.finished_at,
-            "source": e.source,
-            "external_id": e.external_id,
-            "description": e.description,
-            "recorded_at": now,
-        }
+    connection = session.connection()
+    dialect = connection.dialect.name
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    # Stored the way the UTCDateTime column type stores them: naive UTC (text on SQLite).
+    stamp = _sqlite_time if dialect == "sqlite" else _naive_utc
+    recorded = stamp(datetime.now(UTC))
+    rows = [
+        (
+            env,
+            e.version,
+            e.sha,
+            e.status,
+            stamp(e.deployed_at),
+            None if e.finished_at is None else stamp(e.finished_at),
+            e.source,
+            e.external_id,
+            e.description,
+            recorded,
+        )
         for e, env in events
     ]
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    session.execute(dialect_insert(DeploymentRow).on_conflict_do_nothing(), values)
+    connection.exec_driver_sql(
+        f"INSERT INTO deployments ({_COLUMNS}) VALUES ({', '.join([marker] * 10)}) "
+        "ON CONFLICT DO NOTHING",
+        rows,
+    )
+    if (
+        session.scalar(
+            select(DeploymentRow.id).where(DeploymentRow.status == "in_progress").limit(1)
+        )
+        is None
+    ):
+        return
     finals = {
         (e.source, e.external_id): e
         for e, _ in events
@@ -190,6 +202,24 @@ def insert_many(session: Session, events: Sequence[tuple[DeployEvent, str]]) -> 
             if event is not None:
                 row.status = event.status
                 row.finished_at = event.finished_at or row.finished_at
+
+
+_COLUMNS = (
+    "environment, version, sha, status, deployed_at, finished_at, source, "
+    "external_id, description, recorded_at"
+)
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None)
+
+
+def _sqlite_time(moment: datetime) -> str:
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(" ", timespec="microseconds")
 
 
 def count(session: Session) -> int:

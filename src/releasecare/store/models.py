@@ -15,7 +15,6 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
-    Index,
     Integer,
     MetaData,
     String,
@@ -130,8 +129,8 @@ class DeploymentRow(Base):
     __tablename__ = "deployments"
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
-        UniqueConstraint("environment", "version", "deployed_at"),
-        Index("ix_deployments_env_time", "environment", "deployed_at"),
+        # Natural key, and (leading columns) the index for "history of environment E".
+        UniqueConstraint("environment", "deployed_at", "version"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -47,18 +47,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deployments")),
         sa.UniqueConstraint(
             "environment",
-            "version",
             "deployed_at",
-            name=op.f("uq_deployments_environment_version_deployed_at"),
+            "version",
+            name=op.f("uq_deployments_environment_deployed_at_version"),
         ),
         sa.UniqueConstraint(
             "source", "external_id", name=op.f("uq_deployments_source_external_id")
         ),
     )
-    with op.batch_alter_table("deployments", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_deployments_env_time", ["environment", "deployed_at"], unique=False
-        )
 
     op.create_table(
         "releases",
@@ -350,8 +346,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_releases_position"))
 
     op.drop_table("releases")
-    with op.batch_alter_table("deployments", schema=None) as batch_op:
-        batch_op.drop_index("ix_deployments_env_time")
-
     op.drop_table("deployments")
     op.drop_table("customers")
