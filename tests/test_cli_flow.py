@@ -133,7 +133,11 @@ def test_rollback_reverses_the_range(project: Runner) -> None:
     impact = project.json("impact", str(rolled["deployment"]["id"]))
     assert impact["deployment"]["rollback"] is True
     assert impact["deployment"]["previous_version"] == "v1.2.0"
-    assert [c["summary"] for c in impact["changes"]][0] == "perf(search): faster results"
+    assert [c["summary"] for c in impact["changes"]] == [
+        "perf(search): faster results",
+        "fix(checkout): <script>alert(1)</script> in totals",
+        "feat(invoices): PDF download",
+    ]
 
 
 def test_failed_deploy_changes_nothing(project: Runner) -> None:
