@@ -113,9 +113,9 @@ def cli(
 
 
 def _register() -> None:
-    from releasecare.cli import customers, deploy, impact, notes, release, setup
+    from releasecare.cli import components, customers, deploy, impact, notes, release, setup
 
-    for module in (setup, release, customers, deploy, impact, notes):
+    for module in (setup, components, release, customers, deploy, impact, notes):
         for command in module.COMMANDS:
             cli.add_command(command)
 
