@@ -10,7 +10,7 @@ from tests.conftest import Runner
 
 
 def setup_history(run: Runner) -> None:
-    run.ok("release scan")
+    run.ok("release", "scan")
     run.ok("customers", "import", str(run.cwd.parent / "customers.json"))
 
 
@@ -47,17 +47,14 @@ def test_deploy_record_twice_records_once(project: Runner) -> None:
         "v1.2.0",
         "--id",
         "pipeline-9",
-        "--at",
-        "2026-11-20T09:14:00+01:00",
     ]
     assert project.json(*with_id)["created"] is True
     assert project.json(*with_id)["created"] is False
     listed = project.json("deploy", "list")["deployments"]
-    assert [(d["version"], d["previous_version"]) for d in listed] == [
-        ("v1.1.0", None),
-        ("v1.2.0", "v1.1.0"),
+    assert [(d["version"], d["previous_version"], d["external_id"]) for d in listed] == [
+        ("v1.1.0", None, None),
+        ("v1.2.0", "v1.1.0", "pipeline-9"),
     ]
-    assert listed[1]["deployed_at"] == "2026-11-20T08:14:00+00:00"
 
 
 def test_impact_range_after_two_deploys(project: Runner) -> None:
@@ -254,9 +251,11 @@ def test_customers_list_and_show(project: Runner) -> None:
         "--at",
         "2026-11-02T10:00:00+00:00",
     )
-    shown = project.json("customers", "show", "acme")
-    assert shown["customer"]["timezone"] == "Europe/Berlin"
-    assert [e["version"] for e in shown["timeline"]] == ["v1.2.0"]
+    acme = project.json("customers", "show", "acme")
+    assert acme["customer"]["timezone"] == "Europe/Berlin"
+    assert acme["timeline"] == []  # v1.2.0 only changed search, which acme does not use
+    globex = project.json("customers", "show", "globex")
+    assert [(e["version"], e["components"]) for e in globex["timeline"]] == [("v1.2.0", ["search"])]
 
 
 def test_impact_json_is_one_document(project: Runner) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from releasecare.config import Config
-from releasecare.domain import Impact
+from releasecare.domain import Change, Impact
 from releasecare.errors import InputError, NotFound
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def _fragment_body(text: str) -> str:
     return text
 
 
-def _changes_for(config: Config, repo: Path, target: str | None) -> list[object]:
+def _changes_for(config: Config, repo: Path, target: str | None) -> list[Change]:
     from releasecare import gitrepo
     from releasecare.changes import changes_in_range
     from releasecare.components import ComponentMatcher
@@ -160,4 +160,4 @@ def _changes_for(config: Config, repo: Path, target: str | None) -> list[object]
             gitrepo.resolve(repo, until)
             since_rev = tags[-1] if tags and until == "HEAD" else None
     matcher = ComponentMatcher(config.components)
-    return list(changes_in_range(repo, until, since_rev, matcher, change_options(config)))  # type: ignore[arg-type]
+    return changes_in_range(repo, until, since_rev, matcher, change_options(config))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,9 @@ from releasecare.config import Config
 from releasecare.domain import Release
 from releasecare.errors import NotFound
 from releasecare.store import releases as store
+
+if TYPE_CHECKING:
+    from releasecare.changes import ChangeOptions
 
 
 @dataclass
@@ -25,7 +29,7 @@ class ScanResult:
     skipped: int = 0
 
 
-def change_options(config: Config) -> object:
+def change_options(config: Config) -> ChangeOptions:
     from releasecare.changes import ChangeOptions
 
     return ChangeOptions(
@@ -80,7 +84,7 @@ def scan(
             release.tag,
             previous,
             matcher,
-            options,  # type: ignore[arg-type]
+            options,
             release=release.tag,
         )
         count = store.save_release(

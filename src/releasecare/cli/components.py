@@ -8,8 +8,9 @@ from releasecare.cli.app import App, emit_json, json_option, pass_app
 
 
 @click.command()
-@click.option("--check", is_flag=True,
-              help="List uncovered files, patterns that match nothing, and overlaps.")
+@click.option(
+    "--check", is_flag=True, help="List uncovered files, patterns that match nothing, and overlaps."
+)
 @click.option("--strict", is_flag=True, help="With --check: exit 1 when a file is uncovered.")
 @click.option("--rev", default="HEAD", show_default=True, help="Revision whose files to map.")
 @json_option
@@ -32,12 +33,27 @@ def components(app: App, check: bool, strict: bool, rev: str, as_json: bool) -> 
     report = check_coverage(matcher, paths)
     document = report.to_json()
     if as_json:
-        emit_json({"components": [{"key": c.key, "name": c.name, "paths": list(c.paths)}
-                                  for c in config.components.values()], **document}
-                  if check else {"components": [
-                      {"key": c.key, "name": c.name, "paths": list(c.paths),
-                       "files": document["files_per_component"].get(c.key, 0)}
-                      for c in config.components.values()]})
+        emit_json(
+            {
+                "components": [
+                    {"key": c.key, "name": c.name, "paths": list(c.paths)}
+                    for c in config.components.values()
+                ],
+                **document,
+            }
+            if check
+            else {
+                "components": [
+                    {
+                        "key": c.key,
+                        "name": c.name,
+                        "paths": list(c.paths),
+                        "files": document["files_per_component"].get(c.key, 0),
+                    }
+                    for c in config.components.values()
+                ]
+            }
+        )
     else:
         for c in config.components.values():
             count = document["files_per_component"].get(c.key, 0)

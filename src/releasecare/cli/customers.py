@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from releasecare.customers import SourceOptions
 
 from releasecare.cli.app import App, emit_json, info, json_option, pass_app
 
@@ -135,11 +141,11 @@ def show(app: App, customer_id: str, as_json: bool) -> None:
         click.echo(f"    {event['at'][:16]}  {event['kind']:<10} {event['summary']}")
 
 
-def _source_options(settings: dict[str, object], fmt: str | None) -> object:
+def _source_options(settings: Mapping[str, object], fmt: str | None) -> SourceOptions:
     """``[customers]`` config (CSV column names, token variable) as reader options."""
     from dataclasses import fields
 
-    from releasecare.customers import CsvColumns, SourceOptions
+    from releasecare.customers import CsvColumns
     from releasecare.errors import ConfigError
 
     columns = settings.get("csv_columns") or {}
@@ -153,6 +159,8 @@ def _source_options(settings: dict[str, object], fmt: str | None) -> object:
                 "unknown column key" if key not in known else "must be a string",
             )
     token_env = settings.get("token_env")
+    from releasecare.customers import SourceOptions
+
     return SourceOptions(
         csv_columns=CsvColumns(**columns),
         token_env=token_env if isinstance(token_env, str) else None,

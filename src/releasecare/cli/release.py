@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from releasecare.domain import Release
 
 from releasecare.cli.app import App, emit_json, info, json_option, pass_app
 
@@ -35,7 +39,7 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
     show_bar = not as_json and sys.stdout.isatty()
     bar = None
 
-    def progress(todo: list[object]) -> object:
+    def progress(todo: list[Release]) -> object:
         nonlocal bar
         bar = click.progressbar(length=len(todo), label="scanning releases", file=sys.stderr)
         bar.__enter__()

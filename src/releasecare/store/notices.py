@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import select
@@ -13,10 +14,14 @@ from releasecare.store.models import NoticeRow
 
 
 class Written(Protocol):
-    customer_id: str
-    format: str
-    path: object
-    sha256: str
+    @property
+    def customer_id(self) -> str: ...
+    @property
+    def format(self) -> str: ...
+    @property
+    def path(self) -> Path: ...
+    @property
+    def sha256(self) -> str: ...
 
 
 def remember(session: Session, deployment_id: int, notices: Iterable[Written]) -> None:

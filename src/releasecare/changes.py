@@ -1,0 +1,241 @@
+"""From commits to changes: Conventional Commits, trailers, note fragments, visibility.
+
+A change is customer-visible when it carries a note, is a feat/fix/perf or
+breaking change, or (when configured) touches a component; chore, ci, build,
+test, refactor, style and docs are internal by default, and ``Audience: internal``
+hides any change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from releasecare.components import ComponentMatcher
+from releasecare.domain import CHANGE_IMPACTS, Change, Commit
+
+INTERNAL_TYPES = ("chore", "ci", "build", "test", "refactor", "style", "docs")
+VISIBLE_TYPES = ("feat", "fix", "perf")
+
+_CONVENTIONAL = re.compile(
+    r"^(?P<type>[A-Za-z][A-Za-z0-9-]*)(?:\((?P<scope>[^()\n]*)\))?(?P<bang>!)?: (?P<desc>\S.*)$"
+)
+_TRAILER = re.compile(r"^(?P<key>[A-Za-z0-9][A-Za-z0-9-]*|BREAKING CHANGE)\s*:\s?(?P<value>.*)$")
+
+
+@dataclass(frozen=True)
+class ChangeOptions:
+    internal_types: tuple[str, ...] = INTERNAL_TYPES
+    visible_types: tuple[str, ...] = VISIBLE_TYPES
+    changes_dir: str = "changes"
+    component_changes_visible: bool = False
+    first_parent: bool = False
+
+
+@dataclass(frozen=True)
+class ConventionalInfo:
+    type: str | None
+    scope: str | None
+    breaking: bool
+    description: str
+
+
+def parse_conventional(subject: str, body: str = "") -> ConventionalInfo:
+    """Type, scope and breaking flag of a Conventional Commits 1.0 message.
+
+    A subject that does not follow the convention is kept as it is (type None).
+    """
+    match = _CONVENTIONAL.match(subject.strip())
+    footers = {key.upper() for key, _ in parse_trailers(body)}
+    breaking_footer = bool(footers & {"BREAKING CHANGE", "BREAKING-CHANGE"})
+    if not match:
+        return ConventionalInfo(None, None, breaking_footer, subject.strip())
+    return ConventionalInfo(
+        type=match["type"].lower(),
+        scope=(match["scope"] or "").strip() or None,
+        breaking=bool(match["bang"]) or breaking_footer,
+        description=match["desc"].strip(),
+    )
+
+
+def parse_trailers(message: str) -> list[tuple[str, str]]:
+    """Trailers of the last paragraph, as ``git interpret-trailers --parse`` reads them.
+
+    The block counts when it consists of trailers (continuation lines, which start
+    with whitespace, belong to the trailer above). ``BREAKING CHANGE`` with a space is
+    accepted as Conventional Commits allows.
+    """
+    paragraphs = re.split(r"\n[ \t]*\n", message.strip("\n"))
+    if not paragraphs or not paragraphs[-1].strip():
+        return []
+    lines = paragraphs[-1].split("\n")
+    trailers: list[list[str]] = []
+    other = 0
+    for line in lines:
+        if line[:1] in (" ", "\t") and trailers:
+            trailers[-1][1] += "\n" + line.strip()
+            continue
+        match = _TRAILER.match(line)
+        if match:
+            trailers.append([match["key"], match["value"].strip()])
+        else:
+            other += 1
+    # git accepts a block when at least a quarter... we are stricter: all lines must be
+    # trailers (or continuations), so prose ending in "Note: ..." is not mistaken.
+    if other or not trailers:
+        return []
+    return [(key, value) for key, value in trailers]
+
+
+def _trailer_map(trailers: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for key, value in trailers:
+        found.setdefault(key.lower(), []).append(value)
+    return found
+
+
+def interpret(
+    commit: Commit, matcher: ComponentMatcher, options: ChangeOptions, *, release: str | None = None
+) -> Change:
+    """One commit as a change: its type, notes, components and visibility."""
+    info = parse_conventional(commit.subject, commit.body)
+    trailers = _trailer_map(parse_trailers(commit.body))
+    components = set(matcher.for_files(commit.files))
+    components.update(
+        key.strip()
+        for value in trailers.get("component", [])
+        for key in value.split(",")
+        if key.strip()
+    )
+    note = "\n".join(trailers["customer-note"]).strip() if "customer-note" in trailers else None
+    stated = (trailers.get("customer-impact") or [""])[-1].strip().lower()
+    impact = stated if stated in CHANGE_IMPACTS else None
+    internal = any(v.strip().lower() == "internal" for v in trailers.get("audience", []))
+    change = Change(
+        sha=commit.sha,
+        summary=commit.subject,
+        body=commit.body,
+        type=info.type,
+        scope=info.scope,
+        breaking=info.breaking,
+        customer_note=note or None,
+        impact=impact,
+        audience="internal" if internal else "customer",
+        components=tuple(sorted(components)),
+        files=commit.files,
+        author_name=commit.author_name,
+        author_email=commit.author_email,
+        authored_at=commit.authored_at,
+        release=release,
+        note_source="trailer" if note else None,
+    )
+    return replace(change, visible=is_visible(change, options))
+
+
+def is_visible(change: Change, options: ChangeOptions) -> bool:
+    if change.audience == "internal" or change.impact == "none":
+        return False
+    if change.customer_note or change.breaking:
+        return True
+    if change.type in options.visible_types:
+        return True
+    if change.type in options.internal_types:
+        return False
+    return options.component_changes_visible and bool(change.components)
+
+
+# --- note fragments -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fragment:
+    path: str
+    text: str
+    components: tuple[str, ...] = ()
+    type: str | None = None
+    audience: str | None = None
+
+
+def parse_fragment(path: str, text: str) -> Fragment:
+    """A Markdown note with optional front matter (components, type, audience)."""
+    meta: dict[str, str] = {}
+    body = text
+    if text.startswith("---\n"):
+        end = text.find("\n---", 4)
+        if end != -1:
+            for line in text[4:end].splitlines():
+                key, sep, value = line.partition(":")
+                if sep:
+                    meta[key.strip().lower()] = value.strip()
+            body = text[end + 4 :].lstrip("\n")
+    components = tuple(
+        c.strip().strip("'\"")
+        for c in meta.get("components", "").strip("[]").split(",")
+        if c.strip()
+    )
+    return Fragment(
+        path=path,
+        text=body.strip(),
+        components=components,
+        type=meta.get("type") or None,
+        audience=meta.get("audience") or None,
+    )
+
+
+def _apply_fragments(
+    changes: list[Change], fragments: Mapping[str, Fragment], options: ChangeOptions
+) -> list[Change]:
+    result = []
+    for change in changes:
+        added = [
+            fragments[f.path] for f in change.files if f.status in "AC" and f.path in fragments
+        ]
+        if added and change.customer_note is None:
+            fragment = added[0]
+            # The fragment file lives outside any component; its front matter says which.
+            components = tuple(sorted(set(change.components) | set(fragment.components)))
+            change = replace(
+                change,
+                customer_note=fragment.text,
+                note_source=f"fragment:{fragment.path}",
+                components=components,
+                type=fragment.type or change.type,
+                audience="internal" if fragment.audience == "internal" else change.audience,
+            )
+            change = replace(change, visible=is_visible(change, options))
+        result.append(change)
+    return result
+
+
+def changes_in_range(
+    repo_path: Path,
+    until: str,
+    since: str | None,
+    matcher: ComponentMatcher,
+    options: ChangeOptions,
+    *,
+    release: str | None = None,
+) -> list[Change]:
+    """Every change of ``since..until``, oldest first, with notes from trailers or fragments."""
+    from releasecare.gitrepo import iter_commits, read_blobs
+
+    prefix = options.changes_dir.strip("/") + "/"
+    changes = []
+    wanted: list[str] = []
+    for commit in iter_commits(repo_path, until, since, first_parent=options.first_parent):
+        changes.append(interpret(commit, matcher, options, release=release))
+        wanted += [
+            f"{commit.sha}:{f.path}"
+            for f in commit.files
+            if f.status in "AC" and f.path.startswith(prefix) and f.path.endswith(".md")
+        ]
+    if not wanted:
+        return changes
+    texts = read_blobs(repo_path, wanted)
+    fragments = {
+        spec.split(":", 1)[1]: parse_fragment(spec.split(":", 1)[1], text)
+        for spec, text in texts.items()
+    }
+    return _apply_fragments(changes, fragments, options)

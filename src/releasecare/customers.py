@@ -1,0 +1,374 @@
+"""Read the customer registry from TOML, JSON, CSV, standard input or a URL.
+
+Every row is validated (ids, time zones, locales, freeze windows, contacts) and
+either the whole source is read or an error names the row and the field; nothing
+is returned half-read. Naive freeze times are read in the customer's time zone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from releasecare.domain import ALL, Contacts, Customer, FreezeWindow
+from releasecare.errors import InputError, RecordError, did_you_mean
+
+KEYS = (
+    "id",
+    "name",
+    "environments",
+    "components",
+    "timezone",
+    "locale",
+    "tier",
+    "contacts",
+    "freeze",
+)
+CONTACT_KEYS = ("email", "webhook", "slack")
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class CsvColumns:
+    """Column names of a CSV export (a CRM's names can be mapped in config)."""
+
+    id: str = "id"
+    name: str = "name"
+    environments: str = "environments"
+    components: str = "components"
+    timezone: str = "timezone"
+    locale: str = "locale"
+    tier: str = "tier"
+    email: str = "email"
+    webhook_url: str = "webhook_url"
+    webhook_secret_env: str = "webhook_secret_env"
+    slack_url_env: str = "slack_url_env"
+    freeze: str = "freeze"
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    csv_columns: CsvColumns = field(default_factory=CsvColumns)
+    token_env: str | None = None
+    timeout: float = 10.0
+    max_retries: int = 3
+    format: str | None = None
+
+
+def read_customers(source: str, options: SourceOptions | None = None) -> list[Customer]:
+    """Every customer of ``source``, validated; raises on the first bad row."""
+    options = options or SourceOptions()
+    if source.startswith(("https://", "http://")):
+        from releasecare.customersources import fetch_json
+
+        data = fetch_json(source, options)
+        return parse_records(_as_list(data, source), source)
+    fmt = options.format or _format_of(source)
+    text = _read_text(source)
+    if fmt == "csv":
+        return parse_records(_csv_rows(text, source, options.csv_columns), source, row_label="line")
+    if fmt == "toml":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{source}: not valid TOML: {exc}") from None
+        unknown = set(data) - {"customer"}
+        if unknown:
+            raise RecordError(
+                source,
+                f"unknown top-level key {sorted(unknown)[0]!r}; customers are [[customer]] tables",
+            )
+        return parse_records(data.get("customer", []), source, row_label="customer")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{source}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    return parse_records(_as_list(data, source), source)
+
+
+def _format_of(source: str) -> str:
+    suffix = Path(source).suffix.lower()
+    return {".toml": "toml", ".csv": "csv"}.get(suffix, "json")
+
+
+def _read_text(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{source}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{source}: cannot be read: {exc.strerror}") from None
+
+
+def _as_list(data: Any, source: str) -> list[Any]:
+    if isinstance(data, dict) and isinstance(data.get("customers"), list):
+        return list(data["customers"])
+    if isinstance(data, list):
+        return data
+    raise RecordError(source, 'expected a list of customers, or {"customers": [...]}')
+
+
+def _csv_rows(text: str, source: str, columns: CsvColumns) -> list[dict[str, Any]]:
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    for required in (columns.id, columns.name):
+        if required not in header:
+            raise RecordError(
+                f"{source}:1", f"no column {required!r} in the header", field=required
+            )
+    rows = []
+    for row in reader:
+        cell = _cells(row)
+
+        record: dict[str, Any] = {"id": cell(columns.id), "name": cell(columns.name)}
+        for key in ("environments", "components"):
+            value = cell(getattr(columns, key))
+            if value:
+                record[key] = (
+                    ALL if value == ALL else [v.strip() for v in value.split(";") if v.strip()]
+                )
+        for key in ("timezone", "locale", "tier"):
+            if cell(getattr(columns, key)):
+                record[key] = cell(getattr(columns, key))
+        contacts: dict[str, Any] = {}
+        if cell(columns.email):
+            contacts["email"] = [e.strip() for e in cell(columns.email).split(";") if e.strip()]
+        if cell(columns.webhook_url):
+            contacts["webhook"] = {"url": cell(columns.webhook_url)}
+            if cell(columns.webhook_secret_env):
+                contacts["webhook"]["secret_env"] = cell(columns.webhook_secret_env)
+        if cell(columns.slack_url_env):
+            contacts["slack"] = {"url_env": cell(columns.slack_url_env)}
+        if contacts:
+            record["contacts"] = contacts
+        if cell(columns.freeze):
+            windows = []
+            for part in cell(columns.freeze).split(";"):
+                start, _, rest = part.strip().partition("/")
+                end, _, reason = rest.partition("/")
+                windows.append(
+                    {"start": start, "end": end, **({"reason": reason} if reason else {})}
+                )
+            record["freeze"] = windows
+        rows.append(record)
+    return rows
+
+
+def _cells(row: Mapping[str, Any]) -> Callable[[str], str]:
+    def cell(name: str) -> str:
+        value = row.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    return cell
+
+
+def parse_records(records: Sequence[Any], source: str, *, row_label: str = "") -> list[Customer]:
+    """Validate raw records into customers; errors name the source and the row."""
+    customers: list[Customer] = []
+    seen: dict[str, str] = {}
+    for index, record in enumerate(records):
+        if row_label == "line":
+            where = f"{source}:{index + 2}"
+        elif row_label:
+            where = f"{source}: {row_label}[{index}]"
+        else:
+            where = f"{source}: [{index}]"
+        if isinstance(record, dict) and isinstance(record.get("id"), str):
+            where += f" (id {record['id']!r})"
+        customer = parse_customer(record, where)
+        if customer.id in seen:
+            raise RecordError(where, f"duplicate id, first used at {seen[customer.id]}", field="id")
+        seen[customer.id] = where
+        customers.append(customer)
+    return customers
+
+
+def parse_customer(record: Any, where: str) -> Customer:
+    if not isinstance(record, dict):
+        raise RecordError(where, "a customer must be an object/table")
+    for key in record:
+        if key not in KEYS:
+            hint = did_you_mean(key, KEYS)
+            raise RecordError(where, "unknown key" + (f" ({hint})" if hint else ""), field=key)
+    customer_id = _text(record, "id", where, required=True)
+    name = _text(record, "name", where, required=True)
+    timezone = _timezone(record.get("timezone", "UTC"), where)
+    locale = record.get("locale", "en")
+    if not isinstance(locale, str) or not _LOCALE.match(locale):
+        raise RecordError(where, f"{locale!r} is not a locale like 'de-DE' or 'en'", field="locale")
+    tier = record.get("tier")
+    if tier is not None and not isinstance(tier, str):
+        raise RecordError(where, "must be a string", field="tier")
+    return Customer(
+        id=customer_id,
+        name=name,
+        environments=_keys(record.get("environments", ALL), "environments", where),
+        components=_keys(record.get("components", ALL), "components", where),
+        timezone=timezone,
+        locale=locale.replace("_", "-"),
+        tier=tier,
+        contacts=_contacts(record.get("contacts", {}), where),
+        freeze=_freeze(record.get("freeze", []), timezone, where),
+    )
+
+
+def _text(record: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> str:
+    value = record.get(key)
+    if value is None and required:
+        raise RecordError(where, "missing", field=key)
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise RecordError(where, "must be a non-empty string", field=key)
+    if _CONTROL.search(value):
+        raise RecordError(where, "contains control characters", field=key)
+    return value.strip()
+
+
+def _keys(value: Any, key: str, where: str) -> tuple[str, ...]:
+    if value == ALL:
+        return (ALL,)
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and v.strip() for v in value)
+    ):
+        raise RecordError(where, 'must be a non-empty list of keys, or "*"', field=key)
+    return tuple(sorted({v.strip() for v in value}))
+
+
+def _timezone(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise RecordError(where, "must be an IANA time zone name", field="timezone")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        hint = did_you_mean(value, available_timezones())
+        raise RecordError(
+            where, f"unknown time zone {value!r}" + (f" ({hint})" if hint else ""), field="timezone"
+        ) from None
+    return value
+
+
+def _contacts(value: Any, where: str) -> Contacts:
+    if not isinstance(value, dict):
+        raise RecordError(where, "must be an object", field="contacts")
+    for key in value:
+        if key not in CONTACT_KEYS:
+            hint = did_you_mean(key, CONTACT_KEYS)
+            raise RecordError(
+                where, "unknown contact" + (f" ({hint})" if hint else ""), field=f"contacts.{key}"
+            )
+    emails = value.get("email", [])
+    if isinstance(emails, str):
+        emails = [emails]
+    if not isinstance(emails, list) or not all(
+        isinstance(e, str) and _EMAIL.match(e) for e in emails
+    ):
+        raise RecordError(where, "must be a list of e-mail addresses", field="contacts.email")
+    webhook = value.get("webhook") or {}
+    if not isinstance(webhook, dict) or set(webhook) - {"url", "secret_env"}:
+        raise RecordError(
+            where,
+            "takes url and secret_env (the NAME of the environment "
+            "variable holding the secret, never the secret)",
+            field="contacts.webhook",
+        )
+    url = webhook.get("url")
+    if url is not None and not _allowed_url(url):
+        raise RecordError(where, "must be an https:// URL", field="contacts.webhook.url")
+    slack = value.get("slack") or {}
+    if not isinstance(slack, dict) or set(slack) - {"url_env"}:
+        raise RecordError(
+            where,
+            "takes url_env: the NAME of the environment variable that "
+            "holds the Slack webhook URL (a secret), never the URL itself",
+            field="contacts.slack",
+        )
+    return Contacts(
+        email=tuple(emails),
+        webhook_url=url,
+        webhook_secret_env=webhook.get("secret_env"),
+        slack_url_env=slack.get("url_env"),
+    )
+
+
+def _allowed_url(url: Any) -> bool:
+    if not isinstance(url, str):
+        return False
+    if url.startswith("https://"):
+        return True
+    host = url.removeprefix("http://").split("/", 1)[0].rsplit(":", 1)[0]
+    return url.startswith("http://") and host in ("localhost", "127.0.0.1", "[::1]")
+
+
+def _freeze(value: Any, timezone: str, where: str) -> tuple[FreezeWindow, ...]:
+    if not isinstance(value, list):
+        raise RecordError(where, "must be a list of windows", field="freeze")
+    windows = []
+    for i, window in enumerate(value):
+        name = f"freeze[{i}]"
+        if not isinstance(window, dict):
+            raise RecordError(where, "must be an object with start and end", field=name)
+        start = _moment(window.get("start"), timezone, where, f"{name}.start")
+        end = _moment(window.get("end"), timezone, where, f"{name}.end")
+        if end <= start:
+            raise RecordError(where, "ends before it starts", field=f"{name}.end")
+        reason = window.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            raise RecordError(where, "must be a string", field=f"{name}.reason")
+        windows.append(FreezeWindow(start=start, end=end, reason=reason))
+    return tuple(sorted(windows, key=lambda w: w.start))
+
+
+def _moment(value: Any, timezone: str, where: str, name: str) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise RecordError(where, f"{value!r} is not an ISO 8601 time", field=name) from None
+    else:
+        raise RecordError(where, "must be an ISO 8601 time", field=name)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    return moment
+
+
+def check_references(
+    customers: Sequence[Customer], environments: Iterable[str], components: Iterable[str]
+) -> list[str]:
+    """Warnings for environments or components a customer names that config does not know."""
+    known_envs, known_components = set(environments), set(components)
+    warnings = []
+    for customer in customers:
+        for env in customer.environments:
+            if env != ALL and known_envs and env not in known_envs:
+                hint = did_you_mean(env, known_envs)
+                warnings.append(
+                    f"customer {customer.id!r}: unknown environment {env!r}"
+                    + (f" ({hint})" if hint else "")
+                )
+        for key in customer.components:
+            if key != ALL and known_components and key not in known_components:
+                hint = did_you_mean(key, known_components)
+                warnings.append(
+                    f"customer {customer.id!r}: unknown component {key!r}"
+                    + (f" ({hint})" if hint else "")
+                )
+    return warnings

@@ -1,0 +1,72 @@
+"""Each customer's Atom feed: entries accumulate across runs, ids stay stable.
+
+The entries live in a small JSON file beside the feed, so a run adds or refreshes
+its own entry and rewrites the feed from all of them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+STATE = ".feed.json"
+FEED = "feed.atom"
+
+
+def update_feed(
+    folder: Path, context: dict[str, Any], templates: Any, base_url: str | None = None
+) -> Path:
+    """Add (or refresh) this notice's entry in ``folder``'s feed and rewrite the feed."""
+    state_path = folder / STATE
+    try:
+        entries = json.loads(state_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        entries = []
+    customer = context["customer"]["id"]
+    entry_id = (
+        f"urn:releasecare:{_urn(customer)}:{_urn(context['environment'])}:"
+        f"{_urn(context['version'])}"
+    )
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    summary = "; ".join(
+        item["text"] for section in context["sections"] for item in section["items"]
+    )
+    entry = {
+        "id": entry_id,
+        "title": f"{context['product']} {context['version']}",
+        "updated": now,
+        "published": context["deployed_at_iso"],
+        "summary": summary,
+        "link": context["notice_file"],
+    }
+    old = next((e for e in entries if e["id"] == entry_id), None)
+    if old is not None:
+        entry["published"] = old.get("published", entry["published"])
+        if old.get("summary") == summary:
+            entry["updated"] = old["updated"]
+    entries = [e for e in entries if e["id"] != entry_id] + [entry]
+    entries.sort(key=lambda e: e["published"], reverse=True)
+    state_path.write_text(json.dumps(entries, indent=1), encoding="utf-8")
+    feed = folder / FEED
+    feed.write_text(
+        templates.render(
+            "feed.atom.j2",
+            {
+                "feed_id": f"urn:releasecare:{_urn(customer)}:feed",
+                "title": f"{context['product']} for {context['customer']['name']}",
+                "updated": max(e["updated"] for e in entries),
+                "entries": entries,
+                "base_url": base_url or "",
+            },
+        ),
+        encoding="utf-8",
+    )
+    return feed
+
+
+def _urn(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="-._~")

@@ -1,0 +1,336 @@
+"""Reading git: release tags, commits of a range with the files they touched.
+
+Everything goes through GitPython's command interface, one git process per
+question: a whole release range is one ``git log`` whose NUL-separated output is
+parsed here, never one process per commit.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from releasecare.domain import Commit, FileChange, Release
+from releasecare.errors import GitError, NotFound
+
+# One record per commit: a start marker, then NUL-terminated header fields.
+_START = "\x1e"  # ASCII record separator; git never emits it in the fields we ask for
+_FORMAT = _START + "%H%x00%P%x00%an%x00%ae%x00%aI%x00%B%x00"
+UNSHALLOW_HINT = (
+    "fetch the full history: `git fetch --tags --unshallow` "
+    "(GitHub Actions: `fetch-depth: 0` in actions/checkout)"
+)
+
+
+def _repo(repo_path: Path) -> Any:
+    import git
+
+    try:
+        return git.Repo(repo_path, search_parent_directories=True)
+    except git.NoSuchPathError:
+        raise GitError(f"{repo_path}: no such folder") from None
+    except git.InvalidGitRepositoryError:
+        raise GitError(
+            f"{repo_path} is not a git repository",
+            hint="run releasecare inside your repository, or pass --repo",
+        ) from None
+
+
+def _git(repo_path: Path, *args: str, stream: bool = False) -> Any:
+    import git
+
+    repo = _repo(repo_path)
+    try:
+        if stream:
+            return repo.git.execute(["git", *args], as_process=True)
+        return repo.git.execute(["git", *args], strip_newline_in_stdout=False)
+    except git.GitCommandError as exc:
+        stderr = (exc.stderr or "").strip().removeprefix("stderr: ").strip("'\n ")
+        raise GitError(f"git {args[0]} failed: {stderr or exc}") from None
+
+
+def is_shallow(repo_path: Path) -> bool:
+    out = _git(repo_path, "rev-parse", "--is-shallow-repository")
+    return str(out).strip() == "true"
+
+
+def resolve(repo_path: Path, rev: str) -> str:
+    """The commit sha of ``rev``; exit 3 for history a shallow clone lacks, 2 for a typo."""
+    import git
+
+    repo = _repo(repo_path)
+    try:
+        return str(repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}")).strip()
+    except git.GitCommandError:
+        pass
+    if is_shallow(repo_path):
+        raise GitError(f"{rev!r} is not in this shallow clone", hint=UNSHALLOW_HINT)
+    tags = [t for t in str(repo.git.tag("--list")).splitlines() if t]
+    import difflib
+
+    near = difflib.get_close_matches(rev, tags, n=3, cutoff=0.3) or sort_versions(tags)[-3:][::-1]
+    raise NotFound(
+        f"{rev!r} is not a tag, branch or commit of {repo_path}",
+        hint=f"nearest release tags: {', '.join(near)}" if near else None,
+    )
+
+
+# --- versions -----------------------------------------------------------------
+
+_VERSION = re.compile(
+    r"^[^\d]*?(?P<release>\d+(?:\.\d+)*)"
+    r"(?:[-_.]?(?P<pre>a|alpha|b|beta|rc|c|pre|preview|dev)[-_.]?(?P<pre_n>\d*))?"
+    r"(?:[-+.](?P<rest>.*))?$",
+    re.IGNORECASE,
+)
+_PRE_ORDER = {
+    "dev": 0,
+    "a": 1,
+    "alpha": 1,
+    "b": 2,
+    "beta": 2,
+    "pre": 3,
+    "preview": 3,
+    "c": 3,
+    "rc": 3,
+}
+
+
+def version_key(tag: str) -> tuple[Any, ...]:
+    """Sort key ordering tags as versions: v1.10 after v1.9, v2.0.0-rc.1 before v2.0.0.
+
+    Tags that are no version at all sort first, by name.
+    """
+    match = _VERSION.match(tag)
+    if not match:
+        return (0, (), 0, 0, tag)
+    release = tuple(int(p) for p in match["release"].split("."))
+    release = release + (0,) * (6 - len(release)) if len(release) < 6 else release
+    pre = match["pre"]
+    if pre is None:
+        return (1, release, 1, 0, tag)
+    return (1, release, 0, (_PRE_ORDER[pre.lower()], int(match["pre_n"] or 0)), tag)
+
+
+def sort_versions(tags: Iterable[str]) -> list[str]:
+    return sorted(tags, key=version_key)
+
+
+# --- releases -----------------------------------------------------------------
+
+
+def list_releases(repo_path: Path, tag_pattern: str, *, order: str = "version") -> list[Release]:
+    """Tags matching ``tag_pattern`` (fnmatch), oldest first, with date and message.
+
+    An annotated tag keeps its own date and message; a lightweight one takes its
+    commit's date.
+    """
+    fields = (
+        "%(refname:strip=2)%00%(objecttype)%00%(*objectname)%00%(objectname)"
+        "%00%(creatordate:iso-strict)%00%(contents)%00%(*committerdate:iso-strict)"
+        "%00%(committerdate:iso-strict)%1e"
+    )
+    out = str(_git(repo_path, "for-each-ref", f"--format={fields}", "refs/tags"))
+    releases = []
+    for record in out.split("\x1e"):
+        record = record.lstrip("\n")
+        if not record:
+            continue
+        name, kind, peeled, obj, created, contents, peeled_date, commit_date = record.split("\x00")
+        if not fnmatch.fnmatchcase(name, tag_pattern):
+            continue
+        annotated = kind == "tag"
+        if annotated and not peeled:
+            continue
+        sha = peeled if annotated else obj
+        date = created or peeled_date or commit_date
+        releases.append(
+            Release(
+                tag=name,
+                sha=sha,
+                date=_parse_date(date),
+                message=contents.strip() or None if annotated else None,
+                annotated=annotated,
+            )
+        )
+    if order == "date":
+        return sorted(releases, key=lambda r: (r.date, version_key(r.tag)))
+    return sorted(releases, key=lambda r: version_key(r.tag))
+
+
+def _parse_date(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.strip())
+    return moment.astimezone(UTC)
+
+
+# --- commits ------------------------------------------------------------------
+
+
+def iter_commits(
+    repo_path: Path, until: str, since: str | None = None, *, first_parent: bool = False
+) -> Iterator[Commit]:
+    """Commits reachable from ``until`` and not from ``since``, oldest first, with files.
+
+    One ``git log`` process for the whole range, read as a stream. Merge commits
+    carry no files of their own (``git log`` shows none for them by default), so
+    what a merge brings in is counted once, on the commits that made it. With
+    ``first_parent`` a merge stands for its branch: it is listed with the files the
+    branch changed, and the branch's commits are not.
+    """
+    until_sha = resolve(repo_path, until)
+    rev = until_sha if since is None else f"{resolve(repo_path, since)}..{until_sha}"
+    args = [
+        "log",
+        "-z",
+        "--reverse",
+        "--no-color",
+        "--name-status",
+        "-M",
+        "--no-abbrev",
+        "--no-ext-diff",
+        "--no-textconv",
+        f"--format={_FORMAT}",
+        "--diff-merges=first-parent" if first_parent else "--diff-merges=off",
+    ]
+    if first_parent:
+        args.append("--first-parent")
+    args += [rev, "--"]
+    if since is None and is_shallow(repo_path):
+        raise GitError(
+            f"the history of {until!r} is incomplete in this shallow clone", hint=UNSHALLOW_HINT
+        )
+    process = _git(repo_path, *args, stream=True)
+    try:
+        yield from _parse_log(_read_chunks(process.stdout))
+    finally:
+        process.stdout.close()
+        process.wait()
+
+
+def _read_chunks(stream: Any, size: int = 1 << 16) -> Iterator[str]:
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    while chunk := stream.read(size):
+        yield decoder.decode(chunk)
+    yield decoder.decode(b"", final=True)
+
+
+def _parse_log(chunks: Iterable[str]) -> Iterator[Commit]:
+    """Parse ``git log -z`` output token by token (tokens are NUL-separated).
+
+    Commit messages and paths cannot contain NUL, so a walk over tokens that knows
+    whether it expects a header field, a status or a path is exact even for paths
+    with newlines and messages with odd characters.
+    """
+    header: list[str] = []
+    files: list[FileChange] = []
+    pending: list[str] = []  # a status and the paths it still needs
+    in_files = False
+    for token in _tokens(chunks):
+        if in_files and token.startswith(_START) and not pending:
+            yield _commit(header, files)
+            header, files, in_files = [], [], False
+        if not in_files:
+            header.append(token.removeprefix(_START) if not header else token)
+            in_files = len(header) == 6
+            continue
+        if not pending:
+            status = token.strip("\n")
+            if status:
+                pending = [status]
+            continue
+        pending.append(token)
+        if len(pending) == (3 if pending[0][0] in "RC" else 2):
+            letter = pending[0][0]
+            if letter in "RC":
+                files.append(FileChange(path=pending[2], status=letter, old_path=pending[1]))
+            else:
+                files.append(FileChange(path=pending[1], status=letter))
+            pending = []
+    if header:
+        yield _commit(header, files)
+
+
+def _tokens(chunks: Iterable[str]) -> Iterator[str]:
+    rest = ""
+    for chunk in chunks:
+        parts = (rest + chunk).split("\x00")
+        rest = parts.pop()
+        yield from parts
+    if rest:
+        yield rest
+
+
+def _commit(header: list[str], files: list[FileChange]) -> Commit:
+    sha, parents, author, email, date, message = (header + [""] * 6)[:6]
+    subject, _, body = message.strip("\n").partition("\n")
+    return Commit(
+        sha=sha,
+        parents=tuple(parents.split()),
+        author_name=author,
+        author_email=email,
+        authored_at=_parse_date(date),
+        subject=subject.strip(),
+        body=body.strip("\n"),
+        files=tuple(files),
+    )
+
+
+def list_files(repo_path: Path, rev: str = "HEAD") -> list[str]:
+    """Every file path in ``rev``'s tree (empty for a repository without commits)."""
+    import git
+
+    repo = _repo(repo_path)
+    try:
+        out = repo.git.execute(
+            ["git", "ls-tree", "-r", "-z", "--name-only", "--full-tree", rev],
+            strip_newline_in_stdout=False,
+        )
+    except git.GitCommandError:
+        if not repo.head.is_valid():
+            return []
+        raise GitError(f"cannot list the files of {rev!r}") from None
+    return [p for p in str(out).split("\x00") if p]
+
+
+def read_blobs(repo_path: Path, specs: list[str]) -> dict[str, str]:
+    """``rev:path`` -> text for each spec, through one ``git cat-file --batch`` process."""
+    if not specs:
+        return {}
+    import subprocess
+
+    repo = _repo(repo_path)
+    process = subprocess.run(
+        ["git", "-C", repo.working_dir, "cat-file", "--batch"],
+        input="".join(f"{s}\n" for s in specs).encode(),
+        capture_output=True,
+        check=False,
+    )
+    data = process.stdout
+    result: dict[str, str] = {}
+    pos = 0
+    for spec in specs:
+        end = data.index(b"\n", pos)
+        header = data[pos:end].decode(errors="replace").split()
+        pos = end + 1
+        if len(header) < 3 or header[1] != "blob":
+            continue
+        size = int(header[2])
+        result[spec] = data[pos : pos + size].decode("utf-8", errors="replace")
+        pos += size + 1
+    return result
+
+
+def nearest_release_containing(repo_path: Path, sha: str, positions: dict[str, int]) -> str | None:
+    """The oldest release tag (by version position) whose history contains ``sha``."""
+    try:
+        out = str(_git(repo_path, "tag", "--contains", sha))
+    except GitError:
+        return None
+    tags = [t for t in out.splitlines() if t in positions]
+    return min(tags, key=positions.__getitem__) if tags else None

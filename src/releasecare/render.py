@@ -1,0 +1,346 @@
+"""Render one notice per affected customer: Markdown, HTML, plain text and JSON.
+
+Decisions live here, in Python; templates get plain, pre-sorted data. The work for
+a change (its note, its HTML) is done once per change, not once per customer.
+Templates are looked up in the project's folder first, then the packaged
+defaults, and an override can extend the default it replaces ("default:...").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from releasecare.domain import Change, Component, CustomerImpact, Impact, Incident
+from releasecare.errors import InputError
+from releasecare.slugs import safe_slug
+from releasecare.voice import VoiceOptions, customer_note
+
+FORMATS = ("md", "html", "txt", "json")
+SECTIONS = (
+    ("action", "Action needed"),
+    ("new", "New for you"),
+    ("improved", "Improved"),
+    ("fixed", "Fixed"),
+)
+# Numeric date formats per locale: no month names to translate, still familiar.
+DATE_FORMATS = {
+    "de": "%d.%m.%Y, %H:%M",
+    "fr": "%d/%m/%Y %H:%M",
+    "en-us": "%m/%d/%Y %I:%M %p",
+    "en-gb": "%d/%m/%Y %H:%M",
+    "en": "%d %b %Y, %H:%M",
+    "es": "%d/%m/%Y %H:%M",
+    "it": "%d/%m/%Y %H:%M",
+    "nl": "%d-%m-%Y %H:%M",
+    "ja": "%Y/%m/%d %H:%M",
+}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    product: str
+    formats: tuple[str, ...] = ("md",)
+    template_dir: Path | None = None
+    feed: bool = False
+    overview_dir: Path | None = None
+    voice: VoiceOptions = field(default_factory=VoiceOptions)
+    generated_at: datetime | None = None
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class RenderedNotice:
+    customer_id: str
+    format: str
+    path: Path
+    sha256: str
+
+
+def format_time(moment: datetime, timezone: str, locale: str) -> str:
+    """``moment`` in the customer's time zone, in their locale's date format."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    lowered = locale.lower()
+    pattern = (
+        DATE_FORMATS.get(lowered) or DATE_FORMATS.get(lowered.split("-")[0]) or "%Y-%m-%d %H:%M"
+    )
+    return f"{local.strftime(pattern)} {local.tzname()}"
+
+
+def section_of(change: Change) -> str:
+    if change.breaking:
+        return "action"
+    if change.type == "feat":
+        return "new"
+    if change.type == "fix":
+        return "fixed"
+    return "improved"
+
+
+@dataclass(frozen=True)
+class _Item:
+    key: str
+    section: str
+    text: str
+    html: str
+    components: tuple[str, ...]
+
+
+def _items(
+    changes: Sequence[Change], components: Mapping[str, Component], voice: VoiceOptions
+) -> dict[str, _Item | None]:
+    """Per-change work, once: the customer note as text and as safe HTML."""
+    from markupsafe import Markup
+
+    items: dict[str, _Item | None] = {}
+    for change in changes:
+        if change.sha in items:
+            continue
+        note = customer_note(change, components, voice)
+        items[change.sha] = (
+            None
+            if note is None
+            else _Item(
+                key=change.sha,
+                section=section_of(change),
+                text=note,
+                html=str(Markup(_markdown().renderInline(note))),
+                components=tuple(
+                    components[k].name if k in components else k for k in change.components
+                ),
+            )
+        )
+    return items
+
+
+@cache
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    # Raw HTML off: a note is text from a commit, and must not become markup.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False})
+
+
+def build_contexts(
+    impact: Impact,
+    components: Mapping[str, Component],
+    options: RenderOptions,
+    incidents: Mapping[str, Sequence[Incident]] | None = None,
+) -> list[dict[str, Any]]:
+    """One template context per affected customer."""
+    items = _items(impact.changes, components, options.voice)
+    generated = options.generated_at or datetime.now(UTC)
+    deployed = impact.deployment.deployed_at if impact.deployment else generated
+    return [
+        _context(
+            impact,
+            ci,
+            items,
+            components,
+            options,
+            deployed,
+            generated,
+            (incidents or {}).get(ci.customer.id, ()),
+        )
+        for ci in impact.customers
+    ]
+
+
+def _context(
+    impact: Impact,
+    ci: CustomerImpact,
+    items: Mapping[str, _Item | None],
+    components: Mapping[str, Component],
+    options: RenderOptions,
+    deployed: datetime,
+    generated: datetime,
+    incidents: Sequence[Incident],
+) -> dict[str, Any]:
+    customer = ci.customer
+    shown = [items[c.sha] for c in ci.changes if items.get(c.sha) is not None]
+    sections = []
+    for key, title in SECTIONS:
+        entries = [
+            {"text": i.text, "html": i.html, "components": list(i.components)}
+            for i in shown
+            if i is not None and i.section == key
+        ]
+        if entries:
+            sections.append({"key": key, "title": title, "items": entries})
+    other = len(impact.changes) - len(shown)
+
+    def when(moment: datetime) -> str:
+        return format_time(moment, customer.timezone, customer.locale)
+
+    return {
+        "product": options.product,
+        "customer": {
+            "id": customer.id,
+            "name": customer.name,
+            "locale": customer.locale,
+            "timezone": customer.timezone,
+        },
+        "lang": "en",
+        "title": f"{options.product}: what changed for {customer.name}",
+        "version": impact.version,
+        "previous_version": impact.previous_version,
+        "rollback": impact.rollback,
+        "environment": impact.environment,
+        "deployed_at": when(deployed),
+        "deployed_at_iso": deployed.astimezone(UTC).isoformat(),
+        "components": [components[k].name if k in components else k for k in ci.components],
+        "sections": sections,
+        "incidents": [
+            {
+                "title": inc.title,
+                "status": inc.status,
+                "started_at": when(inc.started_at),
+                "resolved_at": when(inc.resolved_at) if inc.resolved_at else None,
+                "updates": [{"at": when(u.at), "message": u.message} for u in inc.updates],
+            }
+            for inc in incidents
+        ],
+        "other_count": other,
+        "generated_at": when(generated),
+    }
+
+
+class Templates:
+    """The Jinja environment: project overrides first, then the packaged defaults."""
+
+    def __init__(self, template_dir: Path | None = None) -> None:
+        import jinja2
+
+        default = jinja2.FileSystemLoader(str(packaged_templates()))
+        loaders: list[jinja2.BaseLoader] = []
+        if template_dir is not None:
+            if not template_dir.is_dir():
+                raise InputError(
+                    f"templates folder {template_dir} does not exist",
+                    hint="fix `templates` in the config",
+                )
+            loaders.append(jinja2.FileSystemLoader(str(template_dir)))
+        loaders += [jinja2.PrefixLoader({"default": default}, delimiter=":"), default]
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            undefined=jinja2.StrictUndefined,
+            autoescape=_autoescape,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["md"] = md_escape
+        self._cache: dict[str, Any] = {}
+
+    def render(self, name: str, context: Mapping[str, Any]) -> str:
+        import jinja2
+
+        try:
+            template = self._cache.get(name)
+            if template is None:
+                template = self._cache[name] = self.env.get_template(name)
+            return str(template.render(context))
+        except jinja2.TemplateSyntaxError as exc:
+            raise InputError(
+                f"template {exc.filename or exc.name}:{exc.lineno}: {exc.message}"
+            ) from None
+        except jinja2.UndefinedError as exc:
+            raise InputError(f"template {name}: {exc.message}") from None
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and str(name).endswith((".html.j2", ".atom.j2"))
+
+
+def packaged_templates() -> Path:
+    """Templates inside the installed package, or the checkout's ``templates/``."""
+    packaged = Path(str(resources.files("releasecare") / "templates"))
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+# Enough to keep text inert mid-line: no links ([ ]), no HTML or autolinks (< >), no
+# emphasis, code, tables, strikethrough or entities. Line-start syntax (#, -, 1.)
+# cannot occur because the filter joins lines.
+_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|~&"})
+
+
+def md_escape(text: object) -> str:
+    """Untrusted text as inert Markdown: one line, no links, no HTML, no emphasis."""
+    escaped = " ".join(str(text).split()).translate(_MD_SPECIAL)
+    # A leading "#", "+", "-" or "1." would start a heading or a list.
+    return re.sub(r"^([#+-]|\d+[.)])", r"\\\1", escaped)
+
+
+def render_notices(
+    impact: Impact,
+    components: Mapping[str, Component],
+    out_dir: Path,
+    options: RenderOptions,
+    incidents: Mapping[str, Sequence[Incident]] | None = None,
+) -> list[RenderedNotice]:
+    """Write each customer's notice in every format, their index page, and feeds."""
+    from releasecare.feeds import update_feed
+
+    unknown = set(options.formats) - set(FORMATS)
+    if unknown:
+        raise InputError(f"unknown format {sorted(unknown)[0]!r}; one of {', '.join(FORMATS)}")
+    templates = Templates(options.template_dir)
+    contexts = build_contexts(impact, components, options, incidents)
+    stem = safe_slug(f"{impact.version}-{impact.environment}")
+    written: list[RenderedNotice] = []
+    for context in contexts:
+        folder = out_dir / safe_slug(context["customer"]["id"])
+        folder.mkdir(parents=True, exist_ok=True)
+        for fmt in options.formats:
+            if fmt == "json":
+                text = json.dumps(context, indent=2, ensure_ascii=False) + "\n"
+            else:
+                text = templates.render(f"notice.{fmt}.j2", context)
+            path = folder / f"{stem}.{fmt}"
+            path.write_text(text, encoding="utf-8")
+            written.append(
+                RenderedNotice(
+                    context["customer"]["id"], fmt, path, hashlib.sha256(text.encode()).hexdigest()
+                )
+            )
+        notices = sorted(
+            p.name
+            for p in folder.iterdir()
+            if p.suffix in (".html", ".md") and p.name != "index.html"
+        )
+        (folder / "index.html").write_text(
+            templates.render("index.html.j2", {**context, "notices": notices}), encoding="utf-8"
+        )
+        if options.feed:
+            update_feed(
+                folder, {**context, "notice_file": f"{stem}.html"}, templates, options.base_url
+            )
+    if options.overview_dir is not None:
+        options.overview_dir.mkdir(parents=True, exist_ok=True)
+        (options.overview_dir / "index.html").write_text(
+            templates.render(
+                "overview.html.j2",
+                {
+                    "product": options.product,
+                    "version": impact.version,
+                    "environment": impact.environment,
+                    "notices": [
+                        {"customer": n.customer_id, "format": n.format, "path": str(n.path)}
+                        for n in written
+                    ],
+                },
+            ),
+            encoding="utf-8",
+        )
+    return written

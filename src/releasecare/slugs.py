@@ -1,0 +1,34 @@
+"""Safe file names from untrusted ids: never outside the output folder, never colliding."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+# Names Windows refuses whatever the extension; a notice may be opened there.
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
+MAX_LENGTH = 64
+
+
+def safe_slug(identifier: str) -> str:
+    """A file name made of ``[a-z0-9._-]`` for ``identifier``.
+
+    When the slug is not the identifier itself (case folded, characters replaced,
+    reserved, too long), a short hash of the identifier is appended, so two
+    different ids never share a file.
+    """
+    ascii_text = unicodedata.normalize("NFKD", identifier).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9._-]+", "-", ascii_text.lower()).strip("-.")[:MAX_LENGTH]
+    slug = slug.strip("-.") or "x"
+    if slug != identifier or slug.split(".")[0] in _RESERVED:
+        digest = hashlib.sha256(identifier.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+        slug = f"{slug}-{digest}"
+    return slug
