@@ -196,8 +196,9 @@ def iter_commits(
         f"--format={_FORMAT}",
         "--diff-merges=first-parent" if first_parent else "--diff-merges=off",
     ]
-    if first_parent:
-        args.append("--first-parent")
+    # A merge commit carries no change of its own: without first-parent its branch's
+    # commits stand for it; with first-parent it stands for them.
+    args.append("--first-parent" if first_parent else "--no-merges")
     args += [rev, "--"]
     if since is None and is_shallow(repo_path):
         raise GitError(

@@ -278,8 +278,8 @@ _MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|~&"})
 def md_escape(text: object) -> str:
     """Untrusted text as inert Markdown: one line, no links, no HTML, no emphasis."""
     escaped = " ".join(str(text).split()).translate(_MD_SPECIAL)
-    # A leading "#", "+", "-" or "1." would start a heading or a list.
-    return re.sub(r"^([#+-]|\d+[.)])", r"\\\1", escaped)
+    # "# ", "- ", "+ " or "1. " at the start would open a heading or a list.
+    return re.sub(r"^([#+-]|\d+[.)])(?=\s|$)", r"\\\1", escaped)
 
 
 def render_notices(

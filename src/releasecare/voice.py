@@ -51,6 +51,9 @@ _PATH = re.compile(
     r"yaml|yml|json|toml|sql|sh|rs|php|cs|css|html)\b"
 )
 _CONVENTIONAL = re.compile(r"^[a-zA-Z]+(?:\([^)]*\))?!?:\s*")
+_EMPTY_BRACKETS = re.compile(
+    r"[(\[](?:\s|[,;:]|\b(?:see|cf|ref|refs|closes|fixes|resolves|re|and)\b)*[)\]]", re.IGNORECASE
+)
 _CODE_IDENT = re.compile(r"\b[a-z]+[A-Z]\w*\b|\b[A-Z][a-z]+[A-Z]\w*\b|\b\w+_\w+\b|\w+\(\)")
 
 
@@ -86,8 +89,8 @@ def clean_subject(subject: str, options: VoiceOptions) -> str:
     text = _TICKET.sub("", text)
     text = _HASH.sub("", text)
     text = _PATH.sub("", text)
-    # What is left of brackets that held references: "(, )", "[]".
-    text = re.sub(r"\(\s*[,;]?\s*\)|\[\s*\]", "", text)
+    # What is left of brackets that held references: "(, see )", "[]".
+    text = _EMPTY_BRACKETS.sub("", text)
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     text = re.sub(r"\s{2,}", " ", text).strip(" -:;,")
     if not text:

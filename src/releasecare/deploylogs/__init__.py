@@ -1,0 +1,77 @@
+"""Deploy log readers: one module per input format, each yielding ``DeployEvent``.
+
+A registry maps format names to readers, so a new format is one new module and
+one line here. Readers stream their input, and raise ``RecordError`` naming the
+file, the line (or JSON path) and the field of a malformed record, or, with
+``skip_invalid``, report it in ``skipped`` and go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import import_module
+
+from releasecare.domain import DeployEvent
+from releasecare.errors import InputError, RecordError, did_you_mean
+
+
+@dataclass(frozen=True)
+class Skipped:
+    location: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    environment: str | None = None
+    timezone: str | None = None
+    skip_invalid: bool = False
+    token_env: str | None = None
+    timeout: float = 10.0
+    max_retries: int = 5
+
+
+Reader = Callable[[str, ReadOptions], Iterator[DeployEvent | Skipped]]
+
+# name -> "module:function", imported on use so one format's needs never slow another.
+FORMATS: dict[str, str] = {
+    "jsonl": "releasecare.deploylogs.jsonl:read",
+    "csv": "releasecare.deploylogs.csvlog:read",
+}
+
+
+def reader_for(fmt: str) -> Reader:
+    target = FORMATS.get(fmt)
+    if target is None:
+        hint = did_you_mean(fmt, FORMATS)
+        raise InputError(
+            f"unknown deploy log format {fmt!r}",
+            hint=hint or f"known formats: {', '.join(sorted(FORMATS))}",
+        )
+    module, _, function = target.partition(":")
+    reader: Reader = getattr(import_module(module), function)
+    return reader
+
+
+def read_events(
+    source: str, fmt: str, options: ReadOptions, skipped: list[Skipped] | None = None
+) -> Iterator[DeployEvent]:
+    """Stream the events of ``source`` (a file, ``-`` for stdin, or a URL for API formats).
+
+    ``options.environment`` supplies the environment where a record has none, and
+    overrides it where it has one.
+    """
+    reader = reader_for(fmt)
+    for item in reader(source, options):
+        if isinstance(item, Skipped):
+            if not options.skip_invalid:
+                raise RecordError(item.location, item.reason)
+            if skipped is not None:
+                skipped.append(item)
+            continue
+        if options.environment is not None and item.environment != options.environment:
+            from dataclasses import replace
+
+            item = replace(item, environment=options.environment)
+        yield item

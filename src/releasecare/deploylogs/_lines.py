@@ -1,0 +1,86 @@
+"""Line-by-line reading shared by the text formats: bounded memory, exact line numbers."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from releasecare.domain import DEPLOY_STATUSES
+from releasecare.errors import InputError
+
+# One deploy record is a few hundred bytes; a longer line is not a record.
+MAX_LINE = 1 << 20
+
+
+@contextmanager
+def open_source(source: str) -> Iterator[BinaryIO]:
+    if source == "-":
+        yield sys.stdin.buffer
+        return
+    path = Path(source)
+    if not path.is_file():
+        raise InputError(f"{source}: no such file")
+    try:
+        with path.open("rb") as handle:
+            yield handle
+    except PermissionError as exc:
+        raise InputError(f"{source}: cannot be read: {exc.strerror}") from None
+
+
+def numbered_lines(source: str, stream: BinaryIO) -> Iterator[tuple[str, str | None, str]]:
+    """``(location, text or None, problem)`` per line; text None when the line is unusable.
+
+    A line longer than MAX_LINE is skipped through without being held in memory.
+    """
+    name = "<stdin>" if source == "-" else source
+    number = 0
+    while True:
+        raw = stream.readline(MAX_LINE + 1)
+        if not raw:
+            return
+        number += 1
+        location = f"{name}:{number}"
+        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+            while True:  # drain the rest of the oversized line
+                more = stream.readline(MAX_LINE)
+                if not more or more.endswith(b"\n"):
+                    break
+            yield location, None, f"line longer than {MAX_LINE // 1024} KiB"
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield location, None, f"not UTF-8 text (byte {exc.start + 1})"
+            continue
+        yield location, text.strip("\r\n"), ""
+
+
+def parse_time(value: object, timezone: str | None) -> datetime:
+    """An ISO 8601 time; naive times only with an explicit time zone."""
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 time string")
+    try:
+        moment = datetime.fromisoformat(
+            value.replace("Z", "+00:00") if value.endswith("Z") else value
+        )
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        if timezone is None:
+            raise ValueError(f"{value!r} has no UTC offset (say which zone with --timezone)")
+        try:
+            moment = moment.replace(tzinfo=ZoneInfo(timezone))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InputError(f"--timezone: unknown time zone {timezone!r}") from None
+    return moment
+
+
+def check_status(value: object) -> str:
+    if value not in DEPLOY_STATUSES:
+        raise ValueError(f"{value!r} is not one of {', '.join(DEPLOY_STATUSES)}")
+    return str(value)
