@@ -11,6 +11,10 @@ from typing import Any
 from releasecare.domain import Change, Component, Impact
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
 def change_json(change: Change) -> dict[str, Any]:
     return {
         "sha": change.sha,
@@ -76,7 +80,10 @@ def impact_text(impact: Impact, components: Mapping[str, Component]) -> str:
             name = components[key].name if key in components else key
             count = sum(1 for c in mapped if key in c.components)
             users = sum(1 for ci in impact.customers if key in ci.components)
-            lines.append(f"  {key:<16} {name:<24} {count:>4} changes  {users:>5} customers")
+            lines.append(
+                f"  {key:<16} {name:<24} {plural(count, 'change'):>12}  "
+                f"{plural(users, 'customer'):>14}"
+            )
     if impact.customers:
         lines += ["", "customers:"]
         for ci in impact.customers:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from releasecare.domain import Customer
 from releasecare.impact import impact_of_deployment
+from releasecare.report import plural
 from releasecare.store import deployments as deployment_store
 from releasecare.store import releases as release_store
 
@@ -18,7 +19,10 @@ def timeline(
     """Deployments on the customer's environments whose changes touched them."""
     known = release_store.positions(session)
     events: list[dict[str, Any]] = []
-    for deployment in reversed(deployment_store.history(session)):
+    newest_first = sorted(
+        deployment_store.history(session), key=lambda d: (d.deployed_at, d.id), reverse=True
+    )
+    for deployment in newest_first:
         if len(events) >= limit:
             break
         if not customer.lives_on(deployment.environment) or deployment.version not in known:
@@ -42,7 +46,7 @@ def timeline(
                 "components": list(mine.components),
                 "changes": len(mine.changes),
                 "summary": f"{word} {deployment.version} on {deployment.environment}: "
-                f"{len(mine.changes)} changes via {', '.join(mine.components)}",
+                f"{plural(len(mine.changes), 'change')} via {', '.join(mine.components)}",
             }
         )
     return events

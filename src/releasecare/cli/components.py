@@ -57,7 +57,10 @@ def components(app: App, check: bool, strict: bool, rev: str, as_json: bool) -> 
     else:
         for c in config.components.values():
             count = document["files_per_component"].get(c.key, 0)
-            click.echo(f"{c.key:<16} {c.name:<28} {count:>6} files  {', '.join(c.paths)}")
+            click.echo(
+                f"{c.key:<16} {c.name:<28} {count:>6} file{'' if count == 1 else 's'}  "
+                f"{', '.join(c.paths)}"
+            )
         if check:
             click.echo("")
             click.echo(report.describe())

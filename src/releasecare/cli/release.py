@@ -68,7 +68,7 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
         )
         return
     for scanned_tag, count in result.scanned:
-        click.echo(f"{scanned_tag}: {count} changes")
+        click.echo(f"{scanned_tag}: {count} change{'' if count == 1 else 's'}")
     click.echo(
         f"{result.releases} releases, {len(result.scanned)} scanned, "
         f"{result.skipped} already up to date"
@@ -114,9 +114,11 @@ def show(app: App, tag: str, as_json: bool) -> None:
     if found.message:
         click.echo(f"  {found.message.strip()}")
     for change in changes:
-        flags = ("!" if change.breaking else " ") + (" " if change.visible else "i")
-        where = ", ".join(change.components) or "-"
-        click.echo(f"  {change.sha[:10]} {flags} {change.summary}  [{where}]")
+        flags = ("  BREAKING" if change.breaking else "") + (
+            "" if change.visible else "  (internal)"
+        )
+        where = ", ".join(change.components) or "no component"
+        click.echo(f"  {change.sha[:10]}  {change.summary}  [{where}]{flags}")
         if change.customer_note:
             click.echo(f"               note: {change.customer_note}")
 
