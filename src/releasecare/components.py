@@ -72,11 +72,11 @@ class CoverageReport:
     def describe(self) -> str:
         lines = [f"{self.files} files, {len(self.uncovered)} in no component"]
         for folder, n in self.uncovered_by_folder()[:30]:
-            lines.append(f"  uncovered  {folder:<40} {n:>6} files")
+            lines.append(f"  uncovered  {folder:<40} {n:>6} file{'' if n == 1 else 's'}")
         for component, pattern in self.dead_patterns:
             lines.append(f"  no match   [{component}] {pattern}")
         for keys, n in sorted(self.overlaps.items()):
-            lines.append(f"  overlap    {' + '.join(keys):<40} {n:>6} files")
+            lines.append(f"  overlap    {' + '.join(keys):<40} {n:>6} file{'' if n == 1 else 's'}")
         return "\n".join(lines)
 
 

@@ -70,9 +70,9 @@ def impact_text(impact: Impact, components: Mapping[str, Component]) -> str:
     lines = [head + ("  [ROLLBACK: these changes are taken away]" if impact.rollback else "")]
     mapped = [c for c in impact.changes if c.components]
     lines.append(
-        f"{len(impact.changes)} changes, {len(mapped)} touch components, "
+        f"{plural(len(impact.changes), 'change')}: {len(mapped)} touch components, "
         f"{len(impact.unmapped_changes)} touch none; "
-        f"{len(impact.customers)} customers affected"
+        f"{plural(len(impact.customers), 'customer')} affected"
     )
     if impact.components:
         lines += ["", "components:"]

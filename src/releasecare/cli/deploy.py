@@ -162,10 +162,10 @@ def list_(app: App, environment: str | None, as_json: bool) -> None:
         if deployment.environment != current:
             current = deployment.environment
             click.echo(f"{current}:")
-        before = f"{previous} -> " if previous else ""
+        change = f"{previous} -> {deployment.version}" if previous else deployment.version
         click.echo(
             f"  #{deployment.id:<5} {deployment.deployed_at:%Y-%m-%d %H:%M}Z  "
-            f"{before}{deployment.version:<14} {deployment.status}"
+            f"{change:<30} {deployment.status}"
         )
 
 
