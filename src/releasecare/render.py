@@ -126,8 +126,9 @@ def _items(
 def _markdown() -> Any:
     from markdown_it import MarkdownIt
 
-    # Raw HTML off: a note is text from a commit, and must not become markup.
-    return MarkdownIt("commonmark", {"html": False, "linkify": False})
+    # Raw HTML off: a note is text from a commit, and must not become markup. Images
+    # off too: a notice loads nothing from anywhere (and tracks no one).
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
 
 
 def build_contexts(

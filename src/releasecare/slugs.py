@@ -28,7 +28,9 @@ def safe_slug(identifier: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", identifier).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9._-]+", "-", ascii_text.lower()).strip("-.")[:MAX_LENGTH]
     slug = slug.strip("-.") or "x"
-    if slug != identifier or slug.split(".")[0] in _RESERVED:
+    if slug.split(".")[0] in _RESERVED:
+        slug = f"c-{slug}"  # "aux.txt" is a device on Windows, whatever follows the dot
+    if slug != identifier:
         digest = hashlib.sha256(identifier.encode("utf-8", "surrogatepass")).hexdigest()[:10]
         slug = f"{slug}-{digest}"
     return slug

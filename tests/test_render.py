@@ -1,0 +1,235 @@
+"""Notices: sections in the order a customer cares about, their time zone, escaping in
+every format, safe file names, template overrides, feeds, and isolation."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from releasecare.errors import InputError
+from releasecare.render import RenderOptions, format_time, render_notices
+from releasecare.slugs import safe_slug
+from tests.notices_fixtures import COMPONENTS, DEPLOYED, change, customer, impact
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def render(tmp_path: Path, imp: object, *formats: str, **options: object) -> dict[str, str]:
+    written = render_notices(
+        imp,
+        COMPONENTS,
+        tmp_path / "out",  # type: ignore[arg-type]
+        RenderOptions(product="Shopfront", formats=formats or ("md",), **options),
+    )  # type: ignore[arg-type]
+    return {f"{n.customer_id}.{n.format}": n.path.read_text() for n in written}
+
+
+def test_sections_in_the_order_customers_care_about(tmp_path: Path) -> None:
+    changes = [
+        change("a1", "fix: totals were off by one cent", type="fix"),
+        change("b2", "perf: faster checkout", type="perf"),
+        change("c3", "feat: pay with SEPA", note="You can now pay with SEPA Direct Debit."),
+        change(
+            "d4",
+            "feat(api)!: new webhook body",
+            breaking=True,
+            note="Update your webhook receiver to the version 2 body.",
+        ),
+        change("e5", "chore: bump deps", type="chore", visible=False),
+    ]
+    notices = render(tmp_path, impact(changes, [customer("acme", "Acme GmbH")]))
+    text = notices["acme.md"]
+    order = [
+        text.index(h) for h in ("## Action needed", "## New for you", "## Improved", "## Fixed")
+    ]
+    assert order == sorted(order)
+    assert "You can now pay with SEPA Direct Debit." in text
+    assert "1 other change in this update did not affect how you use Shopfront." in text
+    assert "bump deps" not in text
+
+
+def test_empty_sections_are_left_out(tmp_path: Path) -> None:
+    notices = render(
+        tmp_path, impact([change("a1", "fix: totals", type="fix")], [customer("acme", "Acme")])
+    )
+    assert "## Fixed" in notices["acme.md"]
+    assert "## New for you" not in notices["acme.md"] and "Action needed" not in notices["acme.md"]
+
+
+def test_rollback_says_changes_were_taken_back(tmp_path: Path) -> None:
+    notices = render(
+        tmp_path,
+        impact([change("a1", "feat: saved carts")], [customer("acme", "Acme")], rollback=True),
+        "txt",
+    )
+    assert "taken back and are no longer available to you" in " ".join(notices["acme.txt"].split())
+
+
+def test_dates_in_the_customers_time_zone_and_format() -> None:
+    # 23:30 UTC on the 20th is already the 21st in Berlin.
+    assert format_time(DEPLOYED, "Europe/Berlin", "de-DE") == "21.11.2026, 00:30 CET"
+    assert format_time(DEPLOYED, "America/New_York", "en-US") == "11/20/2026 06:30 PM EST"
+    assert format_time(DEPLOYED, "Europe/Paris", "fr-FR") == "21/11/2026 00:30 CET"
+    assert format_time(DEPLOYED, "Asia/Tokyo", "xx") == "2026-11-21 08:30 JST"
+
+
+HOSTILE = (
+    '<img src=x onerror="alert(1)"> [click](javascript:alert(2)) '
+    "<script>alert(3)</script> **bold** `code`"
+)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "txt", "json"])
+def test_untrusted_text_is_inert_in_every_format(tmp_path: Path, fmt: str) -> None:
+    evil = customer("acme", 'Evil <b>Corp</b> & "Co"')
+    notices = render(
+        tmp_path, impact([change("a1", f"feat: {HOSTILE}", note=HOSTILE)], [evil]), fmt
+    )
+    text = notices[f"acme.{fmt}"]
+    if fmt == "html":
+        assert "<img" not in text and "<script>alert" not in text and "<b>Corp" not in text
+        assert "href=" not in text.split("<main>")[1]  # the javascript: link stays text
+        assert "Evil &lt;b&gt;Corp&lt;/b&gt; &amp; &#34;Co&#34;" in text
+    elif fmt == "md":
+        assert "\\<img" in text and "\\[click\\]" in text and "\\<script\\>" in text
+        assert "\\*\\*bold\\*\\*" in text
+    elif fmt == "json":
+        data = json.loads(text)
+        assert data["sections"][0]["items"][0]["text"] == HOSTILE
+        assert data["customer"]["name"] == 'Evil <b>Corp</b> & "Co"'
+    else:
+        assert HOSTILE in " ".join(text.split())
+
+
+def test_markdown_notes_render_as_html_without_raw_html(tmp_path: Path) -> None:
+    note = "You can now [read the guide](https://docs.example/sepa) and use *SEPA*."
+    notices = render(
+        tmp_path,
+        impact([change("a1", "feat: sepa", note=note)], [customer("acme", "Acme")]),
+        "html",
+    )
+    html = notices["acme.html"]
+    assert '<a href="https://docs.example/sepa">read the guide</a>' in html
+    assert "<em>SEPA</em>" in html
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    ["../../etc/passwd", "CON", "a/b\\c", "Ünïcødé 客户", "", ".", "..", "aux.txt", "x" * 300],
+)
+def test_safe_slug_never_leaves_the_folder(identifier: str) -> None:
+    slug = safe_slug(identifier)
+    assert "/" not in slug and "\\" not in slug and slug not in (".", "..", "")
+    assert slug.split(".")[0].lower() not in ("con", "aux")
+    assert len(slug) <= 80
+
+
+@settings(max_examples=300)
+@given(st.text(min_size=0, max_size=40), st.text(min_size=0, max_size=40))
+def test_distinct_ids_never_share_a_file(a: str, b: str) -> None:
+    if a != b:
+        assert safe_slug(a) != safe_slug(b)
+    target = (Path("/out") / safe_slug(a)).resolve()
+    assert target.parent == Path("/out")
+
+
+def test_hostile_customer_id_writes_inside_out(tmp_path: Path) -> None:
+    render(tmp_path, impact([change("a1", "feat: x")], [customer("../../escape", "E")]))
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert files and all((tmp_path / "out") in p.parents for p in files)
+
+
+def test_template_override_extends_the_default(tmp_path: Path) -> None:
+    overrides = tmp_path / "templates"
+    overrides.mkdir()
+    (overrides / "notice.html.j2").write_text(
+        '{% extends "default:notice.html.j2" %}{% block footer %}'
+        "<footer>Questions? Write to care@shop.example</footer>{% endblock %}"
+    )
+    notices = render(
+        tmp_path,
+        impact([change("a1", "feat: x")], [customer("acme", "Acme")]),
+        "html",
+        template_dir=overrides,
+    )
+    assert "care@shop.example" in notices["acme.html"]
+    assert "<h1>What changed in Shopfront for Acme</h1>" in notices["acme.html"]
+
+
+def test_broken_override_names_template_and_line(tmp_path: Path) -> None:
+    overrides = tmp_path / "templates"
+    overrides.mkdir()
+    (overrides / "notice.md.j2").write_text("# {{ product }}\n\n{% for x in %}\n")
+    with pytest.raises(InputError) as caught:
+        render(
+            tmp_path,
+            impact([change("a1", "feat: x")], [customer("acme", "Acme")]),
+            template_dir=overrides,
+        )
+    assert "notice.md.j2:3" in str(caught.value)
+
+
+def test_atom_feed_accumulates_with_stable_ids(tmp_path: Path) -> None:
+    first = impact(
+        [change("a1", "feat: x", note="You can now export orders.")], [customer("acme", "Acme")]
+    )
+    render(tmp_path, first, "html", feed=True)
+    feed_path = tmp_path / "out" / "acme" / "feed.atom"
+    before = ET.parse(feed_path).getroot()
+    assert before.tag == f"{ATOM}feed"
+    (entry,) = before.findall(f"{ATOM}entry")
+    entry_id = entry.findtext(f"{ATOM}id")
+    render(tmp_path, first, "html", feed=True)  # the same notice again: same entry
+    again = ET.parse(feed_path).getroot().findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}id") for e in again] == [entry_id]
+    assert again[0].findtext(f"{ATOM}updated") == entry.findtext(f"{ATOM}updated")
+    from dataclasses import replace
+
+    second = replace(first, version="v2.5.0")
+    render(tmp_path, second, "html", feed=True)
+    entries = ET.parse(feed_path).getroot().findall(f"{ATOM}entry")
+    assert len(entries) == 2
+    assert entry_id in [e.findtext(f"{ATOM}id") for e in entries]
+    for e in entries:
+        for field in ("id", "title", "updated"):
+            assert e.findtext(f"{ATOM}{field}")
+
+
+def test_overview_only_when_asked_and_outside_customer_folders(tmp_path: Path) -> None:
+    imp = impact(
+        [change("a1", "feat: x")], [customer("acme", "Acme"), customer("globex", "Globex")]
+    )
+    render(tmp_path, imp)
+    assert not (tmp_path / "overview").exists()
+    render(tmp_path, imp, overview_dir=tmp_path / "overview")
+    overview = (tmp_path / "overview" / "index.html").read_text()
+    assert "acme" in overview and "globex" in overview
+    for folder in ("acme", "globex"):
+        index = (tmp_path / "out" / folder / "index.html").read_text()
+        other = "globex" if folder == "acme" else "acme"
+        assert other not in index.lower()
+
+
+def test_each_notice_mentions_only_its_own_customer(tmp_path: Path) -> None:
+    names = [f"Zorblax{i} Quuxcorp" for i in range(25)]
+    customers = [
+        customer(f"cust-{i}", name, components=("checkout",) if i % 2 else ("search",))
+        for i, name in enumerate(names)
+    ]
+    changes = [
+        change("a1", "feat: x", components=("checkout",)),
+        change("b2", "fix: y", type="fix", components=("search",)),
+    ]
+    notices = render(tmp_path, impact(changes, customers), "md", "html", "txt", "json")
+    for key, text in notices.items():
+        cid = key.rsplit(".", 1)[0]
+        own = int(cid.split("-")[1])
+        for i in range(25):
+            if i != own:
+                assert f"Zorblax{i} " not in text, (key, i)
+                assert f'cust-{i}"' not in text and f"cust-{i}/" not in text

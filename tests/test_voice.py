@@ -1,0 +1,141 @@
+"""The customer's voice: where a note comes from, subject clean-up, and every lint rule
+with a hit and a near miss."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from releasecare.domain import Change, Component
+from releasecare.voice import VoiceOptions, clean_subject, customer_note, lint_changes, lint_note
+
+OPTIONS = VoiceOptions(internal_hosts=("jira.internal.example",), author_names=("Dana Dev",))
+TODAY = datetime(2026, 11, 24, tzinfo=UTC)
+COMPONENTS = {"billing-svc": Component("billing-svc", "Invoices", paths=("billing/",))}
+
+
+def rules(text: str, options: VoiceOptions = OPTIONS) -> list[str]:
+    return [f.rule for f in lint_note(text, "x", options, today=TODAY)]
+
+
+def test_trailer_note_wins_over_the_subject() -> None:
+    change = Change(
+        sha="a" * 40,
+        summary="feat(billing-svc): PDF export (INV-12)",
+        type="feat",
+        customer_note="You can now export billing-svc invoices.",
+    )
+    assert customer_note(change, COMPONENTS, OPTIONS) == "You can now export Invoices invoices."
+
+
+def test_subject_is_the_fallback_for_visible_changes_only() -> None:
+    visible = Change(
+        sha="a" * 40, summary="fix(checkout): totals off by a cent (PAY-9)", type="fix"
+    )
+    hidden = Change(sha="b" * 40, summary="chore: bump", type="chore", visible=False)
+    assert customer_note(visible, {}, OPTIONS) == "Totals off by a cent."
+    assert customer_note(hidden, {}, OPTIONS) is None
+    assert customer_note(visible, {}, VoiceOptions(subject_fallback=False)) is None
+
+
+@pytest.mark.parametrize(
+    ("subject", "cleaned"),
+    [
+        ("feat(api)!: signed webhooks", "Signed webhooks."),
+        ("fix: crash when saving (#123, ABC-45)", "Crash when saving."),
+        ("fix: see https://jira.internal.example/browse/X-1 for details", "See for details."),
+        ("perf: faster search in services/search/engine.py [a1b2c3d4]", "Faster search in."),
+        ("fix: mail ops@shop.example about it", "Mail about it."),
+        ("Merge the thing", "Merge the thing."),
+    ],
+)
+def test_subject_clean_up(subject: str, cleaned: str) -> None:
+    assert clean_subject(subject, OPTIONS) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "hit"),
+    [
+        ("We added SEPA payments.", "our-side", True),
+        ("Weekly reports are now faster.", "our-side", False),
+        ("Users can now pay with SEPA.", "third-person", True),
+        ("You can now pay with SEPA.", "third-person", False),
+        ("Refactored the checkout endpoint.", "jargon", True),
+        ("Checkout is faster now.", "jargon", False),
+        ("Fixed ABC-123 in checkout.", "internal-reference", True),
+        ("Totals in checkout are right again.", "internal-reference", False),
+        ("Thanks to Dana Dev, exports are faster.", "internal-reference", True),
+        ("Fixed race condition in InvoiceWorker.", "technical-problem", True),
+        ("Some invoices showed the wrong total; they are correct now.", "technical-problem", False),
+        ("Checkout will never fail again.", "promise", True),
+        ("Available from March 3rd 2027.", "promise", True),
+        ("Available since 2026-11-01.", "promise", False),
+        ("", "empty", True),
+        ("x" * 300, "too-long", True),
+        ("x" * 100, "too-long", False),
+    ],
+)
+def test_each_rule_hits_and_misses(text: str, rule: str, hit: bool) -> None:
+    assert (rule in rules(text)) is hit, rules(text)
+
+
+def test_third_person_suggests_you() -> None:
+    (finding,) = [
+        f
+        for f in lint_note("Customers can now pay by SEPA.", "x", OPTIONS)
+        if f.rule == "third-person"
+    ]
+    assert finding.suggestion == "you can now pay by SEPA."
+
+
+def test_allow_list_for_developer_products() -> None:
+    assert "jargon" in rules("The endpoint returns 201 now.")
+    allowed = VoiceOptions(allow=("endpoint",))
+    assert "jargon" not in rules("The endpoint returns 201 now.", allowed)
+
+
+def test_internal_host_is_flagged() -> None:
+    assert "internal-reference" in rules("Details at jira.internal.example.")
+
+
+def test_findings_are_stable_and_located() -> None:
+    changes = [
+        Change(sha="c" * 40, summary="feat: x", type="feat", customer_note="We fixed it."),
+        Change(
+            sha="d" * 40,
+            summary="feat: y",
+            type="feat",
+            customer_note="Users can now go.",
+            note_source="fragment:changes/go.md",
+        ),
+    ]
+    first = lint_changes(changes, OPTIONS)
+    assert first == lint_changes(changes, OPTIONS)
+    assert [(f.location, f.rule) for f in first] == [
+        ("cccccccccc", "our-side"),
+        ("changes/go.md:1", "third-person"),
+    ]
+
+
+def test_notes_lint_cli_strict_exit_codes(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from releasecare.cli import cli
+
+    folder = Path(str(tmp_path)) / "changes"
+    folder.mkdir()
+    (folder / "good.md").write_text("---\ncomponents: [checkout]\n---\nYou can now pay by SEPA.\n")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["notes", "lint", str(folder), "--strict"]).exit_code == 0
+    (folder / "bad.md").write_text("We refactored the checkout endpoint (PAY-12).\n")
+    result = runner.invoke(cli, ["notes", "lint", str(folder), "--strict", "--json"])
+    assert result.exit_code == 1
+    import json
+
+    found = json.loads(result.stdout)["findings"]
+    assert {f["rule"] for f in found} == {"our-side", "jargon", "internal-reference"}
+    assert all(f["location"] == f"{folder / 'bad.md'}" for f in found)
+    assert runner.invoke(cli, ["notes", "lint", str(folder)]).exit_code == 0
