@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -92,6 +92,7 @@ class _Item:
     section: str
     text: str
     html: str
+    md: str
     components: tuple[str, ...]
 
 
@@ -114,6 +115,7 @@ def _items(
                 section=section_of(change),
                 text=note,
                 html=str(Markup(_markdown().renderInline(note))),
+                md=md_escape(note),
                 components=tuple(
                     components[k].name if k in components else k for k in change.components
                 ),
@@ -171,7 +173,7 @@ def _context(
     sections = []
     for key, title in SECTIONS:
         entries = [
-            {"text": i.text, "html": i.html, "components": list(i.components)}
+            {"text": i.text, "html": i.html, "md": i.md, "components": list(i.components)}
             for i in shown
             if i is not None and i.section == key
         ]
@@ -283,6 +285,36 @@ def md_escape(text: object) -> str:
     return re.sub(r"^([#+-]|\d+[.)])(?=\s|$)", r"\\\1", escaped)
 
 
+def _write_index(folder: Path, context: Mapping[str, Any], templates: Templates) -> None:
+    """The customer's own index of their notices (rewritten only when the list changed)."""
+    notices = sorted(
+        p.name for p in folder.iterdir() if p.suffix in (".html", ".md") and p.name != "index.html"
+    )
+    text = templates.render("index.html.j2", {**context, "notices": notices})
+    index = folder / "index.html"
+    try:
+        if index.read_text(encoding="utf-8") == text:
+            return
+    except FileNotFoundError:
+        pass
+    index.write_text(text, encoding="utf-8")
+
+
+def render_documents(
+    contexts: Sequence[Mapping[str, Any]], formats: Sequence[str], templates: Templates
+) -> Iterator[tuple[Mapping[str, Any], str, str]]:
+    """``(context, format, text)`` for every customer and format, in memory."""
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise InputError(f"unknown format {sorted(unknown)[0]!r}; one of {', '.join(FORMATS)}")
+    for context in contexts:
+        for fmt in formats:
+            if fmt == "json":
+                yield context, fmt, json.dumps(context, indent=2, ensure_ascii=False) + "\n"
+            else:
+                yield context, fmt, templates.render(f"notice.{fmt}.j2", context)
+
+
 def render_notices(
     impact: Impact,
     components: Mapping[str, Component],
@@ -293,36 +325,24 @@ def render_notices(
     """Write each customer's notice in every format, their index page, and feeds."""
     from releasecare.feeds import update_feed
 
-    unknown = set(options.formats) - set(FORMATS)
-    if unknown:
-        raise InputError(f"unknown format {sorted(unknown)[0]!r}; one of {', '.join(FORMATS)}")
     templates = Templates(options.template_dir)
     contexts = build_contexts(impact, components, options, incidents)
     stem = safe_slug(f"{impact.version}-{impact.environment}")
     written: list[RenderedNotice] = []
+    folders: dict[str, Path] = {}
+    for context, fmt, text in render_documents(contexts, options.formats, templates):
+        customer_id = context["customer"]["id"]
+        folder = folders.get(customer_id)
+        if folder is None:
+            folder = folders[customer_id] = out_dir / safe_slug(customer_id)
+            folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{stem}.{fmt}"
+        path.write_text(text, encoding="utf-8")
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        written.append(RenderedNotice(customer_id, fmt, path, digest))
     for context in contexts:
-        folder = out_dir / safe_slug(context["customer"]["id"])
-        folder.mkdir(parents=True, exist_ok=True)
-        for fmt in options.formats:
-            if fmt == "json":
-                text = json.dumps(context, indent=2, ensure_ascii=False) + "\n"
-            else:
-                text = templates.render(f"notice.{fmt}.j2", context)
-            path = folder / f"{stem}.{fmt}"
-            path.write_text(text, encoding="utf-8")
-            written.append(
-                RenderedNotice(
-                    context["customer"]["id"], fmt, path, hashlib.sha256(text.encode()).hexdigest()
-                )
-            )
-        notices = sorted(
-            p.name
-            for p in folder.iterdir()
-            if p.suffix in (".html", ".md") and p.name != "index.html"
-        )
-        (folder / "index.html").write_text(
-            templates.render("index.html.j2", {**context, "notices": notices}), encoding="utf-8"
-        )
+        folder = folders[context["customer"]["id"]]
+        _write_index(folder, context, templates)
         if options.feed:
             update_feed(
                 folder, {**context, "notice_file": f"{stem}.html"}, templates, options.base_url
