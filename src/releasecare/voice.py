@@ -141,7 +141,9 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
     rf"\b(20\d\d-\d\d-\d\d)\b|\b(?:by|on|in|from|until|before|after)\s+(?:"
     rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+20\d\d)?|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?"
-    rf"(?:,?\s+20\d\d)?|q[1-4]\s+20\d\d|next (?:week|month|quarter|year))", re.IGNORECASE)
+    rf"(?:,?\s+20\d\d)?|q[1-4]\s+20\d\d|next (?:week|month|quarter|year))",
+    re.IGNORECASE,
+)
 
 
 def lint_note(
