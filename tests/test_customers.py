@@ -60,7 +60,8 @@ environments = ["production-eu"]
 components = ["checkout", "invoices"]
 timezone = "Europe/Berlin"
 locale = "de-DE"
-contacts = { email = ["ops@acme.example"], webhook = { url = "https://hooks.acme.example/r", secret_env = "ACME_SECRET" } }
+contacts.email = ["ops@acme.example"]
+contacts.webhook = { url = "https://hooks.acme.example/r", secret_env = "ACME_SECRET" }
 
 [[customer]]
 id = "initech"
