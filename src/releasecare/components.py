@@ -6,6 +6,7 @@ included); a file may belong to several components.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -13,24 +14,76 @@ from typing import Any
 
 from releasecare.domain import Component, FileChange
 
+_GLOB = re.compile(r"[*?\[\\]")
+
+
+def literal_prefix(pattern: str) -> str | None:
+    """The folder every match of a gitignore ``pattern`` lies in, or None for "anywhere".
+
+    A pattern with no slash but a trailing one matches at any depth; otherwise it is
+    anchored at the root, and the part before its first wildcard names a folder.
+    """
+    body = pattern.removeprefix("!").strip()
+    if "/" not in body.rstrip("/"):
+        return None
+    body = body.lstrip("/")
+    glob = _GLOB.search(body)
+    literal = body if glob is None else body[: glob.start()]
+    if glob is None:
+        return literal.rstrip("/")
+    return literal.rsplit("/", 1)[0] if "/" in literal else None
+
 
 class ComponentMatcher:
-    """Which components a path belongs to."""
+    """Which components a path belongs to.
+
+    Each component's patterns are compiled once into a ``GitIgnoreSpec`` (negation
+    and last-match-wins as in .gitignore). An index from literal folder prefixes to
+    components means a path is tried only against the few components that can
+    match it, so thousands of patterns cost little per path.
+    """
 
     def __init__(self, components: Mapping[str, Component]) -> None:
         import pathspec
 
         self.components = dict(components)
-        self._specs = [
-            (key, pathspec.GitIgnoreSpec.from_lines(component.paths))
-            for key, component in sorted(components.items())
-        ]
+        self._specs = {
+            key: pathspec.GitIgnoreSpec.from_lines(component.paths)
+            for key, component in components.items()
+        }
+        self._by_prefix: dict[str, set[str]] = {}
+        self._anywhere: set[str] = set()
+        for key, component in components.items():
+            for pattern in component.paths:
+                if pattern.startswith("!"):
+                    continue  # a negation only takes away what an include matched
+                prefix = literal_prefix(pattern)
+                if prefix is None:
+                    self._anywhere.add(key)
+                else:
+                    self._by_prefix.setdefault(prefix, set()).add(key)
         self._cache: dict[str, tuple[str, ...]] = {}
+
+    def candidates(self, path: str) -> set[str]:
+        found = set(self._anywhere)
+        index = self._by_prefix
+        position = path.find("/")
+        while position != -1:
+            keys = index.get(path[:position])
+            if keys:
+                found |= keys
+            position = path.find("/", position + 1)
+        keys = index.get(path)
+        if keys:
+            found |= keys
+        return found
 
     def match(self, path: str) -> tuple[str, ...]:
         found = self._cache.get(path)
         if found is None:
-            found = tuple(key for key, spec in self._specs if spec.match_file(path))
+            found = tuple(
+                sorted(key for key in self.candidates(path) if self._specs[key].match_file(path))
+            )
             self._cache[path] = found
         return found
 
@@ -87,47 +140,74 @@ def check_coverage(matcher: ComponentMatcher, paths: Iterable[str]) -> CoverageR
     report = CoverageReport()
     per_component: Counter[str] = Counter()
     overlaps: Counter[tuple[str, ...]] = Counter()
-    all_paths = list(paths)
-    for path in all_paths:
+    # Each include pattern on its own, to tell which ones ever match.
+    singles = {
+        key: [
+            (pattern, pathspec.GitIgnoreSpec.from_lines([pattern]))
+            for pattern in component.paths
+            if not pattern.startswith("!")
+        ]
+        for key, component in matcher.components.items()
+    }
+    used: set[tuple[str, str]] = set()
+    count = 0
+    for path in paths:
+        count += 1
         keys = matcher.match(path)
         per_component.update(keys)
         if not keys:
             report.uncovered.append(path)
         elif len(keys) > 1:
             overlaps[keys] += 1
-    report.files = len(all_paths)
+        for key in matcher.candidates(path):
+            for pattern, spec in singles[key]:
+                if (key, pattern) not in used and spec.match_file(path):
+                    used.add((key, pattern))
+    report.files = count
     report.files_per_component = {
         key: per_component.get(key, 0) for key in sorted(matcher.components)
     }
     report.overlaps = dict(overlaps)
-    for key, component in sorted(matcher.components.items()):
-        for pattern in component.paths:
-            if pattern.startswith("!"):
-                continue
-            spec = pathspec.GitIgnoreSpec.from_lines([pattern])
-            if not any(True for _ in spec.match_files(all_paths)):
-                report.dead_patterns.append((key, pattern))
+    report.dead_patterns = [
+        (key, pattern)
+        for key in sorted(singles)
+        for pattern, _ in singles[key]
+        if (key, pattern) not in used
+    ]
     return report
 
 
 def components_from_codeowners(text: str) -> dict[str, Component]:
-    """Propose components from CODEOWNERS: one per owner, with the patterns they own.
+    """Propose components from CODEOWNERS: one per (first) owner, with their patterns.
 
-    Later lines win over earlier ones, as on GitHub, so a pattern whose files a
-    later line takes over entirely is still listed: the proposal is a starting point.
+    On GitHub the last matching line wins, so when a later line hands a folder inside
+    an earlier owner's pattern to someone else, the earlier owner's component gets a
+    negation for it: each file is proposed for the owner GitHub would pick.
     """
     from releasecare.scaffold import component_key
 
-    by_owner: dict[str, list[str]] = {}
+    rules: list[tuple[str, str]] = []
     for raw in text.splitlines():
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
         pattern, *owners = line.split()
-        if not owners:
-            continue
-        owner = owners[0].lstrip("@").split("/")[-1]
-        by_owner.setdefault(owner, []).append(pattern.lstrip("/") or pattern)
+        if owners:
+            rules.append((pattern, owners[0].lstrip("@").split("/")[-1]))
+    by_owner: dict[str, list[str]] = {}
+    for index, (pattern, owner) in enumerate(rules):
+        patterns = by_owner.setdefault(owner, [])
+        patterns.append(pattern.lstrip("/") or pattern)
+        prefix = literal_prefix(pattern)
+        for later, later_owner in rules[index + 1 :]:
+            later_prefix = literal_prefix(later)
+            if (
+                later_owner != owner
+                and prefix is not None
+                and later_prefix is not None
+                and later_prefix.startswith(prefix + "/")
+            ):
+                patterns.append("!" + later.lstrip("/"))
     return {
         component_key(owner): Component(
             key=component_key(owner),
