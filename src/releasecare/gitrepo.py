@@ -53,6 +53,17 @@ def _git(repo_path: Path, *args: str, stream: bool = False) -> Any:
         raise GitError(f"git {args[0]} failed: {stderr or exc}") from None
 
 
+def _shallow_boundary(repo_path: Path) -> set[str]:
+    """Commits whose parents a shallow clone does not have (empty when not shallow)."""
+    path = Path(str(_git(repo_path, "rev-parse", "--git-path", "shallow")).strip())
+    if not path.is_absolute():
+        path = Path(_repo(repo_path).working_dir) / path
+    try:
+        return set(path.read_text().split())
+    except FileNotFoundError:
+        return set()
+
+
 def is_shallow(repo_path: Path) -> bool:
     out = _git(repo_path, "rev-parse", "--is-shallow-repository")
     return str(out).strip() == "true"
@@ -200,13 +211,21 @@ def iter_commits(
     # commits stand for it; with first-parent it stands for them.
     args.append("--first-parent" if first_parent else "--no-merges")
     args += [rev, "--"]
-    if since is None and is_shallow(repo_path):
+    boundary = _shallow_boundary(repo_path)
+    if since is None and boundary:
         raise GitError(
             f"the history of {until!r} is incomplete in this shallow clone", hint=UNSHALLOW_HINT
         )
     process = _git(repo_path, *args, stream=True)
     try:
-        yield from _parse_log(_read_chunks(process.stdout))
+        for commit in _parse_log(_read_chunks(process.stdout)):
+            if commit.sha in boundary:
+                # Its parents were not fetched: the range runs past what the clone has.
+                raise GitError(
+                    f"the range {rev} reaches past the history of this shallow clone",
+                    hint=UNSHALLOW_HINT,
+                )
+            yield commit
     finally:
         process.stdout.close()
         process.wait()
