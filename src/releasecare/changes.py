@@ -9,12 +9,12 @@ hides any change.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from releasecare.components import ComponentMatcher
-from releasecare.domain import CHANGE_IMPACTS, Change, Commit
+from releasecare.domain import CHANGE_IMPACTS, Change, Commit, Release
 
 INTERNAL_TYPES = ("chore", "ci", "build", "test", "refactor", "style", "docs")
 VISIBLE_TYPES = ("feat", "fix", "perf")
@@ -42,13 +42,18 @@ class ConventionalInfo:
     description: str
 
 
-def parse_conventional(subject: str, body: str = "") -> ConventionalInfo:
+def parse_conventional(
+    subject: str, body: str = "", trailers: list[tuple[str, str]] | None = None
+) -> ConventionalInfo:
     """Type, scope and breaking flag of a Conventional Commits 1.0 message.
 
     A subject that does not follow the convention is kept as it is (type None).
+    ``trailers`` saves parsing the body again when the caller has them.
     """
     match = _CONVENTIONAL.match(subject.strip())
-    footers = {key.upper() for key, _ in parse_trailers(body)}
+    if trailers is None:
+        trailers = parse_trailers(body)
+    footers = {key.upper() for key, _ in trailers}
     breaking_footer = bool(footers & {"BREAKING CHANGE", "BREAKING-CHANGE"})
     if not match:
         return ConventionalInfo(None, None, breaking_footer, subject.strip())
@@ -67,6 +72,8 @@ def parse_trailers(message: str) -> list[tuple[str, str]]:
     with whitespace, belong to the trailer above). ``BREAKING CHANGE`` with a space is
     accepted as Conventional Commits allows.
     """
+    if ":" not in message:
+        return []
     paragraphs = re.split(r"\n[ \t]*\n", message.strip("\n"))
     if not paragraphs or not paragraphs[-1].strip():
         return []
@@ -100,8 +107,9 @@ def interpret(
     commit: Commit, matcher: ComponentMatcher, options: ChangeOptions, *, release: str | None = None
 ) -> Change:
     """One commit as a change: its type, notes, components and visibility."""
-    info = parse_conventional(commit.subject, commit.body)
-    trailers = _trailer_map(parse_trailers(commit.body))
+    parsed = parse_trailers(commit.body)
+    info = parse_conventional(commit.subject, commit.body, parsed)
+    trailers = _trailer_map(parsed)
     components = set(matcher.for_files(commit.files))
     components.update(
         key.strip()
@@ -113,7 +121,9 @@ def interpret(
     stated = (trailers.get("customer-impact") or [""])[-1].strip().lower()
     impact = stated if stated in CHANGE_IMPACTS else None
     internal = any(v.strip().lower() == "internal" for v in trailers.get("audience", []))
-    change = Change(
+    audience = "internal" if internal else "customer"
+    visible = _visible(audience, impact, note, info.breaking, info.type, components, options)
+    return Change(
         sha=commit.sha,
         summary=commit.subject,
         body=commit.body,
@@ -122,7 +132,8 @@ def interpret(
         breaking=info.breaking,
         customer_note=note or None,
         impact=impact,
-        audience="internal" if internal else "customer",
+        audience=audience,
+        visible=visible,
         components=tuple(sorted(components)),
         files=commit.files,
         author_name=commit.author_name,
@@ -131,19 +142,38 @@ def interpret(
         release=release,
         note_source="trailer" if note else None,
     )
-    return replace(change, visible=is_visible(change, options))
 
 
 def is_visible(change: Change, options: ChangeOptions) -> bool:
-    if change.audience == "internal" or change.impact == "none":
+    return _visible(
+        change.audience,
+        change.impact,
+        change.customer_note,
+        change.breaking,
+        change.type,
+        change.components,
+        options,
+    )
+
+
+def _visible(
+    audience: str,
+    impact: str | None,
+    note: str | None,
+    breaking: bool,
+    type: str | None,
+    components: Collection[str],
+    options: ChangeOptions,
+) -> bool:
+    if audience == "internal" or impact == "none":
         return False
-    if change.customer_note or change.breaking:
+    if note or breaking:
         return True
-    if change.type in options.visible_types:
+    if type in options.visible_types:
         return True
-    if change.type in options.internal_types:
+    if type in options.internal_types:
         return False
-    return options.component_changes_visible and bool(change.components)
+    return options.component_changes_visible and bool(components)
 
 
 # --- note fragments -------------------------------------------------------------
@@ -206,6 +236,80 @@ def _apply_fragments(
             )
             change = replace(change, visible=is_visible(change, options))
         result.append(change)
+    return result
+
+
+def changes_by_release(
+    repo_path: Path,
+    releases: Sequence[Release],
+    wanted: Collection[str],
+    matcher: ComponentMatcher,
+    options: ChangeOptions,
+    *,
+    progress: Callable[[int], object] | None = None,
+    on_total: Callable[[int], object] | None = None,
+) -> dict[str, list[Change]]:
+    """The changes of each release in ``wanted``, from ONE walk over the history.
+
+    ``releases`` are all releases in version order. A commit belongs to the earliest
+    release whose tag contains it, which for each release is exactly the commits
+    reachable from its tag and not from the previous release's tag. Labels flow
+    from each tag to its ancestors during the walk (git lists a commit before its
+    parents), so only the walk's frontier is held, plus the changes themselves.
+    """
+    from releasecare.gitrepo import count_commits, read_blobs, walk
+
+    position = {r.tag: i for i, r in enumerate(releases)}
+    todo = sorted(set(wanted), key=position.__getitem__)
+    result: dict[str, list[Change]] = {tag: [] for tag in todo}
+    if not todo:
+        return result
+    first = position[todo[0]]
+    exclude = [releases[first - 1].sha] if first > 0 else []
+    include = list(dict.fromkeys(releases[position[tag]].sha for tag in todo))
+    if on_total is not None:
+        on_total(count_commits(repo_path, include, exclude, first_parent=options.first_parent))
+    seeds: dict[str, int] = {}
+    for index in range(len(releases) - 1, first - 1, -1):
+        seeds[releases[index].sha] = index
+    unlabeled = len(releases)
+    from_children: dict[str, int] = {}
+    fragments: list[str] = []
+    prefix = options.changes_dir.strip("/") + "/"
+    seen = 0
+    for commit in walk(repo_path, include, exclude, first_parent=options.first_parent):
+        label = min(seeds.get(commit.sha, unlabeled), from_children.pop(commit.sha, unlabeled))
+        parents = commit.parents[:1] if options.first_parent else commit.parents
+        for parent in parents:
+            if label < from_children.get(parent, unlabeled):
+                from_children[parent] = label
+        seen += 1
+        if progress is not None and seen % 1000 == 0:
+            progress(1000)
+        if label == unlabeled:
+            continue
+        tag = releases[label].tag
+        if tag not in result or (len(commit.parents) > 1 and not options.first_parent):
+            continue
+        result[tag].append(interpret(commit, matcher, options, release=tag))
+        fragments += [
+            f"{commit.sha}:{f.path}"
+            for f in commit.files
+            if f.status in "AC" and f.path.startswith(prefix) and f.path.endswith(".md")
+        ]
+    if progress is not None:
+        progress(seen % 1000)
+    for changes in result.values():
+        changes.reverse()  # the walk is newest first; a release reads oldest first
+    if fragments:
+        texts = read_blobs(repo_path, fragments)
+        parsed = {
+            spec.split(":", 1)[1]: parse_fragment(spec.split(":", 1)[1], text)
+            for spec, text in texts.items()
+        }
+        result = {
+            tag: _apply_fragments(changes, parsed, options) for tag, changes in result.items()
+        }
     return result
 
 

@@ -8,8 +8,9 @@ parsed here, never one process per commit.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,12 @@ UNSHALLOW_HINT = (
 
 
 def _repo(repo_path: Path) -> Any:
+    return _open_repo(str(Path(repo_path).resolve()))
+
+
+@functools.lru_cache(maxsize=8)
+def _open_repo(repo_path: str) -> Any:
+    """One ``git.Repo`` per folder and process: opening one reads config every time."""
     import git
 
     try:
@@ -53,13 +60,19 @@ def _git(repo_path: Path, *args: str, stream: bool = False) -> Any:
         raise GitError(f"git {args[0]} failed: {stderr or exc}") from None
 
 
+def _sha(repo_path: Path, rev: str) -> str:
+    """A full sha stands for itself (``release scan`` has them from for-each-ref)."""
+    return rev if _FULL_SHA.match(rev) else resolve(repo_path, rev)
+
+
+_FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
 def _shallow_boundary(repo_path: Path) -> set[str]:
     """Commits whose parents a shallow clone does not have (empty when not shallow)."""
-    path = Path(str(_git(repo_path, "rev-parse", "--git-path", "shallow")).strip())
-    if not path.is_absolute():
-        path = Path(_repo(repo_path).working_dir) / path
+    repo = _repo(repo_path)
     try:
-        return set(path.read_text().split())
+        return set((Path(repo.common_dir) / "shallow").read_text().split())
     except FileNotFoundError:
         return set()
 
@@ -186,18 +199,37 @@ def iter_commits(
 ) -> Iterator[Commit]:
     """Commits reachable from ``until`` and not from ``since``, oldest first, with files.
 
-    One ``git log`` process for the whole range, read as a stream. Merge commits
-    carry no files of their own (``git log`` shows none for them by default), so
-    what a merge brings in is counted once, on the commits that made it. With
-    ``first_parent`` a merge stands for its branch: it is listed with the files the
-    branch changed, and the branch's commits are not.
+    One ``git log`` process for the whole range, read as a stream. A merge commit
+    carries no change of its own: without ``first_parent`` the commits it brought
+    in stand for it (and it is left out); with ``first_parent`` it stands for its
+    branch, with the files the branch changed, and the branch's commits are not
+    listed.
     """
-    until_sha = resolve(repo_path, until)
-    rev = until_sha if since is None else f"{resolve(repo_path, since)}..{until_sha}"
+    until_sha = _sha(repo_path, until)
+    exclude = [] if since is None else [_sha(repo_path, since)]
+    commits = walk(repo_path, [until_sha], exclude, first_parent=first_parent, reverse=True)
+    for commit in commits:
+        if first_parent or len(commit.parents) < 2:
+            yield commit
+
+
+def walk(
+    repo_path: Path,
+    include: Sequence[str],
+    exclude: Sequence[str] = (),
+    *,
+    first_parent: bool = False,
+    reverse: bool = False,
+) -> Iterator[Commit]:
+    """Every commit reachable from ``include`` and not from ``exclude``, merges too.
+
+    Newest first in topological order (a commit before its parents), or oldest
+    first with ``reverse``. One ``git log`` process, streamed.
+    """
     args = [
         "log",
         "-z",
-        "--reverse",
+        "--topo-order",
         "--no-color",
         "--name-status",
         "-M",
@@ -207,14 +239,16 @@ def iter_commits(
         f"--format={_FORMAT}",
         "--diff-merges=first-parent" if first_parent else "--diff-merges=off",
     ]
-    # A merge commit carries no change of its own: without first-parent its branch's
-    # commits stand for it; with first-parent it stands for them.
-    args.append("--first-parent" if first_parent else "--no-merges")
-    args += [rev, "--"]
+    if reverse:
+        args.append("--reverse")
+    if first_parent:
+        args.append("--first-parent")
+    args += [*include, *(f"^{rev}" for rev in exclude), "--"]
     boundary = _shallow_boundary(repo_path)
-    if since is None and boundary:
+    if not exclude and boundary:
         raise GitError(
-            f"the history of {until!r} is incomplete in this shallow clone", hint=UNSHALLOW_HINT
+            f"the history of {', '.join(include)[:60]} is incomplete in this shallow clone",
+            hint=UNSHALLOW_HINT,
         )
     process = _git(repo_path, *args, stream=True)
     try:
@@ -222,13 +256,32 @@ def iter_commits(
             if commit.sha in boundary:
                 # Its parents were not fetched: the range runs past what the clone has.
                 raise GitError(
-                    f"the range {rev} reaches past the history of this shallow clone",
+                    "the range reaches past the history of this shallow clone",
                     hint=UNSHALLOW_HINT,
                 )
             yield commit
     finally:
         process.stdout.close()
         process.wait()
+
+
+def count_commits(
+    repo_path: Path,
+    include: Sequence[str],
+    exclude: Sequence[str] = (),
+    *,
+    first_parent: bool = False,
+) -> int:
+    """How many commits ``walk`` would list (for a progress bar)."""
+    args = [
+        "rev-list",
+        "--count",
+        *(["--first-parent"] if first_parent else []),
+        *include,
+        *(f"^{rev}" for rev in exclude),
+        "--",
+    ]
+    return int(str(_git(repo_path, *args)).strip() or 0)
 
 
 def _read_chunks(stream: Any, size: int = 1 << 16) -> Iterator[str]:
@@ -245,49 +298,44 @@ def _parse_log(chunks: Iterable[str]) -> Iterator[Commit]:
 
     Commit messages and paths cannot contain NUL, so a walk over tokens that knows
     whether it expects a header field, a status or a path is exact even for paths
-    with newlines and messages with odd characters.
+    with newlines and messages with odd characters. One flat loop: this runs once
+    per token of a history's worth of output.
     """
     header: list[str] = []
     files: list[FileChange] = []
-    pending: list[str] = []  # a status and the paths it still needs
-    in_files = False
-    for token in _tokens(chunks):
-        if in_files and token.startswith(_START) and not pending:
-            yield _commit(header, files)
-            header, files, in_files = [], [], False
-        if not in_files:
-            header.append(token.removeprefix(_START) if not header else token)
-            in_files = len(header) == 6
-            continue
-        if not pending:
-            status = token.strip("\n")
+    status = ""  # the status whose path(s) come next
+    old_path: str | None = None
+    rest = ""
+    for chunk in chunks:
+        tokens = (rest + chunk).split("\x00")
+        rest = tokens.pop()
+        for token in tokens:
+            if len(header) < 6:
+                header.append(token)
+                continue
             if status:
-                pending = [status]
-            continue
-        pending.append(token)
-        if len(pending) == (3 if pending[0][0] in "RC" else 2):
-            letter = pending[0][0]
-            if letter in "RC":
-                files.append(FileChange(path=pending[2], status=letter, old_path=pending[1]))
-            else:
-                files.append(FileChange(path=pending[1], status=letter))
-            pending = []
+                if status in "RC" and old_path is None:
+                    old_path = token
+                    continue
+                files.append(FileChange(token, status, old_path))
+                status, old_path = "", None
+                continue
+            if token.startswith(_START):
+                yield _commit(header, files)
+                header, files = [token], []
+                continue
+            if token:
+                status = token.lstrip("\n")[:1]
+    if rest:
+        if len(header) < 6:
+            header.append(rest)
     if header:
         yield _commit(header, files)
 
 
-def _tokens(chunks: Iterable[str]) -> Iterator[str]:
-    rest = ""
-    for chunk in chunks:
-        parts = (rest + chunk).split("\x00")
-        rest = parts.pop()
-        yield from parts
-    if rest:
-        yield rest
-
-
 def _commit(header: list[str], files: list[FileChange]) -> Commit:
     sha, parents, author, email, date, message = (header + [""] * 6)[:6]
+    sha = sha.removeprefix(_START)
     subject, _, body = message.strip("\n").partition("\n")
     return Commit(
         sha=sha,

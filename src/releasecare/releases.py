@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from releasecare.config import Config
-from releasecare.domain import Release
 from releasecare.errors import NotFound
 from releasecare.store import releases as store
 
@@ -48,11 +47,16 @@ def scan(
     *,
     tag: str | None = None,
     rescan: bool = False,
-    progress: Callable[[list[Release]], object] | None = None,
+    progress: Callable[[int], object] | None = None,
+    on_total: Callable[[int], object] | None = None,
 ) -> ScanResult:
-    """Scan the releases of ``repo`` (or only ``tag``) into the store."""
+    """Scan the releases of ``repo`` (or only ``tag``) into the store.
+
+    ``progress`` is called with the number of commits read since its last call, and
+    ``on_total`` once with the number of commits the scan will read.
+    """
     from releasecare import gitrepo
-    from releasecare.changes import changes_in_range
+    from releasecare.changes import changes_by_release
     from releasecare.components import ComponentMatcher
 
     releases = gitrepo.list_releases(repo, config.tag_pattern, order=config.release_order)
@@ -68,29 +72,21 @@ def scan(
     store.set_positions(session, releases)
     done = store.scanned_tags(session)
     matcher = ComponentMatcher(config.components)
-    options = change_options(config)
     result = ScanResult(releases=len(releases))
     todo = [
-        (i, r)
-        for i, r in enumerate(releases)
-        if (tag is None or r.tag == tag) and (rescan or r.tag not in done)
+        r.tag for r in releases if (tag is None or r.tag == tag) and (rescan or r.tag not in done)
     ]
     result.skipped = (1 if tag else len(releases)) - len(todo)
-    steps = progress([r for _, r in todo]) if progress else None
-    for index, release in todo:
-        previous = releases[index - 1].tag if index else None
-        changes = changes_in_range(
-            repo,
-            release.tag,
-            previous,
-            matcher,
-            options,
-            release=release.tag,
-        )
-        count = store.save_release(
-            session, release, position=index, previous_tag=previous, changes=changes
-        )
-        result.scanned.append((release.tag, count))
-        if steps is not None:
-            steps.update(1)  # type: ignore[attr-defined]
+    if not todo:
+        return result
+    found = changes_by_release(
+        repo, releases, todo, matcher, change_options(config), progress=progress, on_total=on_total
+    )
+    for index, release in enumerate(releases):
+        if release.tag in found:
+            previous = releases[index - 1].tag if index else None
+            count = store.save_release(
+                session, release, position=index, previous_tag=previous, changes=found[release.tag]
+            )
+            result.scanned.append((release.tag, count))
     return result

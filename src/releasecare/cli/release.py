@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
 import click
-
-if TYPE_CHECKING:
-    from releasecare.domain import Release
 
 from releasecare.cli.app import App, emit_json, info, json_option, pass_app
 
@@ -36,28 +34,27 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
     """
     from releasecare.releases import scan as scan_releases
 
+    # A bar only for a person at a terminal; pipelines and --json get clean output.
     show_bar = not as_json and sys.stdout.isatty()
-    bar = None
-
-    def progress(todo: list[Release]) -> object:
-        nonlocal bar
-        bar = click.progressbar(length=len(todo), label="scanning releases", file=sys.stderr)
-        bar.__enter__()
-        return bar
-
-    with app.transaction() as session:
-        try:
-            result = scan_releases(
-                session,
-                app.config,
-                app.repo,
-                tag=tag,
-                rescan=rescan,
-                progress=progress if show_bar else None,
-            )
-        finally:
-            if bar is not None:
-                bar.__exit__(None, None, None)
+    with (
+        app.transaction() as session,
+        click.progressbar(
+            length=0,
+            label="reading commits",
+            file=sys.stderr,
+            show_pos=True,
+            hidden=not show_bar,
+        ) as bar,
+    ):
+        result = scan_releases(
+            session,
+            app.config,
+            app.repo,
+            tag=tag,
+            rescan=rescan,
+            progress=bar.update if show_bar else None,
+            on_total=_set_length(bar) if show_bar else None,
+        )
     if as_json:
         emit_json(
             {
@@ -75,6 +72,13 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
     )
     if not result.releases:
         info(f"no tags match {app.config.tag_pattern!r}; check [release] tag_pattern")
+
+
+def _set_length(bar: Any) -> Callable[[int], None]:
+    def set_length(total: int) -> None:
+        bar.length = total
+
+    return set_length
 
 
 @release.command("show")

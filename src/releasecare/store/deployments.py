@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from releasecare.domain import DeployEvent, Deployment
-from releasecare.store.models import DeploymentRow
+from releasecare.store.models import DeploymentRow, driver_time
 
 
 def record(
@@ -155,8 +155,7 @@ def insert_many(session: Session, events: Sequence[tuple[DeployEvent, str]]) -> 
     connection = session.connection()
     dialect = connection.dialect.name
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    # Stored the way the UTCDateTime column type stores them: naive UTC (text on SQLite).
-    stamp = _sqlite_time if dialect == "sqlite" else _naive_utc
+    stamp = driver_time(dialect)
     recorded = stamp(datetime.now(UTC))
     rows = [
         (
@@ -208,18 +207,6 @@ _COLUMNS = (
     "environment, version, sha, status, deployed_at, finished_at, source, "
     "external_id, description, recorded_at"
 )
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is not UTC:
-        moment = moment.astimezone(UTC)
-    return moment.replace(tzinfo=None)
-
-
-def _sqlite_time(moment: datetime) -> str:
-    if moment.tzinfo is not UTC:
-        moment = moment.astimezone(UTC)
-    return moment.replace(tzinfo=None).isoformat(" ", timespec="microseconds")
 
 
 def count(session: Session) -> int:

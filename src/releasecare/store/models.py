@@ -7,6 +7,7 @@ every write idempotent. Times are stored as naive UTC and come back aware.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -53,6 +54,26 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+def driver_time(dialect: str) -> Callable[[datetime | None], object]:
+    """How UTCDateTime stores a time, for bulk writes that bypass SQLAlchemy's types.
+
+    SQLite keeps SQLAlchemy's text form; PostgreSQL a naive UTC timestamp.
+    """
+
+    def naive_utc(moment: datetime | None) -> datetime | None:
+        if moment is None:
+            return None
+        if moment.tzinfo is not UTC:
+            moment = moment.astimezone(UTC)
+        return moment.replace(tzinfo=None)
+
+    def sqlite_text(moment: datetime | None) -> str | None:
+        naive = naive_utc(moment)
+        return None if naive is None else naive.isoformat(" ", timespec="microseconds")
+
+    return sqlite_text if dialect == "sqlite" else naive_utc
 
 
 class Base(DeclarativeBase):

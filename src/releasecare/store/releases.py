@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from releasecare.domain import Change, FileChange, Release
-from releasecare.store.models import ChangeComponentRow, ChangeFileRow, ChangeRow, ReleaseRow
+from releasecare.store.models import (
+    ChangeComponentRow,
+    ChangeFileRow,
+    ChangeRow,
+    ReleaseRow,
+    driver_time,
+)
 
 # Rows per executemany batch: large enough to amortise, small enough to bound memory.
 BATCH = 2_000
@@ -60,33 +66,96 @@ def save_release(
     return written
 
 
+_CHANGE_COLUMNS = (
+    "sha",
+    "release_id",
+    "summary",
+    "body",
+    "type",
+    "scope",
+    "breaking",
+    "customer_note",
+    "note_source",
+    "impact",
+    "audience",
+    "visible",
+    "author_name",
+    "author_email",
+    "authored_at",
+    "ordinal",
+)
+
+
 def _insert_changes(
     session: Session, release_id: int, changes: Sequence[Change], ordinal_start: int
 ) -> int:
+    """Write a batch of changes with their files and components.
+
+    Rows go straight to the driver's executemany: a scan writes tens of thousands of
+    changes and several times as many file rows, and SQLAlchemy's per-row work
+    would cost more than reading them from git.
+    """
+    connection = session.connection()
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    stamp = driver_time(connection.dialect.name)
     known = set(
         session.scalars(select(ChangeRow.sha).where(ChangeRow.sha.in_([c.sha for c in changes])))
     )
     fresh = [c for c in changes if c.sha not in known]
     if not fresh:
         return 0
-    ids = session.scalars(
-        insert(ChangeRow).returning(ChangeRow.id, sort_by_parameter_order=True),
-        [_change_values(c, release_id, ordinal_start + i) for i, c in enumerate(fresh)],
-    ).all()
+    rows = [
+        (
+            c.sha,
+            release_id,
+            c.summary,
+            c.body,
+            c.type,
+            c.scope,
+            c.breaking,
+            c.customer_note,
+            c.note_source,
+            c.impact,
+            c.audience,
+            c.visible,
+            c.author_name,
+            c.author_email,
+            stamp(c.authored_at),
+            ordinal_start + i,
+        )
+        for i, c in enumerate(fresh)
+    ]
+    connection.exec_driver_sql(
+        f"INSERT INTO changes ({', '.join(_CHANGE_COLUMNS)}) "
+        f"VALUES ({', '.join([marker] * len(_CHANGE_COLUMNS))})",
+        rows,
+    )
+    ids = dict(
+        session.execute(
+            select(ChangeRow.sha, ChangeRow.id).where(ChangeRow.sha.in_([c.sha for c in fresh]))
+        )
+        .tuples()
+        .all()
+    )
     files = [
-        {"change_id": cid, "path": f.path, "status": f.status, "old_path": f.old_path}
-        for cid, change in zip(ids, fresh, strict=True)
+        (ids[change.sha], f.path, f.status, f.old_path)
+        for change in fresh
         for f in _unique_files(change.files)
     ]
     if files:
-        session.execute(insert(ChangeFileRow), files)
+        connection.exec_driver_sql(
+            f"INSERT INTO change_files (change_id, path, status, old_path) "
+            f"VALUES ({marker}, {marker}, {marker}, {marker})",
+            files,
+        )
     components = [
-        {"change_id": cid, "component": key}
-        for cid, change in zip(ids, fresh, strict=True)
-        for key in sorted(set(change.components))
+        (ids[change.sha], key) for change in fresh for key in sorted(set(change.components))
     ]
     if components:
-        session.execute(insert(ChangeComponentRow), components)
+        connection.exec_driver_sql(
+            f"INSERT INTO change_components (change_id, component) VALUES ({marker}, {marker})",
+            components,
+        )
     return len(fresh)
 
 
@@ -95,27 +164,6 @@ def _unique_files(files: Iterable[FileChange]) -> list[FileChange]:
     for f in files:
         seen.setdefault(f.path, f)
     return list(seen.values())
-
-
-def _change_values(change: Change, release_id: int, ordinal: int) -> dict[str, object]:
-    return {
-        "sha": change.sha,
-        "release_id": release_id,
-        "summary": change.summary,
-        "body": change.body,
-        "type": change.type,
-        "scope": change.scope,
-        "breaking": change.breaking,
-        "customer_note": change.customer_note,
-        "note_source": change.note_source,
-        "impact": change.impact,
-        "audience": change.audience,
-        "visible": change.visible,
-        "author_name": change.author_name,
-        "author_email": change.author_email,
-        "authored_at": change.authored_at,
-        "ordinal": ordinal,
-    }
 
 
 def set_positions(session: Session, ordered: Sequence[Release]) -> None:

@@ -1,0 +1,222 @@
+"""Git reading at scale: ``release scan`` against raw ``git log``, and component matching.
+
+Builds (once, cached in /tmp) a synthetic repository with ``git fast-import``: by
+default 50,000 commits over 30,000 files, 300 release tags, merged side branches
+and renames. Then measures, in one run:
+
+- raw ``git log --name-status -z`` over the whole range (the baseline),
+- ``releasecare release scan`` of all 300 releases into a fresh SQLite database
+  (one git process per release, parsing, component mapping, storing), with the
+  scan's peak memory,
+- component matching: 2,000 patterns against 100,000 paths, indexed against trying
+  every component for every path.
+
+    .venv/bin/python benchmarks/bench_git.py [--commits N] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build_repo(path: Path, commits: int, files: int, tags: int) -> Path:
+    """A repository with the given shape, built by one git fast-import stream."""
+    marker = path / ".built"
+    if marker.exists():
+        return path
+    path.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    rng = random.Random(42)
+    names = [f"services/s{n % 200:03d}/m{(n // 200) % 10}/file_{n}.py" for n in range(files)]
+    tag_every = max(commits // (tags + 2), 1)
+    stamp = 1_700_000_000
+    lines: list[bytes] = []
+
+    def data(text: str) -> None:
+        raw = text.encode()
+        lines.append(b"data %d\n" % len(raw) + raw + b"\n")
+
+    def header(ref: str, mark: int, message: str) -> None:
+        nonlocal stamp
+        stamp += 60
+        lines.append(f"commit {ref}\nmark :{mark}\n".encode())
+        lines.append(f"author Dev <dev@example.com> {stamp} +0000\n".encode())
+        lines.append(f"committer Dev <dev@example.com> {stamp} +0000\n".encode())
+        data(message)
+
+    types = ["feat", "fix", "perf", "chore", "refactor", "docs"]
+    mark = 1
+    header("refs/heads/main", mark, "chore: initial import")
+    for name in names:
+        lines.append(f"M 100644 inline {name}\n".encode())
+        data("x = 0\n")
+    main_tip = mark
+    made = 1
+    tag_count = 0
+    while made < commits:
+        if made % 250 == 0:  # a side branch of 3 commits, merged back
+            side = mark
+            for step in range(3):
+                mark += 1
+                header("refs/heads/side", mark, f"feat(s{step}): side work {made}")
+                if step == 0:
+                    lines.append(f"from :{side}\n".encode())
+                name = rng.choice(names)
+                lines.append(f"M 100644 inline {name}\n".encode())
+                data(f"x = {made}\n")
+                made += 1
+            mark += 1
+            header("refs/heads/main", mark, f"Merge branch 'side' ({made})")
+            lines.append(f"from :{main_tip}\nmerge :{mark - 1}\n".encode())
+            main_tip = mark
+            made += 1
+            continue
+        mark += 1
+        kind = types[made % len(types)]
+        header(
+            "refs/heads/main",
+            mark,
+            f"{kind}(s{made % 200}): change {made} (ABC-{made})"
+            + ("\n\nCustomer-Note: You can now do more." if made % 7 == 0 else ""),
+        )
+        lines.append(f"from :{main_tip}\n".encode())
+        if made % 500 == 0:  # a rename
+            old = rng.randrange(files)
+            new_name = names[old].replace("file_", "moved_")
+            lines.append(f"R {names[old]} {new_name}\n".encode())
+            names[old] = new_name
+        for _ in range(rng.randint(1, 4)):
+            name = rng.choice(names)
+            lines.append(f"M 100644 inline {name}\n".encode())
+            data(f"x = {made}\n")
+        main_tip = mark
+        made += 1
+        if made % tag_every == 0 and tag_count < tags:
+            tag_count += 1
+            lines.append(
+                f"reset refs/tags/v{tag_count // 100}.{tag_count % 100}.0\n"
+                f"from :{main_tip}\n".encode()
+            )
+    subprocess.run(["git", "fast-import", "--quiet"], input=b"".join(lines), cwd=path, check=True)
+    subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=path, check=True)
+    (path / "releasecare.toml").write_text(
+        "[product]\nname = 'Bench'\n[release]\ntag_pattern = 'v*'\n"
+        + "".join(
+            f"[components.c{n}]\nname = 'Component {n}'\npaths = ['services/s{n:03d}/']\n"
+            for n in range(0, 200, 4)
+        )
+    )
+    marker.write_text("ok")
+    return path
+
+
+def timed(args: list[str], cwd: Path) -> tuple[float, int]:
+    """Seconds and peak memory (KiB) of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    took = time.perf_counter() - started
+    return took, max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+
+
+def bench_scan(repo: Path) -> None:
+    tags = subprocess.run(
+        ["git", "tag", "--list", "v*", "--sort=version:refname"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    raw, _ = timed(
+        [
+            "git",
+            "log",
+            "-z",
+            "--name-status",
+            "-M",
+            "--no-merges",
+            "--format=%H%x00%P%x00%an%x00%ae%x00%aI%x00%B%x00",
+            tags[-1],
+        ],
+        repo,
+    )
+    print(f"raw git log over {len(tags)} releases: {raw:.2f} s")
+    with tempfile.TemporaryDirectory() as folder:
+        db = f"sqlite:///{Path(folder) / 'scan.db'}"
+        scan, memory = timed(
+            [sys.executable, "-m", "releasecare", "--db", db, "release", "scan"], repo
+        )
+    print(f"releasecare release scan: {scan:.2f} s, peak memory {memory / 1024:.0f} MiB")
+    print(f"ratio scan / raw git: {scan / raw:.2f}x (target <= 1.5x)")
+
+
+def bench_matching(paths_count: int = 100_000, patterns: int = 2_000) -> None:
+    import pathspec
+
+    from releasecare.components import ComponentMatcher
+    from releasecare.domain import Component
+
+    rng = random.Random(7)
+    components = {
+        f"c{n}": Component(f"c{n}", f"C{n}", paths=(f"services/s{n}/", f"libs/l{n}/**/*.py"))
+        for n in range(patterns // 2)
+    }
+    paths = [
+        f"services/s{rng.randrange(patterns)}/m{rng.randrange(40)}/f{i}.py"
+        if i % 2
+        else f"libs/l{rng.randrange(patterns)}/x/y{i}.py"
+        for i in range(paths_count)
+    ]
+    started = time.perf_counter()
+    matcher = ComponentMatcher(components)
+    indexed = [matcher.match(p) for p in paths]
+    took = time.perf_counter() - started
+    print(
+        f"matching {patterns} patterns against {paths_count} paths: {took:.2f} s "
+        f"(target well under 1 s)"
+    )
+    sample = paths[:2_000]
+    specs = {k: pathspec.GitIgnoreSpec.from_lines(c.paths) for k, c in components.items()}
+    started = time.perf_counter()
+    naive = [tuple(sorted(k for k, s in specs.items() if s.match_file(p))) for p in sample]
+    naive_took = (time.perf_counter() - started) * paths_count / len(sample)
+    assert naive == indexed[: len(sample)]
+    print(
+        f"naive (every component for every path), extrapolated: {naive_took:.1f} s; "
+        f"indexed is {naive_took / took:.0f}x faster"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--commits", type=int, default=50_000)
+    parser.add_argument("--files", type=int, default=30_000)
+    parser.add_argument("--tags", type=int, default=300)
+    parser.add_argument("--quick", action="store_true", help="5,000 commits, 30 tags")
+    args = parser.parse_args()
+    if args.quick:
+        args.commits, args.files, args.tags = 5_000, 3_000, 30
+    where = Path(tempfile.gettempdir()) / (
+        f"releasecare-bench-{args.commits}-{args.files}-{args.tags}"
+    )
+    started = time.perf_counter()
+    repo = build_repo(where, args.commits, args.files, args.tags)
+    print(
+        f"repository: {args.commits} commits, {args.files} files, {args.tags} tags "
+        f"at {repo} ({time.perf_counter() - started:.1f} s to build or reuse)"
+    )
+    bench_scan(repo)
+    bench_matching()
+
+
+if __name__ == "__main__":
+    main()
