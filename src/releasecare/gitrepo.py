@@ -326,9 +326,8 @@ def _parse_log(chunks: Iterable[str]) -> Iterator[Commit]:
                 continue
             if token:
                 status = token.lstrip("\n")[:1]
-    if rest:
-        if len(header) < 6:
-            header.append(rest)
+    if rest and len(header) < 6:
+        header.append(rest)
     if header:
         yield _commit(header, files)
 

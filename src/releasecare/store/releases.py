@@ -130,13 +130,12 @@ def _insert_changes(
         f"VALUES ({', '.join([marker] * len(_CHANGE_COLUMNS))})",
         rows,
     )
-    ids = dict(
-        session.execute(
+    ids: dict[str, int] = {
+        sha: change_id
+        for sha, change_id in session.execute(
             select(ChangeRow.sha, ChangeRow.id).where(ChangeRow.sha.in_([c.sha for c in fresh]))
         )
-        .tuples()
-        .all()
-    )
+    }
     files = [
         (ids[change.sha], f.path, f.status, f.old_path)
         for change in fresh
