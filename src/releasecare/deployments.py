@@ -73,6 +73,8 @@ def ingest_events(
     the ingest with an error naming where it came from.
     """
     resolve = _sha_resolver(session, repo)
+    releases = release_store.positions(session)
+    known = releases.__contains__
     before = store.count(session)
     read = 0
     batch: list[tuple[DeployEvent, str]] = []
@@ -92,8 +94,11 @@ def ingest_events(
                 ),
                 field="environment",
             )
-        if SHA.match(event.version):
-            event = replace(event, sha=event.sha or event.version, version=resolve(event.version))
+        if SHA.match(event.version) or (event.sha and releases and not known(event.version)):
+            # A commit (or a branch name with its commit) stands for the nearest release
+            # tag containing it; the commit itself is kept as the sha.
+            sha = event.sha or event.version
+            event = replace(event, sha=sha, version=resolve(sha))
         batch.append((event, environment))
         if len(batch) >= BATCH:
             store.insert_many(session, batch)

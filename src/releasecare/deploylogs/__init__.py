@@ -38,6 +38,12 @@ Reader = Callable[[str, ReadOptions], Iterator[DeployEvent | Skipped]]
 FORMATS: dict[str, str] = {
     "jsonl": "releasecare.deploylogs.jsonl:read",
     "csv": "releasecare.deploylogs.csvlog:read",
+    "capistrano": "releasecare.deploylogs.capistrano:read",
+    "helm": "releasecare.deploylogs.helm:read",
+    "heroku": "releasecare.deploylogs.heroku:read",
+    "argocd": "releasecare.deploylogs.argocd:read",
+    "github": "releasecare.deploylogs.github:read",
+    "gitlab": "releasecare.deploylogs.gitlab:read",
 }
 
 

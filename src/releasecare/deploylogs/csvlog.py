@@ -13,7 +13,7 @@ from releasecare.domain import DeployEvent
 
 
 def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
-    identity = f"csv:{source}"
+    identity = "generic"  # the same deploys as JSONL or CSV are the same deploys
     with open_source(source) as stream:
         header: list[str] | None = None
         for location, text, problem in numbered_lines(source, stream):

@@ -1,0 +1,78 @@
+"""The GitLab deployments API: ``/api/v4/projects/{id}/deployments``.
+
+SOURCE is the deployments URL. status success is a deploy that went live, failed
+and canceled ones changed nothing, and created, running and blocked ones are under
+way. The token goes in the PRIVATE-TOKEN header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from releasecare.deploylogs import ReadOptions, Skipped
+from releasecare.deploylogs._http import get_pages, token_from
+from releasecare.deploylogs._lines import parse_time
+from releasecare.domain import DeployEvent
+
+STATUSES = {
+    "success": "succeeded",
+    "failed": "failed",
+    "canceled": "failed",
+    "created": "in_progress",
+    "running": "in_progress",
+    "blocked": "in_progress",
+}
+
+
+def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
+    token_env, token = token_from(options, "GITLAB_TOKEN")
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["PRIVATE-TOKEN"] = token
+    identity = "gitlab:" + source.split("?", 1)[0].rstrip("/")
+    for page_url, page in get_pages(source, headers, options, token_env):
+        base = page_url.split("?")[0]
+        if not isinstance(page, list):
+            yield Skipped(f"{base}: $", "expected a list of deployments")
+            continue
+        for index, record in enumerate(page):
+            yield _event(record, f"{base}: $[{index}]", identity, options)
+
+
+def _event(
+    record: Any, location: str, identity: str, options: ReadOptions
+) -> DeployEvent | Skipped:
+    if not isinstance(record, dict):
+        return Skipped(location, "a deployment must be an object")
+    environment = record.get("environment")
+    name = environment.get("name") if isinstance(environment, dict) else None
+    if not isinstance(name, str) or not name:
+        return Skipped(f"{location}.environment.name", "missing")
+    status = record.get("status")
+    if status not in STATUSES:
+        return Skipped(f"{location}.status", f"unknown GitLab status {status!r}")
+    for key in ("id", "sha", "ref", "created_at"):
+        if record.get(key) in (None, ""):
+            return Skipped(f"{location}.{key}", "missing")
+    try:
+        created = parse_time(record["created_at"], options.timezone)
+        finished = None
+        if status in ("success", "failed", "canceled") and isinstance(
+            record.get("updated_at"), str
+        ):
+            finished = parse_time(record["updated_at"], options.timezone)
+    except ValueError as exc:
+        return Skipped(f"{location}.created_at", str(exc))
+    ref, sha = str(record["ref"]), str(record["sha"])
+    return DeployEvent(
+        version=ref if ref != sha else sha,
+        sha=sha,
+        status=STATUSES[status],
+        deployed_at=created,
+        finished_at=finished,
+        environment=name,
+        external_id=str(record["id"]),
+        source=identity,
+        location=location,
+    )

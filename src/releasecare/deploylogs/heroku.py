@@ -1,0 +1,68 @@
+"""``heroku releases --json``: one entry per release of a Heroku app.
+
+    [{"id": "0c2f...", "version": 42, "status": "succeeded", "created_at": "...Z",
+      "description": "Deploy 1a2b3c4", "current": true},
+     {"version": 43, "description": "Rollback to v41", ...}]
+
+A deploy's version is the commit in its description ("Deploy 1a2b3c4"); a rollback
+("Rollback to v41") deploys release 41's commit again. Heroku knows no environment
+name: ``--env`` gives it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from releasecare.deploylogs import ReadOptions, Skipped
+from releasecare.deploylogs._json import Bad, Fields, load_document, records
+from releasecare.domain import DeployEvent
+
+STATUSES = {"succeeded": "succeeded", "failed": "failed", "pending": "in_progress"}
+_DEPLOY = re.compile(r"^Deploy ([0-9a-f]{7,40})\b")
+_ROLLBACK = re.compile(r"^Rollback to v(\d+)\b")
+
+
+def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
+    identity = f"heroku:{options.environment or source}"
+    document = load_document(source)
+    listed = list(records(document, source))
+    commits: dict[int, str] = {}
+    # Oldest first, so a rollback finds the release it returns to.
+    listed.sort(
+        key=lambda item: (
+            item[1].get("version", 0)
+            if isinstance(item[1], dict) and isinstance(item[1].get("version"), int)
+            else 0
+        )
+    )
+    for location, record in listed:
+        try:
+            fields = Fields(record, location, options)
+            number = record.get("version")
+            if not isinstance(number, int) or isinstance(number, bool):
+                raise Bad(f"{location}.version", "must be the release number")
+            description = fields.text("description") or ""
+            status = fields.text("status")
+            if status not in STATUSES:
+                raise Bad(f"{location}.status", f"unknown heroku status {status!r}")
+            deployed = _DEPLOY.match(description)
+            rollback = _ROLLBACK.match(description)
+            if deployed:
+                commits[number] = deployed.group(1)
+            elif rollback and int(rollback.group(1)) in commits:
+                commits[number] = commits[int(rollback.group(1))]
+            else:
+                continue  # config changes, add-on attachments: no new code
+            yield DeployEvent(
+                version=commits[number],
+                sha=commits[number],
+                status=STATUSES[status],
+                deployed_at=fields.time("created_at"),
+                external_id=fields.text("id", numbers=True) or str(number),
+                source=identity,
+                location=location,
+                description=description,
+            )
+        except Bad as bad:
+            yield bad.skipped
