@@ -20,7 +20,7 @@ from releasecare.errors import InputError, RecordError, did_you_mean
 from releasecare.store import deployments as store
 from releasecare.store import releases as release_store
 
-BATCH = 5_000
+BATCH = 20_000
 SHA = re.compile(r"^[0-9a-f]{7,40}$")
 
 

@@ -172,6 +172,9 @@ def insert_many(session: Session, events: Sequence[tuple[DeployEvent, str]]) -> 
         )
         for e, env in events
     ]
+    # In key order, each insert lands next to the one before in the (source, external
+    # id) index instead of on a random page: fewer page splits on a large history.
+    rows.sort(key=lambda row: (row[6], row[7] or ""))
     connection.exec_driver_sql(
         f"INSERT INTO deployments ({_COLUMNS}) VALUES ({', '.join([marker] * 10)}) "
         "ON CONFLICT DO NOTHING",
