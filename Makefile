@@ -1,4 +1,4 @@
-.PHONY: demo test lint bench wheel-check
+.PHONY: demo test lint bench
 
 demo:  ## run releasecare end to end on the bundled example
 	bash scripts/demo.sh
@@ -15,3 +15,4 @@ bench:
 	.venv/bin/python benchmarks/bench_git.py
 	.venv/bin/python benchmarks/bench_ingest.py
 	.venv/bin/python benchmarks/bench_render.py
+	.venv/bin/python benchmarks/bench_impact.py

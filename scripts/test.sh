@@ -11,7 +11,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
 
-echo "== ruff" && .venv/bin/ruff check src tests benchmarks examples
+echo "== ruff" && .venv/bin/ruff check src tests benchmarks examples && .venv/bin/ruff format --check src tests benchmarks
 echo "== mypy" && .venv/bin/mypy
 echo "== pytest"
 .venv/bin/python -m pytest -q "$@"
