@@ -262,3 +262,59 @@ def test_impact_json_is_one_document(project: Runner) -> None:
     setup_history(project)
     result = project.ok("impact", "--env", "production-eu", "--version", "v1.2.0", "--json")
     json.loads(result.stdout)
+
+
+def test_notice_lists_incidents_that_affected_the_customer(project: Runner, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from releasecare.store import open_engine, transaction
+    from releasecare.store.models import IncidentComponentRow, IncidentRow, IncidentUpdateRow
+
+    setup_history(project)
+    project.ok(
+        "deploy",
+        "record",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.0.0",
+        "--at",
+        "2026-11-01T10:00:00+00:00",
+    )
+    deployed = project.json(
+        "deploy",
+        "record",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.2.0",
+        "--at",
+        "2026-11-03T10:00:00+00:00",
+    )
+    with transaction(open_engine(project.db_url)) as session:
+        for title, component, start in (
+            ("Card payments failed", "checkout", datetime(2026, 11, 2, 9, tzinfo=UTC)),
+            ("Search was slow", "search", datetime(2026, 11, 2, 12, tzinfo=UTC)),
+            ("Old outage", "checkout", datetime(2026, 10, 1, 9, tzinfo=UTC)),
+        ):
+            session.add(
+                IncidentRow(
+                    title=title,
+                    environment="production-eu",
+                    status="resolved",
+                    started_at=start,
+                    resolved_at=start.replace(hour=start.hour + 1),
+                    components=[IncidentComponentRow(component=component)],
+                    updates=[IncidentUpdateRow(status="resolved", message="Fixed.", at=start)],
+                )
+            )
+    out = tmp_path / "notices"
+    project.ok(
+        "notes", "render", str(deployed["deployment"]["id"]), "--format", "md", "--out", str(out)
+    )
+    acme = (out / "acme" / "v1.2.0-production-eu.md").read_text()
+    globex = (out / "globex" / "v1.2.0-production-eu.md").read_text()
+    assert "## Incidents that affected you" in acme and "Card payments failed" in acme
+    assert "Search was slow" not in acme and "Old outage" not in acme
+    assert "Search was slow" in globex and "Card payments" not in globex
+    assert "02.11.2026, 10:00 CET" in acme  # the incident's start in Acme's time zone

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from releasecare.config import Config
-from releasecare.domain import Change, Impact
+from releasecare.domain import Change, Impact, Incident
 from releasecare.errors import InputError, NotFound
 
 if TYPE_CHECKING:
@@ -106,10 +106,37 @@ def render_deployment(
         overview_dir=overview_dir,
         voice=voice_options(config, [c.author_name for c in impact.changes]),
     )
-    written = render_notices(impact, config.components, out_dir, options)
+    written = render_notices(
+        impact, config.components, out_dir, options, incidents=incidents_for(session, impact)
+    )
     if impact.deployment is not None:
         notice_store.remember(session, impact.deployment.id, written)
     return written
+
+
+def incidents_for(session: Session, impact: Impact) -> dict[str, list[Incident]]:
+    """Per customer, the incidents on the environment since its previous deployment that
+    touched a component they use (an incident naming no component touched everyone)."""
+    from releasecare.store import deployments as deployment_store
+    from releasecare.store import incidents as incident_store
+
+    if impact.deployment is None:
+        return {}
+    before = deployment_store.previous_successful(
+        session, impact.environment, before=impact.deployment
+    )
+    found = incident_store.during(
+        session,
+        impact.environment,
+        before.deployed_at if before else None,
+        impact.deployment.deployed_at,
+    )
+    return {
+        ci.customer.id: [
+            i for i in found if not i.components or set(i.components) & set(ci.components)
+        ]
+        for ci in impact.customers
+    }
 
 
 def lint_target(config: Config, repo: Path, target: str | None) -> list[Finding]:
