@@ -133,3 +133,34 @@ def test_codeowners_last_match_wins_proposals() -> None:
     m = ComponentMatcher(proposed)
     assert m.match("services/billing/ui/app.js") == ("web-team",)
     assert m.match("services/billing/api.py") == ("billing-team",)
+
+
+def test_import_codeowners_adds_proposals_to_the_config(tmp_path: object) -> None:
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from releasecare.cli import cli
+    from tests.gitfactory import GitRepoFactory
+
+    repo = Path(str(tmp_path)) / "repo"
+    git = GitRepoFactory(repo)
+    git.commit(
+        "init",
+        {
+            "CODEOWNERS": "/billing/ @acme/billing-team\n",
+            "billing/a.py": "1",
+            "shop/b.py": "1",
+            "releasecare.toml": "[components.shop]\nname = 'Shop'\n"
+            "paths = ['shop/']\n[mapping]\n"
+            "import_codeowners = true\n",
+        },
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["--repo", str(repo), "--config", str(repo / "releasecare.toml"), "components", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    listed = {c["key"]: c["files"] for c in json.loads(result.stdout)["components"]}
+    assert listed == {"shop": 1, "billing-team": 1}

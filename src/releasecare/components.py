@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from releasecare.domain import Component, FileChange
@@ -216,3 +217,22 @@ def components_from_codeowners(text: str) -> dict[str, Component]:
         )
         for owner, patterns in by_owner.items()
     }
+
+
+def project_components(
+    components: Mapping[str, Component], repo: Path, import_codeowners: bool
+) -> dict[str, Component]:
+    """The configured components, plus CODEOWNERS' proposals when the config asks.
+
+    A component the config defines always wins over a proposal with the same key.
+    """
+    merged = dict(components)
+    if import_codeowners:
+        from releasecare.scaffold import find_codeowners
+
+        found = find_codeowners(repo)
+        if found is not None:
+            text = found.read_text(encoding="utf-8", errors="replace")
+            for key, component in components_from_codeowners(text).items():
+                merged.setdefault(key, component)
+    return merged

@@ -57,7 +57,7 @@ def scan(
     """
     from releasecare import gitrepo
     from releasecare.changes import changes_by_release
-    from releasecare.components import ComponentMatcher
+    from releasecare.components import ComponentMatcher, project_components
 
     releases = gitrepo.list_releases(repo, config.tag_pattern, order=config.release_order)
     if tag is not None and tag not in {r.tag for r in releases}:
@@ -71,7 +71,9 @@ def scan(
         )
     store.set_positions(session, releases)
     done = store.scanned_tags(session)
-    matcher = ComponentMatcher(config.components)
+    matcher = ComponentMatcher(
+        project_components(config.components, repo, config.import_codeowners)
+    )
     result = ScanResult(releases=len(releases))
     todo = [
         r.tag for r in releases if (tag is None or r.tag == tag) and (rescan or r.tag not in done)

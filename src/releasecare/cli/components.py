@@ -24,11 +24,12 @@ def components(app: App, check: bool, strict: bool, rev: str, as_json: bool) -> 
       releasecare components --check --strict --json
     """
     from releasecare import gitrepo
-    from releasecare.components import ComponentMatcher, check_coverage
+    from releasecare.components import ComponentMatcher, check_coverage, project_components
     from releasecare.errors import CheckFailed
 
     config = app.config
-    matcher = ComponentMatcher(config.components)
+    defined = project_components(config.components, app.repo, config.import_codeowners)
+    matcher = ComponentMatcher(defined)
     paths = gitrepo.list_files(app.repo, rev)
     report = check_coverage(matcher, paths)
     document = report.to_json()
@@ -36,8 +37,7 @@ def components(app: App, check: bool, strict: bool, rev: str, as_json: bool) -> 
         emit_json(
             {
                 "components": [
-                    {"key": c.key, "name": c.name, "paths": list(c.paths)}
-                    for c in config.components.values()
+                    {"key": c.key, "name": c.name, "paths": list(c.paths)} for c in defined.values()
                 ],
                 **document,
             }
@@ -50,12 +50,12 @@ def components(app: App, check: bool, strict: bool, rev: str, as_json: bool) -> 
                         "paths": list(c.paths),
                         "files": document["files_per_component"].get(c.key, 0),
                     }
-                    for c in config.components.values()
+                    for c in defined.values()
                 ]
             }
         )
     else:
-        for c in config.components.values():
+        for c in defined.values():
             count = document["files_per_component"].get(c.key, 0)
             click.echo(
                 f"{c.key:<16} {c.name:<28} {count:>6} file{'' if count == 1 else 's'}  "
