@@ -215,6 +215,12 @@ def test_overview_only_when_asked_and_outside_customer_folders(tmp_path: Path) -
         assert other not in index.lower()
 
 
+def test_overview_inside_the_published_folder_is_refused(tmp_path: Path) -> None:
+    imp = impact([change("a1", "feat: x")], [customer("acme", "Acme")])
+    with pytest.raises(InputError, match="inside --out"):
+        render(tmp_path, imp, overview_dir=tmp_path / "out" / "ops")
+
+
 def test_each_notice_mentions_only_its_own_customer(tmp_path: Path) -> None:
     names = [f"Zorblax{i} Quuxcorp" for i in range(25)]
     customers = [

@@ -25,6 +25,9 @@ _CONVENTIONAL = re.compile(
 _TRAILER = re.compile(r"^(?P<key>[A-Za-z0-9][A-Za-z0-9-]*|BREAKING CHANGE)\s*:\s?(?P<value>.*)$")
 
 
+_BREAKING = frozenset({"BREAKING CHANGE", "BREAKING-CHANGE"})
+
+
 @dataclass(frozen=True)
 class ChangeOptions:
     internal_types: tuple[str, ...] = INTERNAL_TYPES
@@ -53,8 +56,7 @@ def parse_conventional(
     match = _CONVENTIONAL.match(subject.strip())
     if trailers is None:
         trailers = parse_trailers(body)
-    footers = {key.upper() for key, _ in trailers}
-    breaking_footer = bool(footers & {"BREAKING CHANGE", "BREAKING-CHANGE"})
+    breaking_footer = any(key.upper() in _BREAKING for key, _ in trailers)
     if not match:
         return ConventionalInfo(None, None, breaking_footer, subject.strip())
     return ConventionalInfo(
@@ -110,13 +112,10 @@ def interpret(
     parsed = parse_trailers(commit.body)
     info = parse_conventional(commit.subject, commit.body, parsed)
     trailers = _trailer_map(parsed)
-    components = set(matcher.for_files(commit.files))
-    components.update(
-        key.strip()
-        for value in trailers.get("component", [])
-        for key in value.split(",")
-        if key.strip()
-    )
+    components = matcher.for_files(commit.files)
+    if "component" in trailers:
+        named = {key.strip() for value in trailers["component"] for key in value.split(",")}
+        components = tuple(sorted(set(components) | named - {""}))
     note = "\n".join(trailers["customer-note"]).strip() if "customer-note" in trailers else None
     stated = (trailers.get("customer-impact") or [""])[-1].strip().lower()
     impact = stated if stated in CHANGE_IMPACTS else None
@@ -134,7 +133,7 @@ def interpret(
         impact=impact,
         audience=audience,
         visible=visible,
-        components=tuple(sorted(components)),
+        components=components,
         files=commit.files,
         author_name=commit.author_name,
         author_email=commit.author_email,

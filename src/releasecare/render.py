@@ -300,6 +300,10 @@ def _write_index(folder: Path, context: Mapping[str, Any], templates: Templates)
     index.write_text(text, encoding="utf-8")
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve() == folder.resolve() or folder.resolve() in path.resolve().parents
+
+
 def render_documents(
     contexts: Sequence[Mapping[str, Any]], formats: Sequence[str], templates: Templates
 ) -> Iterator[tuple[Mapping[str, Any], str, str]]:
@@ -325,6 +329,11 @@ def render_notices(
     """Write each customer's notice in every format, their index page, and feeds."""
     from releasecare.feeds import update_feed
 
+    if options.overview_dir is not None and _inside(options.overview_dir, out_dir):
+        raise InputError(
+            f"--overview {options.overview_dir} is inside --out {out_dir}",
+            hint="the overview lists every customer; keep it out of the folder you publish",
+        )
     templates = Templates(options.template_dir)
     contexts = build_contexts(impact, components, options, incidents)
     stem = safe_slug(f"{impact.version}-{impact.environment}")
