@@ -60,6 +60,12 @@ def numbered_lines(source: str, stream: BinaryIO) -> Iterator[tuple[str, str | N
         yield location, text.strip("\r\n"), ""
 
 
+def shown(value: object, limit: int = 40) -> str:
+    """A value quoted for an error message, cut short: a log line may hold megabytes."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + "...'"
+
+
 def parse_time(value: object, timezone: str | None) -> datetime:
     """An ISO 8601 time; naive times only with an explicit time zone."""
     if not isinstance(value, str):
@@ -69,10 +75,10 @@ def parse_time(value: object, timezone: str | None) -> datetime:
             value.replace("Z", "+00:00") if value.endswith("Z") else value
         )
     except ValueError:
-        raise ValueError(f"{value!r} is not an ISO 8601 time") from None
+        raise ValueError(f"{shown(value)} is not an ISO 8601 time") from None
     if moment.tzinfo is None:
         if timezone is None:
-            raise ValueError(f"{value!r} has no UTC offset (say which zone with --timezone)")
+            raise ValueError(f"{shown(value)} has no UTC offset (say which zone with --timezone)")
         try:
             moment = moment.replace(tzinfo=ZoneInfo(timezone))
         except (ZoneInfoNotFoundError, ValueError):
@@ -82,5 +88,5 @@ def parse_time(value: object, timezone: str | None) -> datetime:
 
 def check_status(value: object) -> str:
     if value not in DEPLOY_STATUSES:
-        raise ValueError(f"{value!r} is not one of {', '.join(DEPLOY_STATUSES)}")
+        raise ValueError(f"{shown(value)} is not one of {', '.join(DEPLOY_STATUSES)}")
     return str(value)

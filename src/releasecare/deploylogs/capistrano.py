@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from releasecare.deploylogs import ReadOptions, Skipped
-from releasecare.deploylogs._lines import numbered_lines, open_source
+from releasecare.deploylogs._lines import numbered_lines, open_source, shown
 from releasecare.domain import DeployEvent
 
 _DEPLOY = re.compile(
@@ -46,7 +46,7 @@ def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
                 try:
                     moment = datetime.strptime(release, "%Y%m%d%H%M%S").replace(tzinfo=zone)
                 except ValueError:
-                    yield Skipped(location, f"release {release!r} is not a timestamp")
+                    yield Skipped(location, f"release {shown(release)} is not a timestamp")
                     continue
                 commits[release] = sha
                 external_id, description = release, f"deployed {deployed['branch']}"

@@ -12,7 +12,7 @@ from typing import Any
 
 from releasecare.deploylogs import ReadOptions, Skipped
 from releasecare.deploylogs._http import get_pages, token_from
-from releasecare.deploylogs._lines import parse_time
+from releasecare.deploylogs._lines import parse_time, shown
 from releasecare.domain import DeployEvent
 
 STATUSES = {
@@ -51,7 +51,7 @@ def _event(
         return Skipped(f"{location}.environment.name", "missing")
     status = record.get("status")
     if status not in STATUSES:
-        return Skipped(f"{location}.status", f"unknown GitLab status {status!r}")
+        return Skipped(f"{location}.status", f"unknown GitLab status {shown(status)}")
     for key in ("id", "sha", "ref", "created_at"):
         if record.get(key) in (None, ""):
             return Skipped(f"{location}.{key}", "missing")

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from releasecare.deploylogs import ReadOptions, Skipped
 from releasecare.deploylogs._json import Bad, Fields, load_document, records
+from releasecare.deploylogs._lines import shown
 from releasecare.domain import DeployEvent
 
 STATUSES = {
@@ -45,7 +46,7 @@ def _event(fields: Fields, identity: str) -> DeployEvent | None:
     if status in ("uninstalled", "uninstalling"):
         return None  # an uninstall removes the release; it deploys no version
     if status not in STATUSES:
-        raise Bad(f"{fields.location}.status", f"unknown helm status {status!r}")
+        raise Bad(f"{fields.location}.status", f"unknown helm status {shown(status)}")
     revision = fields.text("revision", numbers=True)
     version = fields.text("app_version", required=False)
     if not version:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from releasecare.deploylogs import ReadOptions, Skipped
 from releasecare.deploylogs._json import Bad, Fields, load_document, records
+from releasecare.deploylogs._lines import shown
 from releasecare.domain import DeployEvent
 
 STATUSES = {"succeeded": "succeeded", "failed": "failed", "pending": "in_progress"}
@@ -45,7 +46,7 @@ def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
             description = fields.text("description") or ""
             status = fields.text("status")
             if status not in STATUSES:
-                raise Bad(f"{location}.status", f"unknown heroku status {status!r}")
+                raise Bad(f"{location}.status", f"unknown heroku status {shown(status)}")
             deployed = _DEPLOY.match(description)
             rollback = _ROLLBACK.match(description)
             if deployed:
