@@ -88,3 +88,14 @@ def test_migrations_match_the_models(db_url: str) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def test_schema_head_constant_is_the_newest_migration() -> None:
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    from releasecare.store.engine import MIGRATIONS, SCHEMA_HEAD
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_heads() == [SCHEMA_HEAD]
