@@ -35,7 +35,7 @@ rc impact --env production-eu --version v1.5.0
 echo
 echo "== releasecare notes render"
 rc notes render --env production-eu --version v1.5.0 --format md --format html --format txt \
-  --format json --out "$root/$work/notices" --feed
+  --format json --out "$root/$work/notices" --feed 2>&1
 echo
 echo "notices for each affected customer are in $root/$work/notices/"
 ls "$root/$work/notices"
