@@ -139,3 +139,25 @@ def test_notes_lint_cli_strict_exit_codes(tmp_path: object) -> None:
     assert {f["rule"] for f in found} == {"our-side", "jargon", "internal-reference"}
     assert all(f["location"] == f"{folder / 'bad.md'}" for f in found)
     assert runner.invoke(cli, ["notes", "lint", str(folder)]).exit_code == 0
+
+
+def test_voice_config_reaches_the_lint(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from releasecare.cli import cli
+
+    root = Path(str(tmp_path))
+    (root / "releasecare.toml").write_text(
+        '[voice]\nallow = ["endpoint"]\ninternal_hosts = ["wiki.corp.example"]\nmax_length = 40\n'
+    )
+    note = root / "note.md"
+    note.write_text("The orders endpoint is faster, see wiki.corp.example.\n")
+    result = CliRunner().invoke(
+        cli, ["--config", str(root / "releasecare.toml"), "notes", "lint", str(note), "--json"]
+    )
+    import json
+
+    rules = [f["rule"] for f in json.loads(result.stdout)["findings"]]
+    assert rules == ["internal-reference", "too-long"]

@@ -22,18 +22,21 @@ if TYPE_CHECKING:
 
 def voice_options(config: Config, authors: Sequence[str] = ()) -> VoiceOptions:
     """``[voice]`` config as voice options; only keys given override the defaults."""
+    from dataclasses import replace
+
     from releasecare.voice import VoiceOptions
 
-    settings = dict(config.voice)
-    kwargs: dict[str, object] = {}
-    for key in ("internal_hosts", "jargon", "allow"):
-        if key in settings:
-            kwargs[key] = tuple(settings[key])
-    for key in ("max_length", "subject_fallback"):
-        if key in settings:
-            kwargs[key] = settings[key]
-    kwargs["author_names"] = tuple(sorted({a for a in authors if a}))
-    return VoiceOptions(**kwargs)  # type: ignore[arg-type]
+    settings = config.voice  # validated by the config schema: lists of str, int, bool
+    defaults = VoiceOptions()
+    return replace(
+        defaults,
+        internal_hosts=tuple(settings.get("internal_hosts", defaults.internal_hosts)),
+        jargon=tuple(settings.get("jargon", defaults.jargon)),
+        allow=tuple(settings.get("allow", defaults.allow)),
+        max_length=int(settings.get("max_length", defaults.max_length)),
+        subject_fallback=bool(settings.get("subject_fallback", defaults.subject_fallback)),
+        author_names=tuple(sorted({a for a in authors if a})),
+    )
 
 
 def find_impact(
