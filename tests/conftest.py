@@ -86,6 +86,13 @@ class Runner:
         result = self.ok(*args, "--json")
         return json.loads(result.stdout)
 
+    def deploy(self, version: str, at: str, *extra: str, env: str = "production-eu") -> int:
+        """Record a deploy at a given time; returns its id."""
+        result = self.json(
+            "deploy", "record", "--env", env, "--version", version, "--at", at, *extra
+        )
+        return int(result["deployment"]["id"])
+
 
 CONFIG = """\
 [product]

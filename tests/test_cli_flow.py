@@ -59,26 +59,8 @@ def test_deploy_record_twice_records_once(project: Runner) -> None:
 
 def test_impact_range_after_two_deploys(project: Runner) -> None:
     setup_history(project)
-    project.ok(
-        "deploy",
-        "record",
-        "--env",
-        "production-eu",
-        "--version",
-        "v1.0.0",
-        "--at",
-        "2026-11-01T10:00:00+00:00",
-    )
-    project.ok(
-        "deploy",
-        "record",
-        "--env",
-        "production-eu",
-        "--version",
-        "v1.2.0",
-        "--at",
-        "2026-11-02T10:00:00+00:00",
-    )
+    project.deploy("v1.0.0", "2026-11-01T10:00:00+00:00")
+    project.deploy("v1.2.0", "2026-11-02T10:00:00+00:00")
     impact = project.json("impact", "--env", "production-eu", "--version", "v1.2.0")
     assert impact["deployment"]["previous_version"] == "v1.0.0"
     assert impact["deployment"]["rollback"] is False
@@ -107,27 +89,9 @@ def test_first_deploy_uses_previous_release(project: Runner) -> None:
 
 def test_rollback_reverses_the_range(project: Runner) -> None:
     setup_history(project)
-    project.ok(
-        "deploy",
-        "record",
-        "--env",
-        "production-eu",
-        "--version",
-        "v1.2.0",
-        "--at",
-        "2026-11-01T10:00:00+00:00",
-    )
-    rolled = project.json(
-        "deploy",
-        "record",
-        "--env",
-        "production-eu",
-        "--version",
-        "v1.0.0",
-        "--at",
-        "2026-11-02T10:00:00+00:00",
-    )
-    impact = project.json("impact", str(rolled["deployment"]["id"]))
+    project.deploy("v1.2.0", "2026-11-01T10:00:00+00:00")
+    rolled = project.deploy("v1.0.0", "2026-11-02T10:00:00+00:00")
+    impact = project.json("impact", str(rolled))
     assert impact["deployment"]["rollback"] is True
     assert impact["deployment"]["previous_version"] == "v1.2.0"
     assert [c["summary"] for c in impact["changes"]] == [
@@ -139,69 +103,22 @@ def test_rollback_reverses_the_range(project: Runner) -> None:
 
 def test_failed_deploy_changes_nothing(project: Runner) -> None:
     setup_history(project)
-    project.ok(
-        "deploy",
-        "record",
-        "--env",
-        "production-eu",
-        "--version",
-        "v1.0.0",
-        "--at",
-        "2026-11-01T10:00:00+00:00",
-    )
-    project.ok(
-        "deploy",
-        "record",
-        "--env",
-        "production-eu",
-        "--version",
-        "v1.1.0",
-        "--status",
-        "failed",
-        "--at",
-        "2026-11-02T10:00:00+00:00",
-    )
-    project.ok(
-        "deploy",
-        "record",
-        "--env",
-        "production-eu",
-        "--version",
-        "v1.2.0",
-        "--at",
-        "2026-11-03T10:00:00+00:00",
-    )
+    project.deploy("v1.0.0", "2026-11-01T10:00:00+00:00")
+    project.deploy("v1.1.0", "2026-11-02T10:00:00+00:00", "--status", "failed")
+    project.deploy("v1.2.0", "2026-11-03T10:00:00+00:00")
     impact = project.json("impact", "--env", "production-eu", "--version", "v1.2.0")
     assert impact["deployment"]["previous_version"] == "v1.0.0"
 
 
 def test_render_notices_per_customer(project: Runner, tmp_path: Path) -> None:
     setup_history(project)
-    project.ok(
-        "deploy",
-        "record",
-        "--env",
-        "production-eu",
-        "--version",
-        "v1.0.0",
-        "--at",
-        "2026-11-01T10:00:00+00:00",
-    )
-    deployed = project.json(
-        "deploy",
-        "record",
-        "--env",
-        "production-eu",
-        "--version",
-        "v1.2.0",
-        "--at",
-        "2026-11-02T10:00:00+00:00",
-    )
+    project.deploy("v1.0.0", "2026-11-01T10:00:00+00:00")
+    deployed = project.deploy("v1.2.0", "2026-11-02T10:00:00+00:00")
     out = tmp_path / "notices"
     result = project.json(
         "notes",
         "render",
-        str(deployed["deployment"]["id"]),
+        str(deployed),
         "--format",
         "md",
         "--format",
@@ -225,7 +142,7 @@ def test_render_notices_per_customer(project: Runner, tmp_path: Path) -> None:
     again = project.json(
         "notes",
         "render",
-        str(deployed["deployment"]["id"]),
+        str(deployed),
         "--format",
         "md",
         "--format",
@@ -241,16 +158,7 @@ def test_customers_list_and_show(project: Runner) -> None:
     listed = project.json("customers", "list")["customers"]
     assert [c["id"] for c in listed] == ["acme", "globex", "initech"]
     assert listed[2]["components"] == ["*"]
-    project.ok(
-        "deploy",
-        "record",
-        "--env",
-        "production-eu",
-        "--version",
-        "v1.2.0",
-        "--at",
-        "2026-11-02T10:00:00+00:00",
-    )
+    project.deploy("v1.2.0", "2026-11-02T10:00:00+00:00")
     acme = project.json("customers", "show", "acme")
     assert acme["customer"]["timezone"] == "Europe/Berlin"
     assert acme["timeline"] == []  # v1.2.0 only changed search, which acme does not use
@@ -271,26 +179,8 @@ def test_notice_lists_incidents_that_affected_the_customer(project: Runner, tmp_
     from releasecare.store.models import IncidentComponentRow, IncidentRow, IncidentUpdateRow
 
     setup_history(project)
-    project.ok(
-        "deploy",
-        "record",
-        "--env",
-        "production-eu",
-        "--version",
-        "v1.0.0",
-        "--at",
-        "2026-11-01T10:00:00+00:00",
-    )
-    deployed = project.json(
-        "deploy",
-        "record",
-        "--env",
-        "production-eu",
-        "--version",
-        "v1.2.0",
-        "--at",
-        "2026-11-03T10:00:00+00:00",
-    )
+    project.deploy("v1.0.0", "2026-11-01T10:00:00+00:00")
+    deployed = project.deploy("v1.2.0", "2026-11-03T10:00:00+00:00")
     with transaction(open_engine(project.db_url)) as session:
         for title, component, start in (
             ("Card payments failed", "checkout", datetime(2026, 11, 2, 9, tzinfo=UTC)),
@@ -309,9 +199,7 @@ def test_notice_lists_incidents_that_affected_the_customer(project: Runner, tmp_
                 )
             )
     out = tmp_path / "notices"
-    project.ok(
-        "notes", "render", str(deployed["deployment"]["id"]), "--format", "md", "--out", str(out)
-    )
+    project.ok("notes", "render", str(deployed), "--format", "md", "--out", str(out))
     acme = (out / "acme" / "v1.2.0-production-eu.md").read_text()
     globex = (out / "globex" / "v1.2.0-production-eu.md").read_text()
     assert "## Incidents that affected you" in acme and "Card payments failed" in acme

@@ -258,10 +258,6 @@ def test_strict_unknown_component_is_exit_2(project: Runner, tmp_path: Path) -> 
 # --- impact: who is touched ------------------------------------------------------------
 
 
-def record(run: Runner, env: str, version: str, at: str) -> None:
-    run.ok("deploy", "record", "--env", env, "--version", version, "--at", at)
-
-
 @pytest.mark.parametrize(
     ("at", "conflict"),
     [
