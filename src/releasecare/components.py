@@ -35,6 +35,16 @@ def literal_prefix(pattern: str) -> str | None:
     return literal.rsplit("/", 1)[0] if "/" in literal else None
 
 
+def _plain_folder(pattern: str) -> bool:
+    """A pattern like "services/checkout/": anchored, a folder, no wildcard, no negation."""
+    body = pattern.strip()
+    if body.startswith("!") or not body.endswith("/") or _GLOB.search(body):
+        return False
+    inner = body.strip("/")
+    # Anchored when it starts with "/" or has a slash inside; else it matches at any depth.
+    return bool(inner) and (body.startswith("/") or "/" in inner)
+
+
 class ComponentMatcher:
     """Which components a path belongs to.
 
@@ -63,7 +73,19 @@ class ComponentMatcher:
                     self._anywhere.add(key)
                 else:
                     self._by_prefix.setdefault(prefix, set()).add(key)
+        # Components made only of plain anchored folders ("services/checkout/") need no
+        # pattern matching: being under one of the folders is the whole test.
+        self._folders: dict[str, tuple[str, ...]] = {}
+        for key, component in components.items():
+            if all(_plain_folder(p) for p in component.paths):
+                self._folders[key] = tuple(p.strip("/") + "/" for p in component.paths)
         self._cache: dict[str, tuple[str, ...]] = {}
+
+    def _matches(self, key: str, path: str) -> bool:
+        folders = self._folders.get(key)
+        if folders is not None:
+            return path.startswith(folders)
+        return bool(self._specs[key].match_file(path))
 
     def candidates(self, path: str) -> set[str]:
         found = set(self._anywhere)
@@ -82,9 +104,7 @@ class ComponentMatcher:
     def match(self, path: str) -> tuple[str, ...]:
         found = self._cache.get(path)
         if found is None:
-            found = tuple(
-                sorted(key for key in self.candidates(path) if self._specs[key].match_file(path))
-            )
+            found = tuple(sorted(key for key in self.candidates(path) if self._matches(key, path)))
             self._cache[path] = found
         return found
 
