@@ -78,6 +78,8 @@ def ingest_events(
     before = store.count(session)
     read = 0
     batch: list[tuple[DeployEvent, str]] = []
+    environments = config.environments
+    looks_like_sha = SHA.match
     for event in events:
         read += 1
         environment = event.environment
@@ -85,16 +87,14 @@ def ingest_events(
             raise RecordError(
                 event.location or event.source, "no environment in the record", field="environment"
             )
-        if config.environments and environment not in config.environments:
+        if environments and environment not in environments:
+            hint = did_you_mean(environment, environments)
             raise RecordError(
                 event.location or event.source,
-                f"unknown environment {environment!r}"
-                + (
-                    f" ({hint})" if (hint := did_you_mean(environment, config.environments)) else ""
-                ),
+                f"unknown environment {environment!r}" + (f" ({hint})" if hint else ""),
                 field="environment",
             )
-        if SHA.match(event.version) or (event.sha and releases and not known(event.version)):
+        if looks_like_sha(event.version) or (event.sha and releases and not known(event.version)):
             # A commit (or a branch name with its commit) stands for the nearest release
             # tag containing it; the commit itself is kept as the sha.
             sha = event.sha or event.version

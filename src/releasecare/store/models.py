@@ -70,8 +70,12 @@ def driver_time(dialect: str) -> Callable[[datetime | None], object]:
         return moment.replace(tzinfo=None)
 
     def sqlite_text(moment: datetime | None) -> str | None:
-        naive = naive_utc(moment)
-        return None if naive is None else naive.isoformat(" ", timespec="microseconds")
+        if moment is None:
+            return None
+        if moment.tzinfo is not UTC:
+            moment = moment.astimezone(UTC)
+        # "YYYY-MM-DD HH:MM:SS.ffffff" and the "+00:00" cut off: no naive copy needed.
+        return moment.isoformat(" ", timespec="microseconds")[:26]
 
     return sqlite_text if dialect == "sqlite" else naive_utc
 
