@@ -118,3 +118,18 @@ def test_debug_env_shows_traceback(tmp_path: Path) -> None:
     result = run_cli("customers", "list", cwd=tmp_path, env={"RELEASECARE_DEBUG": "1"})
     assert result.returncode == 2
     assert "Traceback" in result.stderr
+
+
+def test_a_closed_pipe_ends_quietly(project: Runner, tmp_path: Path) -> None:
+    import json
+
+    many = [{"id": f"c{n}", "name": f"Customer {n}", "environments": "*"} for n in range(3000)]
+    (tmp_path / "many.json").write_text(json.dumps(many))
+    project.ok("customers", "import", str(tmp_path / "many.json"))
+    # 3,000 lines are far more than a pipe holds, so the writer meets a closed pipe.
+    command = f"{sys.executable} -m releasecare --db '{project.db_url}' customers list | head -c 1"
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], cwd=project.cwd, capture_output=True, text=True
+    )
+    assert result.stderr == ""
+    assert result.returncode == 0

@@ -220,3 +220,13 @@ def test_shallow_range_past_the_fetched_history(repo: GitRepoFactory, tmp_path: 
     )
     with pytest.raises(GitError, match="reaches past the history of this shallow clone"):
         list(iter_commits(clone, "HEAD", "v1.0.0"))
+
+
+def test_signed_tag_message_loses_its_signature(repo: GitRepoFactory) -> None:
+    repo.commit("a", {"a": "1"})
+    repo.tag(
+        "v1.0.0",
+        "Release 1.0\n-----BEGIN PGP SIGNATURE-----\n\niQIzBAAB\n-----END PGP SIGNATURE-----",
+    )
+    (release,) = list_releases(repo.path, "v*")
+    assert release.message == "Release 1.0"

@@ -49,7 +49,10 @@ def test_sections_in_the_order_customers_care_about(tmp_path: Path) -> None:
     ]
     assert order == sorted(order)
     assert "You can now pay with SEPA Direct Debit." in text
-    assert "1 other change in this update did not affect how you use Shopfront." in text
+    assert (
+        "1 other change in this update were internal or outside the parts of Shopfront you use."
+        in text
+    )
     assert "bump deps" not in text
 
 

@@ -177,13 +177,21 @@ def list_releases(repo_path: Path, tag_pattern: str, *, order: str = "version") 
                 tag=name,
                 sha=sha,
                 date=_parse_date(date),
-                message=contents.strip() or None if annotated else None,
+                message=_without_signature(contents) or None if annotated else None,
                 annotated=annotated,
             )
         )
     if order == "date":
         return sorted(releases, key=lambda r: (r.date, version_key(r.tag)))
     return sorted(releases, key=lambda r: version_key(r.tag))
+
+
+_SIGNATURE = re.compile(r"\n?-----BEGIN (?:PGP|SSH) SIGNATURE-----.*", re.DOTALL)
+
+
+def _without_signature(message: str) -> str:
+    """A signed tag's message without its signature block."""
+    return _SIGNATURE.sub("", message).strip()
 
 
 def _parse_date(text: str) -> datetime:

@@ -92,7 +92,7 @@ def impact_text(impact: Impact, components: Mapping[str, Component]) -> str:
                 reasons = ", ".join(w.reason or "freeze" for w in ci.freeze_conflicts)
                 freeze = f"  FREEZE: {reasons}"
             lines.append(
-                f"  {ci.customer.id:<20} {len(ci.changes):>4} changes via "
+                f"  {ci.customer.id:<20} {plural(len(ci.changes), 'change'):>12} via "
                 f"{', '.join(ci.components) or '(unmapped changes)'}{freeze}"
             )
     if impact.unmapped_changes:

@@ -32,6 +32,11 @@ class ReleasecareGroup(click.Group):
             raise
         except KeyboardInterrupt:
             _fail(None, "interrupted", 130)
+        except BrokenPipeError:
+            # The reader went away (`releasecare ... | head`): nothing more to say to it.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except Exception as exc:
             translated = _translate(exc)
             if translated is not None:
