@@ -9,7 +9,7 @@ hides any change.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -213,32 +213,30 @@ def parse_fragment(path: str, text: str) -> Fragment:
     )
 
 
-def _apply_fragments(
-    changes: list[Change], fragments: Mapping[str, Fragment], options: ChangeOptions
-) -> list[Change]:
-    result = []
-    for change in changes:
-        added = [
-            fragments[f.path] for f in change.files if f.status in "AC" and f.path in fragments
-        ]
-        if added and change.customer_note is None:
-            fragment = added[0]
-            # The fragment file lives outside any component; its front matter says which.
-            components = tuple(sorted(set(change.components) | set(fragment.components)))
-            change = replace(
-                change,
-                customer_note=fragment.text,
-                note_source=f"fragment:{fragment.path}",
-                components=components,
-                type=fragment.type or change.type,
-                audience="internal" if fragment.audience == "internal" else change.audience,
-            )
-            change = replace(change, visible=is_visible(change, options))
-        result.append(change)
-    return result
+def _with_fragment(
+    change: Change, fragments: Mapping[str, Fragment], options: ChangeOptions
+) -> Change:
+    """``change`` with the note of the first fragment it adds, unless a trailer gave one."""
+    if change.customer_note is not None:
+        return change
+    added = [fragments[f.path] for f in change.files if f.status in "AC" and f.path in fragments]
+    if not added:
+        return change
+    fragment = added[0]
+    # The fragment file lives outside any component; its front matter says which.
+    components = tuple(sorted(set(change.components) | set(fragment.components)))
+    change = replace(
+        change,
+        customer_note=fragment.text,
+        note_source=f"fragment:{fragment.path}",
+        components=components,
+        type=fragment.type or change.type,
+        audience="internal" if fragment.audience == "internal" else change.audience,
+    )
+    return replace(change, visible=is_visible(change, options))
 
 
-def changes_by_release(
+def release_changes(
     repo_path: Path,
     releases: Sequence[Release],
     wanted: Collection[str],
@@ -247,22 +245,25 @@ def changes_by_release(
     *,
     progress: Callable[[int], object] | None = None,
     on_total: Callable[[int], object] | None = None,
-) -> dict[str, list[Change]]:
-    """The changes of each release in ``wanted``, from ONE walk over the history.
+) -> Iterator[tuple[str, int, Change]]:
+    """The changes of the releases in ``wanted`` as ``(tag, ordinal, change)``, from ONE walk.
 
     ``releases`` are all releases in version order. A commit belongs to the earliest
     release whose tag contains it, which for each release is exactly the commits
     reachable from its tag and not from the previous release's tag. Labels flow
     from each tag to its ancestors during the walk (git lists a commit before its
-    parents), so only the walk's frontier is held, plus the changes themselves.
+    parents), so only the walk's frontier is held.
+
+    Changes come while git is still walking, newest first, so that a caller can store
+    them as they come; ``ordinal`` sorts a release's changes oldest first. A change
+    that adds a note fragment comes last, once all fragments are read in one go.
     """
-    from releasecare.gitrepo import count_commits, read_blobs, walk
+    from releasecare.gitrepo import count_commits, walk
 
     position = {r.tag: i for i, r in enumerate(releases)}
     todo = sorted(set(wanted), key=position.__getitem__)
-    result: dict[str, list[Change]] = {tag: [] for tag in todo}
     if not todo:
-        return result
+        return
     first = position[todo[0]]
     exclude = [releases[first - 1].sha] if first > 0 else []
     include = list(dict.fromkeys(releases[position[tag]].sha for tag in todo))
@@ -272,44 +273,74 @@ def changes_by_release(
     for index in range(len(releases) - 1, first - 1, -1):
         seeds[releases[index].sha] = index
     unlabeled = len(releases)
+    wanted_labels = {position[tag] for tag in todo}
     from_children: dict[str, int] = {}
-    fragments: list[str] = []
     prefix = options.changes_dir.strip("/") + "/"
+    held: list[tuple[str, int, Change]] = []
+    specs: list[str] = []
     seen = 0
     for commit in walk(repo_path, include, exclude, first_parent=options.first_parent):
-        label = min(seeds.get(commit.sha, unlabeled), from_children.pop(commit.sha, unlabeled))
-        parents = commit.parents[:1] if options.first_parent else commit.parents
-        for parent in parents:
+        sha, parents = commit.sha, commit.parents
+        label = min(seeds.get(sha, unlabeled), from_children.pop(sha, unlabeled))
+        for parent in parents[:1] if options.first_parent else parents:
             if label < from_children.get(parent, unlabeled):
                 from_children[parent] = label
         seen += 1
         if progress is not None and seen % 1000 == 0:
             progress(1000)
-        if label == unlabeled:
+        if label not in wanted_labels or (len(parents) > 1 and not options.first_parent):
             continue
         tag = releases[label].tag
-        if tag not in result or (len(commit.parents) > 1 and not options.first_parent):
-            continue
-        result[tag].append(interpret(commit, matcher, options, release=tag))
-        fragments += [
-            f"{commit.sha}:{f.path}"
-            for f in commit.files
-            if f.status in "AC" and f.path.startswith(prefix) and f.path.endswith(".md")
-        ]
+        change = interpret(commit, matcher, options, release=tag)
+        added = _fragment_specs(commit, prefix)
+        if added:
+            specs += added
+            held.append((tag, -seen, change))
+        else:
+            yield tag, -seen, change
     if progress is not None:
         progress(seen % 1000)
-    for changes in result.values():
-        changes.reverse()  # the walk is newest first; a release reads oldest first
-    if fragments:
-        texts = read_blobs(repo_path, fragments)
-        parsed = {
-            spec.split(":", 1)[1]: parse_fragment(spec.split(":", 1)[1], text)
-            for spec, text in texts.items()
-        }
-        result = {
-            tag: _apply_fragments(changes, parsed, options) for tag, changes in result.items()
-        }
+    if held:
+        fragments = _read_fragments(repo_path, specs)
+        for tag, ordinal, change in held:
+            yield tag, ordinal, _with_fragment(change, fragments, options)
+
+
+def changes_by_release(
+    repo_path: Path,
+    releases: Sequence[Release],
+    wanted: Collection[str],
+    matcher: ComponentMatcher,
+    options: ChangeOptions,
+) -> dict[str, list[Change]]:
+    """The changes of each release in ``wanted``, oldest first (see ``release_changes``)."""
+    result: dict[str, list[Change]] = {tag: [] for tag in wanted}
+    found = release_changes(repo_path, releases, wanted, matcher, options)
+    for tag, _, change in sorted(found, key=lambda item: item[1]):
+        result[tag].append(change)
     return result
+
+
+def _fragment_specs(commit: Commit, prefix: str) -> list[str]:
+    """``sha:path`` of each note fragment ``commit`` adds."""
+    if not commit.files:
+        return []
+    return [
+        f"{commit.sha}:{f.path}"
+        for f in commit.files
+        if f.status in "AC" and f.path.startswith(prefix) and f.path.endswith(".md")
+    ]
+
+
+def _read_fragments(repo_path: Path, specs: list[str]) -> dict[str, Fragment]:
+    """Fragment path -> parsed fragment, read with one ``git cat-file --batch``."""
+    from releasecare.gitrepo import read_blobs
+
+    fragments = {}
+    for spec, text in read_blobs(repo_path, specs).items():
+        path = spec.split(":", 1)[1]
+        fragments[path] = parse_fragment(path, text)
+    return fragments
 
 
 def changes_in_range(
@@ -322,23 +353,15 @@ def changes_in_range(
     release: str | None = None,
 ) -> list[Change]:
     """Every change of ``since..until``, oldest first, with notes from trailers or fragments."""
-    from releasecare.gitrepo import iter_commits, read_blobs
+    from releasecare.gitrepo import iter_commits
 
     prefix = options.changes_dir.strip("/") + "/"
     changes = []
-    wanted: list[str] = []
+    specs: list[str] = []
     for commit in iter_commits(repo_path, until, since, first_parent=options.first_parent):
         changes.append(interpret(commit, matcher, options, release=release))
-        wanted += [
-            f"{commit.sha}:{f.path}"
-            for f in commit.files
-            if f.status in "AC" and f.path.startswith(prefix) and f.path.endswith(".md")
-        ]
-    if not wanted:
+        specs += _fragment_specs(commit, prefix)
+    if not specs:
         return changes
-    texts = read_blobs(repo_path, wanted)
-    fragments = {
-        spec.split(":", 1)[1]: parse_fragment(spec.split(":", 1)[1], text)
-        for spec, text in texts.items()
-    }
-    return _apply_fragments(changes, fragments, options)
+    fragments = _read_fragments(repo_path, specs)
+    return [_with_fragment(change, fragments, options) for change in changes]

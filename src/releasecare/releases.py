@@ -1,7 +1,7 @@
 """``release scan``: read the release tags and store each release's changes.
 
-Incremental: a release already scanned is skipped unless asked to rescan. Each
-release's range is read with one git process, interpreted, and written in bulk.
+Incremental: a release already scanned is skipped unless asked to rescan. All the
+ranges are read with one git process, interpreted, and written in bulk as they come.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def scan(
     ``on_total`` once with the number of commits the scan will read.
     """
     from releasecare import gitrepo
-    from releasecare.changes import changes_by_release
+    from releasecare.changes import release_changes
     from releasecare.components import ComponentMatcher, project_components
 
     releases = gitrepo.list_releases(repo, config.tag_pattern, order=config.release_order)
@@ -81,14 +81,19 @@ def scan(
     result.skipped = (1 if tag else len(releases)) - len(todo)
     if not todo:
         return result
-    found = changes_by_release(
+    order = {r.tag: i for i, r in enumerate(releases)}
+    ids = store.begin_releases(
+        session,
+        [
+            (releases[order[t]], order[t], releases[order[t] - 1].tag if order[t] else None)
+            for t in todo
+        ],
+    )
+    # Changes are written while git walks the history: the walk waits on git, and
+    # the writes fill that wait.
+    found = release_changes(
         repo, releases, todo, matcher, change_options(config), progress=progress, on_total=on_total
     )
-    for index, release in enumerate(releases):
-        if release.tag in found:
-            previous = releases[index - 1].tag if index else None
-            count = store.save_release(
-                session, release, position=index, previous_tag=previous, changes=found[release.tag]
-            )
-            result.scanned.append((release.tag, count))
+    written = store.insert_changes(session, ((ids[t], ordinal, c) for t, ordinal, c in found))
+    result.scanned = [(t, written[ids[t]]) for t in todo]
     return result

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -35,35 +37,49 @@ def save_release(
     previous_tag: str | None,
     changes: Iterable[Change],
 ) -> int:
-    """Store ``release`` with ``changes`` (replacing what a previous scan stored).
+    """Store ``release`` with ``changes`` in order (replacing what a previous scan stored).
 
-    A commit already stored under another release keeps its first release: a sha is
-    one change, never counted twice. Returns the number of changes written.
+    Returns the number of changes written (see ``insert_changes``).
     """
-    row = session.scalar(select(ReleaseRow).where(ReleaseRow.tag == release.tag))
-    if row is None:
-        row = ReleaseRow(tag=release.tag)
-        session.add(row)
-    else:
-        session.execute(delete(ChangeRow).where(ChangeRow.release_id == row.id))
-    row.sha = release.sha
-    row.tagged_at = release.date
-    row.message = release.message
-    row.position = position
-    row.previous_tag = previous_tag
-    row.scanned_at = datetime.now(UTC)
-    session.flush()
+    release_id = begin_releases(session, [(release, position, previous_tag)])[release.tag]
+    written = insert_changes(session, ((release_id, i, c) for i, c in enumerate(changes)))
+    return written[release_id]
 
-    written = 0
-    batch: list[Change] = []
-    for change in changes:
-        batch.append(change)
-        if len(batch) >= BATCH:
-            written += _insert_changes(session, row.id, batch, written)
-            batch = []
-    if batch:
-        written += _insert_changes(session, row.id, batch, written)
-    return written
+
+def begin_releases(
+    session: Session, releases: Sequence[tuple[Release, int, str | None]]
+) -> dict[str, int]:
+    """Create or refresh the rows of ``(release, position, previous_tag)``; tag -> id.
+
+    The changes a previous scan stored for them are dropped: the caller writes them anew.
+    """
+    tags = [release.tag for release, _, _ in releases]
+    rows = {
+        row.tag: row
+        for start in range(0, len(tags), BATCH)
+        for row in session.scalars(
+            select(ReleaseRow).where(ReleaseRow.tag.in_(tags[start : start + BATCH]))
+        )
+    }
+    stale = [row.id for row in rows.values()]
+    for start in range(0, len(stale), BATCH):
+        session.execute(
+            delete(ChangeRow).where(ChangeRow.release_id.in_(stale[start : start + BATCH]))
+        )
+    now = datetime.now(UTC)
+    for release, position, previous_tag in releases:
+        row = rows.get(release.tag)
+        if row is None:
+            row = rows[release.tag] = ReleaseRow(tag=release.tag)
+            session.add(row)
+        row.sha = release.sha
+        row.tagged_at = release.date
+        row.message = release.message
+        row.position = position
+        row.previous_tag = previous_tag
+        row.scanned_at = now
+    session.flush()
+    return {tag: row.id for tag, row in rows.items()}
 
 
 _CHANGE_COLUMNS = (
@@ -86,76 +102,97 @@ _CHANGE_COLUMNS = (
 )
 
 
-def _insert_changes(
-    session: Session, release_id: int, changes: Sequence[Change], ordinal_start: int
-) -> int:
-    """Write a batch of changes with their files and components.
+def insert_changes(session: Session, changes: Iterable[tuple[int, int, Change]]) -> Counter[int]:
+    """Write ``(release_id, ordinal, change)`` with files and components, in batches.
 
-    Rows go straight to the driver's executemany: a scan writes tens of thousands of
-    changes and several times as many file rows, and SQLAlchemy's per-row work
-    would cost more than reading them from git.
+    Consumes ``changes`` as they come, so a scan writes while git is still walking.
+    A commit already stored (under another release) keeps its first release: a sha is
+    one change, never counted twice. Returns the changes written per release id.
+    """
+    written: Counter[int] = Counter()
+    batch: list[tuple[int, int, Change]] = []
+    for item in changes:
+        batch.append(item)
+        if len(batch) >= BATCH:
+            written.update(_insert_batch(session, batch))
+            batch = []
+    if batch:
+        written.update(_insert_batch(session, batch))
+    return written
+
+
+def _insert_batch(session: Session, batch: Sequence[tuple[int, int, Change]]) -> list[int]:
+    """Write one batch; the release id of each change written.
+
+    Rows go straight to the driver (``exec_driver_sql``): a scan writes tens of
+    thousands of changes and several times as many file rows, and SQLAlchemy's
+    per-row and per-parameter work would cost more than reading them from git.
     """
     connection = session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     stamp = driver_time(connection.dialect.name)
-    known = set(
-        session.scalars(select(ChangeRow.sha).where(ChangeRow.sha.in_([c.sha for c in changes])))
-    )
-    fresh = [c for c in changes if c.sha not in known]
-    if not fresh:
-        return 0
-    rows = [
-        (
-            c.sha,
-            release_id,
-            c.summary,
-            c.body,
-            c.type,
-            c.scope,
-            c.breaking,
-            c.customer_note,
-            c.note_source,
-            c.impact,
-            c.audience,
-            c.visible,
-            c.author_name,
-            c.author_email,
-            stamp(c.authored_at),
-            ordinal_start + i,
+
+    def shas_in(shas: list[str], columns: str) -> list[tuple[Any, ...]]:
+        found = connection.exec_driver_sql(
+            f"SELECT {columns} FROM changes WHERE sha IN ({', '.join([marker] * len(shas))})",
+            tuple(shas),
         )
-        for i, c in enumerate(fresh)
-    ]
+        return list(found)
+
+    known = {sha for (sha,) in shas_in([c.sha for _, _, c in batch], "sha")}
+    fresh = [item for item in batch if item[2].sha not in known]
+    if not fresh:
+        return []
     connection.exec_driver_sql(
         f"INSERT INTO changes ({', '.join(_CHANGE_COLUMNS)}) "
         f"VALUES ({', '.join([marker] * len(_CHANGE_COLUMNS))})",
-        rows,
+        [
+            (
+                c.sha,
+                release_id,
+                c.summary,
+                c.body,
+                c.type,
+                c.scope,
+                c.breaking,
+                c.customer_note,
+                c.note_source,
+                c.impact,
+                c.audience,
+                c.visible,
+                c.author_name,
+                c.author_email,
+                stamp(c.authored_at),
+                ordinal,
+            )
+            for release_id, ordinal, c in fresh
+        ],
     )
-    ids: dict[str, int] = {
-        sha: change_id
-        for sha, change_id in session.execute(
-            select(ChangeRow.sha, ChangeRow.id).where(ChangeRow.sha.in_([c.sha for c in fresh]))
-        )
-    }
-    files = [
-        (ids[change.sha], f.path, f.status, f.old_path)
-        for change in fresh
-        for f in _unique_files(change.files)
-    ]
+    ids: dict[str, int] = dict(shas_in([c.sha for _, _, c in fresh], "sha, id"))
+    files = []
+    components = []
+    for _, _, change in fresh:
+        change_id = ids[change.sha]
+        if len(change.files) == 1:
+            f = change.files[0]
+            files.append((change_id, f.path, f.status, f.old_path))
+        else:
+            files += [
+                (change_id, f.path, f.status, f.old_path) for f in _unique_files(change.files)
+            ]
+        components += [(change_id, key) for key in set(change.components)]
     if files:
         connection.exec_driver_sql(
             f"INSERT INTO change_files (change_id, path, status, old_path) "
             f"VALUES ({marker}, {marker}, {marker}, {marker})",
             files,
         )
-    components = [
-        (ids[change.sha], key) for change in fresh for key in sorted(set(change.components))
-    ]
     if components:
         connection.exec_driver_sql(
             f"INSERT INTO change_components (change_id, component) VALUES ({marker}, {marker})",
             components,
         )
-    return len(fresh)
+    return [release_id for release_id, _, _ in fresh]
 
 
 def _unique_files(files: Iterable[FileChange]) -> list[FileChange]:
