@@ -81,13 +81,42 @@ def test_migrations_match_the_models(db_url: str) -> None:
     """Every model change ships as a migration: autogenerate finds nothing to add."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
 
+    from releasecare.store.engine import migrate
     from releasecare.store.models import Base
 
-    engine = open_engine(db_url)
+    engine = create_engine(db_url)
+    migrate(engine)  # the migrations themselves, not the shortcut for empty databases
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        heads = MigrationContext.configure(conn).get_current_heads()
     assert diff == []
+    assert heads == ("0001",)
+
+
+def test_a_new_database_is_stamped_so_that_later_migrations_apply(db_url: str) -> None:
+    from alembic.runtime.migration import MigrationContext
+
+    from releasecare.store.engine import SCHEMA_HEAD, migrate, schema_state
+
+    engine = open_engine(db_url)  # empty: created from the models, without Alembic
+    assert schema_state(engine) == "current"
+    with engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_heads() == (SCHEMA_HEAD,)
+    migrate(engine)  # Alembic agrees there is nothing to do
+    assert schema_state(engine) == "current"
+
+
+def test_a_database_with_our_tables_but_no_version_is_not_taken_for_empty(
+    sqlite_url: str,
+) -> None:
+    from releasecare.store.engine import schema_state
+
+    engine = open_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE alembic_version")
+    assert schema_state(engine) == "behind"
 
 
 def test_schema_head_constant_is_the_newest_migration() -> None:

@@ -109,18 +109,22 @@ def interpret(
     commit: Commit, matcher: ComponentMatcher, options: ChangeOptions, *, release: str | None = None
 ) -> Change:
     """One commit as a change: its type, notes, components and visibility."""
-    parsed = parse_trailers(commit.body)
+    parsed = parse_trailers(commit.body) if commit.body else []
     info = parse_conventional(commit.subject, commit.body, parsed)
-    trailers = _trailer_map(parsed)
     components = matcher.for_files(commit.files)
-    if "component" in trailers:
-        named = {key.strip() for value in trailers["component"] for key in value.split(",")}
-        components = tuple(sorted(set(components) | named - {""}))
-    note = "\n".join(trailers["customer-note"]).strip() if "customer-note" in trailers else None
-    stated = (trailers.get("customer-impact") or [""])[-1].strip().lower()
-    impact = stated if stated in CHANGE_IMPACTS else None
-    internal = any(v.strip().lower() == "internal" for v in trailers.get("audience", []))
-    audience = "internal" if internal else "customer"
+    note = impact = None
+    audience = "customer"
+    if parsed:  # most commits have no trailers: nothing below applies to them
+        trailers = _trailer_map(parsed)
+        if "component" in trailers:
+            named = {key.strip() for value in trailers["component"] for key in value.split(",")}
+            components = tuple(sorted(set(components) | named - {""}))
+        if "customer-note" in trailers:
+            note = "\n".join(trailers["customer-note"]).strip() or None
+        stated = (trailers.get("customer-impact") or [""])[-1].strip().lower()
+        impact = stated if stated in CHANGE_IMPACTS else None
+        if any(v.strip().lower() == "internal" for v in trailers.get("audience", [])):
+            audience = "internal"
     visible = _visible(audience, impact, note, info.breaking, info.type, components, options)
     return Change(
         sha=commit.sha,
@@ -129,7 +133,7 @@ def interpret(
         type=info.type,
         scope=info.scope,
         breaking=info.breaking,
-        customer_note=note or None,
+        customer_note=note,
         impact=impact,
         audience=audience,
         visible=visible,

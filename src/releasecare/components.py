@@ -110,11 +110,14 @@ class ComponentMatcher:
 
     def for_files(self, files: Iterable[FileChange]) -> tuple[str, ...]:
         """Sorted keys of the components any of ``files`` (old and new paths) belong to."""
+        cache = self._cache  # this runs for every file of every commit a scan reads
         keys: set[str] = set()
         for f in files:
-            for path in f.paths:
-                keys.update(self.match(path))
-        return tuple(sorted(keys))
+            found = cache.get(f.path)
+            keys.update(self.match(f.path) if found is None else found)
+            if f.old_path is not None:
+                keys.update(self.match(f.old_path))
+        return tuple(sorted(keys)) if keys else ()
 
 
 @dataclass

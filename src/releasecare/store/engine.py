@@ -60,28 +60,63 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 # The newest migration. Every command checks the database against it with one query,
-# and loads Alembic only when there is something to do (a test keeps it true).
+# and loads Alembic only when there is a migration to run (a test keeps it true).
 SCHEMA_HEAD = "0001"
 
 
-def at_head(engine: Engine) -> bool:
-    """Whether the database is already at SCHEMA_HEAD (one cheap query)."""
+def schema_state(engine: Engine) -> str:
+    """ "current" (at SCHEMA_HEAD), "empty" (none of our tables) or "behind" (migrate it)."""
     from sqlalchemy import inspect, text
+
+    from releasecare.store.models import Base
 
     try:
         with engine.connect() as connection:
-            if not inspect(connection).has_table("alembic_version"):
-                return False
+            tables = set(inspect(connection).get_table_names())
+            if "alembic_version" not in tables:
+                return "behind" if tables & set(Base.metadata.tables) else "empty"
             rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     except OperationalError as exc:
         raise DatabaseError(f"cannot open the database {engine.url!r}: {exc.orig}") from None
-    return [row[0] for row in rows] == [SCHEMA_HEAD]
+    return "current" if [row[0] for row in rows] == [SCHEMA_HEAD] else "behind"
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` through the Alembic migrations; a no-op when current."""
-    if revision == "head" and at_head(engine):
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to SCHEMA_HEAD; a no-op (one query) when it is there already.
+
+    An empty database gets the newest schema straight from the models and is stamped
+    with SCHEMA_HEAD (Alembic's advice for new databases; a test keeps the models
+    and the migrations equal); a database with tables goes through the migrations.
+    """
+    state = schema_state(engine)
+    if state == "current":
         return
+    if state == "empty":
+        _create_at_head(engine)
+        return
+    migrate(engine)
+
+
+def _create_at_head(engine: Engine) -> None:
+    from releasecare.store.models import Base
+
+    try:
+        with engine.begin() as connection:
+            Base.metadata.create_all(connection)
+            # The table Alembic itself would create, so later migrations find it.
+            connection.exec_driver_sql(
+                "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+            )
+            connection.exec_driver_sql(
+                f"INSERT INTO alembic_version (version_num) VALUES ('{SCHEMA_HEAD}')"
+            )
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot create the database {engine.url!r}: {exc.orig}") from None
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Run the Alembic migrations up to ``revision``."""
     from alembic import command
     from alembic.config import Config as AlembicConfig
     from alembic.runtime.migration import MigrationContext
