@@ -124,26 +124,35 @@ def insert_changes(session: Session, changes: Iterable[tuple[int, int, Change]])
 def _insert_batch(session: Session, batch: Sequence[tuple[int, int, Change]]) -> list[int]:
     """Write one batch; the release id of each change written.
 
-    Rows go straight to the driver (``exec_driver_sql``): a scan writes tens of
-    thousands of changes and several times as many file rows, and SQLAlchemy's
-    per-row and per-parameter work would cost more than reading them from git.
+    Rows go straight to the driver's cursor: a scan writes tens of thousands of
+    changes and several times as many file rows, and SQLAlchemy's per-row and
+    per-parameter work would cost more than reading them from git.
     """
     connection = session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     stamp = driver_time(connection.dialect.name)
+    cursor = connection.connection.cursor()
+    try:
+        return _write_batch(cursor, marker, stamp, batch)
+    finally:
+        cursor.close()
 
+
+def _write_batch(
+    cursor: Any, marker: str, stamp: Any, batch: Sequence[tuple[int, int, Change]]
+) -> list[int]:
     def shas_in(shas: list[str], columns: str) -> list[tuple[Any, ...]]:
-        found = connection.exec_driver_sql(
+        cursor.execute(
             f"SELECT {columns} FROM changes WHERE sha IN ({', '.join([marker] * len(shas))})",
-            tuple(shas),
+            shas,
         )
-        return list(found)
+        return list(cursor.fetchall())
 
     known = {sha for (sha,) in shas_in([c.sha for _, _, c in batch], "sha")}
     fresh = [item for item in batch if item[2].sha not in known]
     if not fresh:
         return []
-    connection.exec_driver_sql(
+    cursor.executemany(
         f"INSERT INTO changes ({', '.join(_CHANGE_COLUMNS)}) "
         f"VALUES ({', '.join([marker] * len(_CHANGE_COLUMNS))})",
         [
@@ -182,13 +191,13 @@ def _insert_batch(session: Session, batch: Sequence[tuple[int, int, Change]]) ->
             ]
         components += [(change_id, key) for key in set(change.components)]
     if files:
-        connection.exec_driver_sql(
+        cursor.executemany(
             f"INSERT INTO change_files (change_id, path, status, old_path) "
             f"VALUES ({marker}, {marker}, {marker}, {marker})",
             files,
         )
     if components:
-        connection.exec_driver_sql(
+        cursor.executemany(
             f"INSERT INTO change_components (change_id, component) VALUES ({marker}, {marker})",
             components,
         )
