@@ -31,6 +31,36 @@ def test_scan_stores_releases_and_is_incremental(project: Runner) -> None:
     }
 
 
+def test_rescan_writes_each_change_once(project: Runner) -> None:
+    project.ok("release", "scan")
+    before = project.json("release", "show", "v1.1.0")
+    again = project.json("release", "scan", "--rescan")
+    assert [(s["tag"], s["changes"]) for s in again["scanned"]] == [
+        ("v1.0.0", 1),
+        ("v1.1.0", 2),
+        ("v1.2.0", 2),
+    ]
+    one = project.json("release", "scan", "v1.1.0", "--rescan")
+    assert one["scanned"] == [{"tag": "v1.1.0", "changes": 2}]
+    assert project.json("release", "show", "v1.1.0") == before
+
+
+def test_a_commit_already_stored_keeps_its_first_release(project: Runner) -> None:
+    from tests.gitfactory import GitRepoFactory
+
+    project.ok("release", "scan", "v1.2.0")  # v1.1.0..v1.2.0: search and docs
+    git = GitRepoFactory(project.cwd)
+    git.git("tag", "v1.1.5", git.git("rev-parse", "v1.2.0~1"))  # the search commit
+    result = project.json("release", "scan")
+    assert {s["tag"]: s["changes"] for s in result["scanned"]} == {
+        "v1.0.0": 1,
+        "v1.1.0": 2,
+        "v1.1.5": 0,  # its one commit is stored under v1.2.0 already: not twice
+    }
+    summaries = [c["summary"] for c in project.json("release", "show", "v1.2.0")["changes"]]
+    assert summaries == ["perf(search): faster results", "docs: explain setup"]
+
+
 def test_deploy_record_twice_records_once(project: Runner) -> None:
     setup_history(project)
     first = project.json("deploy", "record", "--env", "production-eu", "--version", "v1.1.0")

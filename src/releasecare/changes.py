@@ -258,32 +258,56 @@ def release_changes(
     from each tag to its ancestors during the walk (git lists a commit before its
     parents), so only the walk's frontier is held.
 
-    Changes come while git is still walking, newest first, so that a caller can store
-    them as they come; ``ordinal`` sorts a release's changes oldest first. A change
-    that adds a note fragment comes last, once all fragments are read in one go.
+    git starts at once; changes come while it is still walking, newest first, so
+    that a caller can store them as they come. ``ordinal`` sorts a release's changes
+    oldest first. A change that adds a note fragment comes last, once all fragments
+    are read in one go.
     """
     from releasecare.gitrepo import count_commits, walk
 
     position = {r.tag: i for i, r in enumerate(releases)}
     todo = sorted(set(wanted), key=position.__getitem__)
     if not todo:
-        return
+        return iter(())
     first = position[todo[0]]
     exclude = [releases[first - 1].sha] if first > 0 else []
     include = list(dict.fromkeys(releases[position[tag]].sha for tag in todo))
     if on_total is not None:
         on_total(count_commits(repo_path, include, exclude, first_parent=options.first_parent))
+    commits = walk(repo_path, include, exclude, first_parent=options.first_parent)
     seeds: dict[str, int] = {}
     for index in range(len(releases) - 1, first - 1, -1):
         seeds[releases[index].sha] = index
-    unlabeled = len(releases)
-    wanted_labels = {position[tag] for tag in todo}
+    labels = _Labels(seeds, {position[tag] for tag in todo}, len(releases))
+    return _labelled_changes(
+        repo_path, commits, labels, releases, matcher, options, progress=progress
+    )
+
+
+@dataclass
+class _Labels:
+    seeds: dict[str, int]  # tag sha -> release position
+    wanted: set[int]
+    unlabeled: int
+
+
+def _labelled_changes(
+    repo_path: Path,
+    commits: Iterable[Commit],
+    labels: _Labels,
+    releases: Sequence[Release],
+    matcher: ComponentMatcher,
+    options: ChangeOptions,
+    *,
+    progress: Callable[[int], object] | None,
+) -> Iterator[tuple[str, int, Change]]:
+    seeds, unlabeled = labels.seeds, labels.unlabeled
     from_children: dict[str, int] = {}
     prefix = options.changes_dir.strip("/") + "/"
     held: list[tuple[str, int, Change]] = []
     specs: list[str] = []
     seen = 0
-    for commit in walk(repo_path, include, exclude, first_parent=options.first_parent):
+    for commit in commits:
         sha, parents = commit.sha, commit.parents
         label = min(seeds.get(sha, unlabeled), from_children.pop(sha, unlabeled))
         for parent in parents[:1] if options.first_parent else parents:
@@ -292,7 +316,7 @@ def release_changes(
         seen += 1
         if progress is not None and seen % 1000 == 0:
             progress(1000)
-        if label not in wanted_labels or (len(parents) > 1 and not options.first_parent):
+        if label not in labels.wanted or (len(parents) > 1 and not options.first_parent):
             continue
         tag = releases[label].tag
         change = interpret(commit, matcher, options, release=tag)

@@ -237,7 +237,8 @@ def walk(
     """Every commit reachable from ``include`` and not from ``exclude``, merges too.
 
     Newest first in topological order (a commit before its parents), or oldest
-    first with ``reverse``. One ``git log`` process, streamed.
+    first with ``reverse``. One ``git log`` process, streamed; it starts at once,
+    so git works while the caller prepares to read.
     """
     args = [
         "log",
@@ -265,6 +266,11 @@ def walk(
         )
     process = _git(repo_path, *args, stream=True)
     _widen_pipe(process.stdout)
+    return _commits_of(process, boundary)
+
+
+def _commits_of(process: Any, boundary: set[str]) -> Iterator[Commit]:
+    # GitPython stops the process when it is dropped, even if this never starts.
     try:
         for commit in _parse_log(_read_chunks(process.stdout)):
             if commit.sha in boundary:

@@ -6,19 +6,21 @@ ranges are read with one git process, interpreted, and written in bulk as they c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
 from releasecare.config import Config
+from releasecare.domain import Change, Release
 from releasecare.errors import NotFound
-from releasecare.store import releases as store
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from releasecare.changes import ChangeOptions
+
+# SQLAlchemy is imported where the store is used: ``start_scan`` runs before it.
 
 
 @dataclass
@@ -40,20 +42,30 @@ def change_options(config: Config) -> ChangeOptions:
     )
 
 
-def scan(
-    session: Session,
+@dataclass
+class PendingScan:
+    """A scan whose git walk is under way: what ``finish_scan`` stores."""
+
+    releases: list[Release]
+    todo: list[str]  # tags to store, in version order
+    skipped: int
+    changes: Iterator[tuple[str, int, Change]]
+
+
+def start_scan(
     config: Config,
     repo: Path,
     *,
+    done: Collection[str],
     tag: str | None = None,
     rescan: bool = False,
     progress: Callable[[int], object] | None = None,
     on_total: Callable[[int], object] | None = None,
-) -> ScanResult:
-    """Scan the releases of ``repo`` (or only ``tag``) into the store.
+) -> PendingScan:
+    """Find the releases to scan (all but ``done``, or only ``tag``) and start git.
 
-    ``progress`` is called with the number of commits read since its last call, and
-    ``on_total`` once with the number of commits the scan will read.
+    Needs no database: a command that knows nothing is stored yet starts git before
+    it opens one, so git walks while the database is prepared.
     """
     from releasecare import gitrepo
     from releasecare.changes import release_changes
@@ -69,31 +81,68 @@ def scan(
             if releases
             else "the repository has no release tags yet",
         )
-    store.set_positions(session, releases)
-    done = store.scanned_tags(session)
-    matcher = ComponentMatcher(
-        project_components(config.components, repo, config.import_codeowners)
-    )
-    result = ScanResult(releases=len(releases))
     todo = [
         r.tag for r in releases if (tag is None or r.tag == tag) and (rescan or r.tag not in done)
     ]
-    result.skipped = (1 if tag else len(releases)) - len(todo)
-    if not todo:
+    matcher = ComponentMatcher(
+        project_components(config.components, repo, config.import_codeowners)
+    )
+    changes = release_changes(
+        repo, releases, todo, matcher, change_options(config), progress=progress, on_total=on_total
+    )
+    skipped = (1 if tag else len(releases)) - len(todo)
+    return PendingScan(releases=releases, todo=todo, skipped=skipped, changes=changes)
+
+
+def finish_scan(session: Session, pending: PendingScan) -> ScanResult:
+    """Store the releases of ``pending`` and the changes its walk yields, as they come."""
+    from releasecare.store import releases as store
+
+    releases = pending.releases
+    store.set_positions(session, releases)
+    result = ScanResult(releases=len(releases), skipped=pending.skipped)
+    if not pending.todo:
         return result
     order = {r.tag: i for i, r in enumerate(releases)}
     ids = store.begin_releases(
         session,
         [
             (releases[order[t]], order[t], releases[order[t] - 1].tag if order[t] else None)
-            for t in todo
+            for t in pending.todo
         ],
     )
-    # Changes are written while git walks the history: the walk waits on git, and
-    # the writes fill that wait.
-    found = release_changes(
-        repo, releases, todo, matcher, change_options(config), progress=progress, on_total=on_total
+    # The walk waits on git; writing the changes as they come fills that wait.
+    written = store.insert_changes(
+        session, ((ids[t], ordinal, c) for t, ordinal, c in pending.changes)
     )
-    written = store.insert_changes(session, ((ids[t], ordinal, c) for t, ordinal, c in found))
-    result.scanned = [(t, written[ids[t]]) for t in todo]
+    result.scanned = [(t, written[ids[t]]) for t in pending.todo]
     return result
+
+
+def scan(
+    session: Session,
+    config: Config,
+    repo: Path,
+    *,
+    tag: str | None = None,
+    rescan: bool = False,
+    progress: Callable[[int], object] | None = None,
+    on_total: Callable[[int], object] | None = None,
+) -> ScanResult:
+    """Scan the releases of ``repo`` (or only ``tag``) into the store.
+
+    ``progress`` is called with the number of commits read since its last call, and
+    ``on_total`` once with the number of commits the scan will read.
+    """
+    from releasecare.store import releases as store
+
+    pending = start_scan(
+        config,
+        repo,
+        done=store.scanned_tags(session),
+        tag=tag,
+        rescan=rescan,
+        progress=progress,
+        on_total=on_total,
+    )
+    return finish_scan(session, pending)

@@ -52,6 +52,18 @@ class App:
             return resolve_sqlite_path(self.db_url, Path.cwd())
         return self.config.resolved_database_url()
 
+    def database_is_new(self) -> bool:
+        """Whether the database is a SQLite file that does not exist yet (nothing stored).
+
+        Answered without SQLAlchemy, so a command can start work before opening it.
+        """
+        url = self.database_url()
+        prefix = "sqlite:///"
+        if not url.startswith(prefix):
+            return False
+        path = url[len(prefix) :].split("?", 1)[0]
+        return bool(path) and path != ":memory:" and not Path(path).exists()
+
     @property
     def engine(self) -> Engine:
         if self._engine is None:

@@ -32,29 +32,31 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
       releasecare release scan
       releasecare release scan v2.4.0 --rescan
     """
-    from releasecare.releases import scan as scan_releases
+    from releasecare.releases import finish_scan, start_scan
 
     # A bar only for a person at a terminal; pipelines and --json get clean output.
     show_bar = not as_json and sys.stdout.isatty()
-    with (
-        app.transaction() as session,
-        click.progressbar(
-            length=0,
-            label="reading commits",
-            file=sys.stderr,
-            show_pos=True,
-            hidden=not show_bar,
-        ) as bar,
-    ):
-        result = scan_releases(
-            session,
-            app.config,
-            app.repo,
-            tag=tag,
-            rescan=rescan,
-            progress=bar.update if show_bar else None,
-            on_total=_set_length(bar) if show_bar else None,
-        )
+    with click.progressbar(
+        length=0, label="reading commits", file=sys.stderr, show_pos=True, hidden=not show_bar
+    ) as bar:
+        options: dict[str, Any] = {
+            "tag": tag,
+            "rescan": rescan,
+            "progress": bar.update if show_bar else None,
+            "on_total": _set_length(bar) if show_bar else None,
+        }
+        if app.database_is_new():
+            # Nothing is stored yet, so git can start walking while the database
+            # (and SQLAlchemy with it) is set up.
+            pending = start_scan(app.config, app.repo, done=(), **options)
+            with app.transaction() as session:
+                result = finish_scan(session, pending)
+        else:
+            from releasecare.store.releases import scanned_tags
+
+            with app.transaction() as session:
+                pending = start_scan(app.config, app.repo, done=scanned_tags(session), **options)
+                result = finish_scan(session, pending)
     if as_json:
         emit_json(
             {

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -108,100 +109,105 @@ def insert_changes(session: Session, changes: Iterable[tuple[int, int, Change]])
     Consumes ``changes`` as they come, so a scan writes while git is still walking.
     A commit already stored (under another release) keeps its first release: a sha is
     one change, never counted twice. Returns the changes written per release id.
-    """
-    written: Counter[int] = Counter()
-    batch: list[tuple[int, int, Change]] = []
-    for item in changes:
-        batch.append(item)
-        if len(batch) >= BATCH:
-            written.update(_insert_batch(session, batch))
-            batch = []
-    if batch:
-        written.update(_insert_batch(session, batch))
-    return written
-
-
-def _insert_batch(session: Session, batch: Sequence[tuple[int, int, Change]]) -> list[int]:
-    """Write one batch; the release id of each change written.
 
     Rows go straight to the driver's cursor: a scan writes tens of thousands of
     changes and several times as many file rows, and SQLAlchemy's per-row and
     per-parameter work would cost more than reading them from git.
     """
     connection = session.connection()
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    stamp = driver_time(connection.dialect.name)
-    cursor = connection.connection.cursor()
-    try:
-        return _write_batch(cursor, marker, stamp, batch)
-    finally:
-        cursor.close()
-
-
-def _write_batch(
-    cursor: Any, marker: str, stamp: Any, batch: Sequence[tuple[int, int, Change]]
-) -> list[int]:
-    def shas_in(shas: list[str], columns: str) -> list[tuple[Any, ...]]:
-        cursor.execute(
-            f"SELECT {columns} FROM changes WHERE sha IN ({', '.join([marker] * len(shas))})",
-            shas,
-        )
-        return list(cursor.fetchall())
-
-    known = {sha for (sha,) in shas_in([c.sha for _, _, c in batch], "sha")}
-    fresh = [item for item in batch if item[2].sha not in known]
-    if not fresh:
-        return []
-    cursor.executemany(
-        f"INSERT INTO changes ({', '.join(_CHANGE_COLUMNS)}) "
-        f"VALUES ({', '.join([marker] * len(_CHANGE_COLUMNS))})",
-        [
-            (
-                c.sha,
-                release_id,
-                c.summary,
-                c.body,
-                c.type,
-                c.scope,
-                c.breaking,
-                c.customer_note,
-                c.note_source,
-                c.impact,
-                c.audience,
-                c.visible,
-                c.author_name,
-                c.author_email,
-                stamp(c.authored_at),
-                ordinal,
-            )
-            for release_id, ordinal, c in fresh
-        ],
+    writer = _ChangeWriter(
+        connection.connection.cursor(),
+        "?" if connection.dialect.paramstyle == "qmark" else "%s",
+        driver_time(connection.dialect.name),
     )
-    ids: dict[str, int] = dict(shas_in([c.sha for _, _, c in fresh], "sha, id"))
-    files = []
-    components = []
-    for _, _, change in fresh:
-        change_id = ids[change.sha]
-        if len(change.files) == 1:
-            f = change.files[0]
-            files.append((change_id, f.path, f.status, f.old_path))
-        else:
-            files += [
-                (change_id, f.path, f.status, f.old_path) for f in _unique_files(change.files)
-            ]
-        components += [(change_id, key) for key in set(change.components)]
-    if files:
+    written: Counter[int] = Counter()
+    try:
+        # Into an empty table (a first scan) nothing can be known already.
+        writer.cursor.execute("SELECT 1 FROM changes LIMIT 1")
+        writer.check_known = writer.cursor.fetchone() is not None
+        batch: list[tuple[int, int, Change]] = []
+        for item in changes:
+            batch.append(item)
+            if len(batch) >= BATCH:
+                written.update(writer.write(batch))
+                batch = []
+        if batch:
+            written.update(writer.write(batch))
+    finally:
+        writer.cursor.close()
+    return written
+
+
+@dataclass
+class _ChangeWriter:
+    cursor: Any  # the driver's own cursor
+    marker: str  # its parameter marker
+    stamp: Callable[[datetime | None], object]  # a time as the column stores it
+    check_known: bool = True
+
+    def write(self, batch: Sequence[tuple[int, int, Change]]) -> list[int]:
+        """Write one batch; the release id of each change written."""
+        cursor, marker = self.cursor, self.marker
+        if self.check_known:
+            cursor.execute(
+                f"SELECT sha FROM changes WHERE sha IN ({', '.join([marker] * len(batch))})",
+                [c.sha for _, _, c in batch],
+            )
+            known = {sha for (sha,) in cursor.fetchall()}
+            batch = [item for item in batch if item[2].sha not in known]
+            if not batch:
+                return []
+        stamp = self.stamp
         cursor.executemany(
-            f"INSERT INTO change_files (change_id, path, status, old_path) "
-            f"VALUES ({marker}, {marker}, {marker}, {marker})",
-            files,
+            f"INSERT INTO changes ({', '.join(_CHANGE_COLUMNS)}) "
+            f"VALUES ({', '.join([marker] * len(_CHANGE_COLUMNS))})",
+            [
+                (
+                    c.sha,
+                    release_id,
+                    c.summary,
+                    c.body,
+                    c.type,
+                    c.scope,
+                    c.breaking,
+                    c.customer_note,
+                    c.note_source,
+                    c.impact,
+                    c.audience,
+                    c.visible,
+                    c.author_name,
+                    c.author_email,
+                    stamp(c.authored_at),
+                    ordinal,
+                )
+                for release_id, ordinal, c in batch
+            ],
         )
-    if components:
-        cursor.executemany(
-            f"INSERT INTO change_components (change_id, component) VALUES ({marker}, {marker})",
-            components,
-        )
-    return [release_id for release_id, _, _ in fresh]
+        files = []
+        components = []
+        for _, _, change in batch:
+            sha = change.sha
+            if len(change.files) == 1:
+                f = change.files[0]
+                files.append((sha, f.path, f.status, f.old_path))
+            else:
+                files += [(sha, f.path, f.status, f.old_path) for f in _unique_files(change.files)]
+            components += [(sha, key) for key in set(change.components)]
+        # Each row finds its change's id by sha inside the database: no round trip.
+        change_id = f"(SELECT id FROM changes WHERE sha = {marker})"
+        if files:
+            cursor.executemany(
+                f"INSERT INTO change_files (change_id, path, status, old_path) "
+                f"VALUES ({change_id}, {marker}, {marker}, {marker})",
+                files,
+            )
+        if components:
+            cursor.executemany(
+                f"INSERT INTO change_components (change_id, component) "
+                f"VALUES ({change_id}, {marker})",
+                components,
+            )
+        return [release_id for release_id, _, _ in batch]
 
 
 def _unique_files(files: Iterable[FileChange]) -> list[FileChange]:
