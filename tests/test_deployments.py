@@ -77,6 +77,30 @@ def test_in_progress_moves_to_final_status(db_url: str) -> None:
     assert stored.status == "succeeded"
 
 
+@pytest.mark.parametrize("batch", [1, 2, 20_000])
+def test_in_progress_moves_on_within_one_ingest(
+    db_url: str, batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The final status may come in the same batch as the in-progress one, or later."""
+    from releasecare import deployments
+
+    monkeypatch.setattr(deployments, "BATCH", batch)
+    engine = open_engine(db_url)
+    with transaction(engine) as session:
+        ingest_events(
+            session,
+            CONFIG,
+            [
+                event(1, status="in_progress", external_id="d-1"),
+                event(2, external_id="d-2"),
+                event(1, status="failed", external_id="d-1"),
+            ],
+        )
+    with transaction(engine) as session:
+        statuses = {d.external_id: d.status for d in store.history(session)}
+    assert statuses == {"d-1": "failed", "d-2": "succeeded"}
+
+
 def test_a_bad_record_leaves_the_database_unchanged(db_url: str) -> None:
     engine = open_engine(db_url)
     many = [event(n, external_id=f"p-{n}") for n in range(7000)]  # more than one batch

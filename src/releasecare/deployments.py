@@ -76,6 +76,7 @@ def ingest_events(
     releases = release_store.positions(session)
     known = releases.__contains__
     before = store.count(session)
+    in_progress = store.in_progress_stored(session)
     read = 0
     batch: list[tuple[DeployEvent, str]] = []
     environments = config.environments
@@ -101,9 +102,9 @@ def ingest_events(
             event = replace(event, sha=sha, version=resolve(sha))
         batch.append((event, environment))
         if len(batch) >= BATCH:
-            store.insert_many(session, batch)
+            in_progress = store.insert_many(session, batch, in_progress=in_progress)
             batch = []
-    store.insert_many(session, batch)
+    store.insert_many(session, batch, in_progress=in_progress)
     return IngestSummary(read=read, created=store.count(session) - before)
 
 

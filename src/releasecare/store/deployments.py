@@ -142,16 +142,29 @@ def to_domain(row: DeploymentRow) -> Deployment:
     )
 
 
-def insert_many(session: Session, events: Sequence[tuple[DeployEvent, str]]) -> None:
+def in_progress_stored(session: Session) -> bool:
+    """Whether any stored deploy is still ``in_progress`` (one scan, once per ingest)."""
+    found = select(DeploymentRow.id).where(DeploymentRow.status == "in_progress").limit(1)
+    return session.scalar(found) is not None
+
+
+def insert_many(
+    session: Session, events: Sequence[tuple[DeployEvent, str]], *, in_progress: bool = True
+) -> bool:
     """Insert ``(event, environment)`` pairs in bulk; a deploy already stored is skipped.
 
     ``ON CONFLICT DO NOTHING`` on both natural keys keeps a re-ingest idempotent and
     safe against a concurrent writer. Rows go straight to the driver's executemany:
     per-row ORM work would cap an ingest at a fraction of the rate a deploy log needs.
     A stored ``in_progress`` deploy whose source now reports a final status moves on.
+
+    ``in_progress`` says whether in-progress deploys may be stored (see
+    ``in_progress_stored``); without any, and none in ``events``, there is nothing to
+    move on, and no query looks. Returns the same for the next batch.
     """
     if not events:
-        return
+        return in_progress
+    in_progress = in_progress or any(e.status == "in_progress" for e, _ in events)
     connection = session.connection()
     dialect = connection.dialect.name
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
@@ -180,13 +193,8 @@ def insert_many(session: Session, events: Sequence[tuple[DeployEvent, str]]) -> 
         "ON CONFLICT DO NOTHING",
         rows,
     )
-    if (
-        session.scalar(
-            select(DeploymentRow.id).where(DeploymentRow.status == "in_progress").limit(1)
-        )
-        is None
-    ):
-        return
+    if not in_progress:
+        return False
     finals = {
         (e.source, e.external_id): e
         for e, _ in events
@@ -204,6 +212,7 @@ def insert_many(session: Session, events: Sequence[tuple[DeployEvent, str]]) -> 
             if event is not None:
                 row.status = event.status
                 row.finished_at = event.finished_at or row.finished_at
+    return True
 
 
 _COLUMNS = (
