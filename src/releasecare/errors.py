@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
 
 class ReleasecareError(Exception):
@@ -24,6 +25,18 @@ class ReleasecareError(Exception):
         if self.hint:
             return f"{self.message}\n  hint: {self.hint}"
         return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exceptions pickle only their args; ours keep more (hint, location, field),
+        # and travel whole from the process that reads a log to the one that writes.
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild(cls: type[ReleasecareError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class CheckFailed(ReleasecareError):

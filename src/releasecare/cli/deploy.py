@@ -107,8 +107,8 @@ def ingest(
       GITHUB_TOKEN=... releasecare deploy ingest \\
           https://api.github.com/repos/acme/shop/deployments --format github
     """
-    from releasecare.deploylogs import ReadOptions, Skipped, read_events
-    from releasecare.deployments import check_environment, ingest_events
+    from releasecare.deploylogs import ReadOptions, Skipped
+    from releasecare.deployments import check_environment, ingest_source
 
     if environment:
         check_environment(app.config, environment)
@@ -117,8 +117,8 @@ def ingest(
     )
     skipped: list[Skipped] = []
     with app.transaction() as session:
-        summary = ingest_events(
-            session, app.config, read_events(source, fmt, options, skipped), repo=app.repo
+        summary = ingest_source(
+            session, app.config, source, fmt, options, repo=app.repo, skipped=skipped
         )
     if as_json:
         emit_json(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from releasecare.domain import DeployEvent, Deployment
-from releasecare.store.models import DeploymentRow, driver_time
+from releasecare.store.models import DeploymentRow
 
 
 def record(
@@ -148,10 +147,13 @@ def in_progress_stored(session: Session) -> bool:
     return session.scalar(found) is not None
 
 
-def insert_many(
-    session: Session, events: Sequence[tuple[DeployEvent, str]], *, in_progress: bool = True
-) -> bool:
-    """Insert ``(event, environment)`` pairs in bulk; a deploy already stored is skipped.
+# A deployment as the driver writes it, in _COLUMNS order; times already in the
+# driver's form (see driver_time). Built by deployments.rows_from_events.
+Row = tuple[str, str, str | None, str, object, object, str, str | None, str | None, object]
+
+
+def insert_rows(session: Session, rows: list[Row], *, in_progress: bool = True) -> bool:
+    """Insert rows in bulk; a deploy already stored is skipped.
 
     ``ON CONFLICT DO NOTHING`` on both natural keys keeps a re-ingest idempotent and
     safe against a concurrent writer. Rows go straight to the driver's executemany:
@@ -159,59 +161,40 @@ def insert_many(
     A stored ``in_progress`` deploy whose source now reports a final status moves on.
 
     ``in_progress`` says whether in-progress deploys may be stored (see
-    ``in_progress_stored``); without any, and none in ``events``, there is nothing to
+    ``in_progress_stored``); without any, and none in ``rows``, there is nothing to
     move on, and no query looks. Returns the same for the next batch.
     """
-    if not events:
+    if not rows:
         return in_progress
-    in_progress = in_progress or any(e.status == "in_progress" for e, _ in events)
+    in_progress = in_progress or any(row[3] == "in_progress" for row in rows)
     connection = session.connection()
-    dialect = connection.dialect.name
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    stamp = driver_time(dialect)
-    recorded = stamp(datetime.now(UTC))
-    rows = [
-        (
-            env,
-            e.version,
-            e.sha,
-            e.status,
-            stamp(e.deployed_at),
-            None if e.finished_at is None else stamp(e.finished_at),
-            e.source,
-            e.external_id,
-            e.description,
-            recorded,
-        )
-        for e, env in events
-    ]
     # In key order, each insert lands next to the one before in the (source, external
     # id) index instead of on a random page: fewer page splits on a large history.
     rows.sort(key=lambda row: (row[6], row[7] or ""))
-    connection.exec_driver_sql(
-        f"INSERT INTO deployments ({_COLUMNS}) VALUES ({', '.join([marker] * 10)}) "
-        "ON CONFLICT DO NOTHING",
-        rows,
-    )
-    if not in_progress:
-        return False
-    finals = {
-        (e.source, e.external_id): e
-        for e, _ in events
-        if e.external_id is not None and e.status != "in_progress"
-    }
-    if finals:
-        pending = session.scalars(
-            select(DeploymentRow).where(
-                DeploymentRow.status == "in_progress",
-                DeploymentRow.external_id.in_({key[1] for key in finals}),
-            )
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(
+            f"INSERT INTO deployments ({_COLUMNS}) VALUES ({', '.join([marker] * 10)}) "
+            "ON CONFLICT DO NOTHING",
+            rows,
         )
-        for row in pending:
-            event = finals.get((row.source, row.external_id or ""))
-            if event is not None:
-                row.status = event.status
-                row.finished_at = event.finished_at or row.finished_at
+        if not in_progress:
+            return False
+        finals = {
+            (row[6], row[7]): (row[3], row[5], row[6], row[7])
+            for row in rows
+            if row[7] is not None and row[3] != "in_progress"
+        }
+        if finals:
+            cursor.executemany(
+                f"UPDATE deployments SET status = {marker}, "
+                f"finished_at = COALESCE({marker}, finished_at) "
+                f"WHERE source = {marker} AND external_id = {marker} AND status = 'in_progress'",
+                list(finals.values()),
+            )
+    finally:
+        cursor.close()
     return True
 
 
