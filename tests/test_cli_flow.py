@@ -145,17 +145,8 @@ def test_render_notices_per_customer(project: Runner, tmp_path: Path) -> None:
     project.deploy("v1.0.0", "2026-11-01T10:00:00+00:00")
     deployed = project.deploy("v1.2.0", "2026-11-02T10:00:00+00:00")
     out = tmp_path / "notices"
-    result = project.json(
-        "notes",
-        "render",
-        str(deployed),
-        "--format",
-        "md",
-        "--format",
-        "html",
-        "--out",
-        str(out),
-    )
+    render = ["notes", "render", str(deployed), "--format", "md", "--format", "html"]
+    result = project.json(*render, "--out", str(out))
     by_customer: dict[str, dict[str, str]] = {}
     for notice in result["notices"]:
         text = Path(notice["path"]).read_text(encoding="utf-8")
@@ -169,17 +160,7 @@ def test_render_notices_per_customer(project: Runner, tmp_path: Path) -> None:
     globex_md = by_customer["globex"]["md"]
     assert "invoices as PDF" not in globex_md and "Acme" not in globex_md
     # rendering again records once
-    again = project.json(
-        "notes",
-        "render",
-        str(deployed),
-        "--format",
-        "md",
-        "--format",
-        "html",
-        "--out",
-        str(out),
-    )
+    again = project.json(*render, "--out", str(out))
     assert len(again["notices"]) == len(result["notices"])
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from releasecare.config import find_config, load_config
+from releasecare.config import find_config, load_config, resolve_sqlite_path, sqlite_file
 from releasecare.errors import ConfigError
 
 GOOD = """
@@ -107,3 +107,14 @@ def test_broken_toml_names_file_and_line(tmp_path: Path) -> None:
 def test_explicit_missing_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such file"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_sqlite_urls_name_their_file_and_resolve_against_the_project(tmp_path: Path) -> None:
+    assert sqlite_file("sqlite:///.releasecare/db.sqlite?mode=ro") == Path(".releasecare/db.sqlite")
+    assert sqlite_file("sqlite:////var/db.sqlite") == Path("/var/db.sqlite")
+    assert sqlite_file("sqlite:///:memory:") is None
+    assert sqlite_file("postgresql+psycopg://u@h/db") is None
+    assert resolve_sqlite_path("sqlite:///./a.db?mode=ro", tmp_path) == (
+        f"sqlite:///{tmp_path.resolve() / 'a.db'}?mode=ro"
+    )
+    assert resolve_sqlite_path("sqlite:////var/db.sqlite", tmp_path) == "sqlite:////var/db.sqlite"

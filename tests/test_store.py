@@ -95,12 +95,20 @@ def test_migrations_match_the_models(db_url: str) -> None:
     assert heads == ("0001",)
 
 
-def test_a_new_database_is_stamped_so_that_later_migrations_apply(db_url: str) -> None:
+def test_a_new_database_is_stamped_so_that_later_migrations_apply(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from alembic.runtime.migration import MigrationContext
 
+    from releasecare.store import engine as engine_module
     from releasecare.store.engine import SCHEMA_HEAD, migrate, schema_state
 
-    engine = open_engine(db_url)  # empty: created from the models, without Alembic
+    def no_migrations(*args: object) -> None:
+        raise AssertionError("an empty database is created from the models")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(engine_module, "migrate", no_migrations)
+        engine = open_engine(db_url)
     assert schema_state(engine) == "current"
     with engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_heads() == (SCHEMA_HEAD,)

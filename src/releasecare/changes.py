@@ -275,33 +275,26 @@ def release_changes(
     if on_total is not None:
         on_total(count_commits(repo_path, include, exclude, first_parent=options.first_parent))
     commits = walk(repo_path, include, exclude, first_parent=options.first_parent)
-    seeds: dict[str, int] = {}
-    for index in range(len(releases) - 1, first - 1, -1):
-        seeds[releases[index].sha] = index
-    labels = _Labels(seeds, {position[tag] for tag in todo}, len(releases))
+    # A tag's sha -> its release's position; of two tags on one commit, the older wins.
+    seeds = {releases[i].sha: i for i in range(len(releases) - 1, first - 1, -1)}
+    wanted_positions = {position[tag] for tag in todo}
     return _labelled_changes(
-        repo_path, commits, labels, releases, matcher, options, progress=progress
+        repo_path, commits, seeds, wanted_positions, releases, matcher, options, progress
     )
-
-
-@dataclass
-class _Labels:
-    seeds: dict[str, int]  # tag sha -> release position
-    wanted: set[int]
-    unlabeled: int
 
 
 def _labelled_changes(
     repo_path: Path,
     commits: Iterable[Commit],
-    labels: _Labels,
+    seeds: dict[str, int],
+    wanted: set[int],
     releases: Sequence[Release],
     matcher: ComponentMatcher,
     options: ChangeOptions,
-    *,
     progress: Callable[[int], object] | None,
 ) -> Iterator[tuple[str, int, Change]]:
-    seeds, unlabeled = labels.seeds, labels.unlabeled
+    """The body of ``release_changes``: a generator, so that git starts before it runs."""
+    unlabeled = len(releases)
     from_children: dict[str, int] = {}
     prefix = options.changes_dir.strip("/") + "/"
     held: list[tuple[str, int, Change]] = []
@@ -316,7 +309,7 @@ def _labelled_changes(
         seen += 1
         if progress is not None and seen % 1000 == 0:
             progress(1000)
-        if label not in labels.wanted or (len(parents) > 1 and not options.first_parent):
+        if label not in wanted or (len(parents) > 1 and not options.first_parent):
             continue
         tag = releases[label].tag
         change = interpret(commit, matcher, options, release=tag)
@@ -332,21 +325,6 @@ def _labelled_changes(
         fragments = _read_fragments(repo_path, specs)
         for tag, ordinal, change in held:
             yield tag, ordinal, _with_fragment(change, fragments, options)
-
-
-def changes_by_release(
-    repo_path: Path,
-    releases: Sequence[Release],
-    wanted: Collection[str],
-    matcher: ComponentMatcher,
-    options: ChangeOptions,
-) -> dict[str, list[Change]]:
-    """The changes of each release in ``wanted``, oldest first (see ``release_changes``)."""
-    result: dict[str, list[Change]] = {tag: [] for tag in wanted}
-    found = release_changes(repo_path, releases, wanted, matcher, options)
-    for tag, _, change in sorted(found, key=lambda item: item[1]):
-        result[tag].append(change)
-    return result
 
 
 def _fragment_specs(commit: Commit, prefix: str) -> list[str]:

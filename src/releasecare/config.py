@@ -98,13 +98,24 @@ class Config:
         return resolve_sqlite_path(self.database_url, self.root)
 
 
+_SQLITE = "sqlite:///"
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (relative to the cwd unless absolute), else None."""
+    if not url.startswith(_SQLITE):
+        return None
+    rest = url[len(_SQLITE) :].partition("?")[0]
+    return Path(rest) if rest and rest != ":memory:" else None
+
+
 def resolve_sqlite_path(url: str, root: Path) -> str:
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and not url.startswith("sqlite:////"):
-        rest = url[len(prefix) :]
-        if rest and rest != ":memory:" and not Path(rest).is_absolute():
-            return prefix + str((root / rest).resolve())
-    return url
+    """``url`` with a relative SQLite file made absolute against ``root``."""
+    path = sqlite_file(url)
+    if path is None or path.is_absolute():
+        return url
+    _, query_mark, query = url.partition("?")
+    return _SQLITE + str((root / path).resolve()) + query_mark + query
 
 
 def find_config(start: Path) -> Path | None:

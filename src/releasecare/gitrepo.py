@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -57,8 +56,8 @@ def _git(repo_path: Path, *args: str, stream: bool = False) -> Any:
         if stream:
             # Without GIT_FLUSH=0 git flushes a pipe after every commit: one write and
             # one wake-up of the reader per commit, a quarter of git's time on big ranges.
-            env = {**os.environ, "GIT_FLUSH": "0"}
-            return repo.git.execute(["git", *args], as_process=True, env=env)
+            # (GitPython adds this to the process's own environment.)
+            return repo.git.execute(["git", *args], as_process=True, env={"GIT_FLUSH": "0"})
         return repo.git.execute(["git", *args], strip_newline_in_stdout=False)
     except git.GitCommandError as exc:
         stderr = (exc.stderr or "").strip().removeprefix("stderr: ").strip("'\n ")

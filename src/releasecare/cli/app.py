@@ -57,12 +57,10 @@ class App:
 
         Answered without SQLAlchemy, so a command can start work before opening it.
         """
-        url = self.database_url()
-        prefix = "sqlite:///"
-        if not url.startswith(prefix):
-            return False
-        path = url[len(prefix) :].split("?", 1)[0]
-        return bool(path) and path != ":memory:" and not Path(path).exists()
+        from releasecare.config import sqlite_file
+
+        path = sqlite_file(self.database_url())
+        return path is not None and not path.exists()
 
     @property
     def engine(self) -> Engine:

@@ -33,6 +33,7 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
       releasecare release scan v2.4.0 --rescan
     """
     from releasecare.releases import finish_scan, start_scan
+    from releasecare.releases import scan as scan_releases
 
     # A bar only for a person at a terminal; pipelines and --json get clean output.
     show_bar = not as_json and sys.stdout.isatty()
@@ -52,11 +53,8 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
             with app.transaction() as session:
                 result = finish_scan(session, pending)
         else:
-            from releasecare.store.releases import scanned_tags
-
             with app.transaction() as session:
-                pending = start_scan(app.config, app.repo, done=scanned_tags(session), **options)
-                result = finish_scan(session, pending)
+                result = scan_releases(session, app.config, app.repo, **options)
     if as_json:
         emit_json(
             {

@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from releasecare.domain import DeployEvent, Deployment
+from releasecare.store.engine import driver_cursor
 from releasecare.store.models import DeploymentRow
 
 
@@ -167,13 +168,10 @@ def insert_rows(session: Session, rows: list[Row], *, in_progress: bool = True) 
     if not rows:
         return in_progress
     in_progress = in_progress or any(row[3] == "in_progress" for row in rows)
-    connection = session.connection()
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     # In key order, each insert lands next to the one before in the (source, external
     # id) index instead of on a random page: fewer page splits on a large history.
     rows.sort(key=lambda row: (row[6], row[7] or ""))
-    cursor = connection.connection.cursor()
-    try:
+    with driver_cursor(session) as (cursor, marker):
         cursor.executemany(
             f"INSERT INTO deployments ({_COLUMNS}) VALUES ({', '.join([marker] * 10)}) "
             "ON CONFLICT DO NOTHING",
@@ -193,8 +191,6 @@ def insert_rows(session: Session, rows: list[Row], *, in_progress: bool = True) 
                 f"WHERE source = {marker} AND external_id = {marker} AND status = 'in_progress'",
                 list(finals.values()),
             )
-    finally:
-        cursor.close()
     return True
 
 

@@ -145,6 +145,21 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 
 @contextmanager
+def driver_cursor(session: Session) -> Iterator[tuple[Any, str]]:
+    """The driver's own cursor in the session's transaction, and its parameter marker.
+
+    For bulk writes, where SQLAlchemy's per-row and per-parameter work would cost
+    more than the writing itself.
+    """
+    connection = session.connection()
+    cursor = connection.connection.cursor()
+    try:
+        yield cursor, "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    finally:
+        cursor.close()
+
+
+@contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """One session, one transaction: commit on success, roll back on any error."""
     session = Session(engine, expire_on_commit=False)

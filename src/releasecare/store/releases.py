@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from releasecare.domain import Change, FileChange, Release
+from releasecare.store.engine import driver_cursor
 from releasecare.store.models import (
     ChangeComponentRow,
     ChangeFileRow,
@@ -111,20 +112,14 @@ def insert_changes(session: Session, changes: Iterable[tuple[int, int, Change]])
     one change, never counted twice. Returns the changes written per release id.
 
     Rows go straight to the driver's cursor: a scan writes tens of thousands of
-    changes and several times as many file rows, and SQLAlchemy's per-row and
-    per-parameter work would cost more than reading them from git.
+    changes and several times as many file rows.
     """
-    connection = session.connection()
-    writer = _ChangeWriter(
-        connection.connection.cursor(),
-        "?" if connection.dialect.paramstyle == "qmark" else "%s",
-        driver_time(connection.dialect.name),
-    )
+    dialect = session.connection().dialect.name
     written: Counter[int] = Counter()
-    try:
+    with driver_cursor(session) as (cursor, marker):
         # Into an empty table (a first scan) nothing can be known already.
-        writer.cursor.execute("SELECT 1 FROM changes LIMIT 1")
-        writer.check_known = writer.cursor.fetchone() is not None
+        cursor.execute("SELECT 1 FROM changes LIMIT 1")
+        writer = _ChangeWriter(cursor, marker, driver_time(dialect), cursor.fetchone() is not None)
         batch: list[tuple[int, int, Change]] = []
         for item in changes:
             batch.append(item)
@@ -133,8 +128,6 @@ def insert_changes(session: Session, changes: Iterable[tuple[int, int, Change]])
                 batch = []
         if batch:
             written.update(writer.write(batch))
-    finally:
-        writer.cursor.close()
     return written
 
 
@@ -143,7 +136,7 @@ class _ChangeWriter:
     cursor: Any  # the driver's own cursor
     marker: str  # its parameter marker
     stamp: Callable[[datetime | None], object]  # a time as the column stores it
-    check_known: bool = True
+    check_known: bool  # whether a sha may be stored already
 
     def write(self, batch: Sequence[tuple[int, int, Change]]) -> list[int]:
         """Write one batch; the release id of each change written."""
