@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import available_timezones
 
+from releasecare import times
 from releasecare.domain import ALL, Contacts, Customer, FreezeWindow
 from releasecare.errors import InputError, RecordError, did_you_mean
 
@@ -255,8 +256,8 @@ def _timezone(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise RecordError(where, "must be an IANA time zone name", field="timezone")
     try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+        times.zone(value)
+    except times.UnknownZone:
         hint = did_you_mean(value, available_timezones())
         raise RecordError(
             where, f"unknown time zone {value!r}" + (f" ({hint})" if hint else ""), field="timezone"
@@ -336,18 +337,10 @@ def _freeze(value: Any, timezone: str, where: str) -> tuple[FreezeWindow, ...]:
 
 
 def _moment(value: Any, timezone: str, where: str, name: str) -> datetime:
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise RecordError(where, f"{value!r} is not an ISO 8601 time", field=name) from None
-    else:
-        raise RecordError(where, "must be an ISO 8601 time", field=name)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(timezone))
-    return moment
+    try:
+        return times.parse_time(value, timezone=timezone)
+    except ValueError as exc:
+        raise RecordError(where, str(exc), field=name) from None
 
 
 def check_references(

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from releasecare.config import Config
 from releasecare.domain import DEPLOY_STATUSES, DeployEvent, Deployment
-from releasecare.errors import InputError, RecordError, did_you_mean
+from releasecare.errors import InputError, RecordError, did_you_mean, nearest_tags_hint
+from releasecare.impact import in_order
 from releasecare.store import deployments as store
 from releasecare.store import releases as release_store
 
@@ -59,12 +60,10 @@ def record_deployment(
         )
     known = release_store.positions(session)
     if known and event.version not in known:
-        from releasecare.impact import nearest_tags_hint
-
         raise InputError(
             f"version {event.version!r} is not a known release",
-            hint=nearest_tags_hint(known, event.version)
-            + "; run `releasecare release scan` if it is new",
+            hint=f"{nearest_tags_hint(in_order(known), event.version)}; "
+            "run `releasecare release scan` if it is new",
         )
     return store.record(session, event, at_given=at_given)
 

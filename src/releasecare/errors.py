@@ -7,7 +7,7 @@ strict, 2 bad usage or bad input, 3 an environment problem (database, git, netwo
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 
@@ -100,7 +100,27 @@ class NetworkError(EnvironmentProblem):
     """A remote source or delivery target could not be reached."""
 
 
+def near_spellings(
+    word: str, choices: Iterable[str], *, n: int = 1, cutoff: float = 0.6
+) -> list[str]:
+    """The choices spelled most like ``word``, closest first (at most ``n``)."""
+    return difflib.get_close_matches(word, list(choices), n=n, cutoff=cutoff)
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """Return a "did you mean X?" hint for a near spelling of ``word``, or None."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    close = near_spellings(word, choices)
     return f"did you mean {close[0]!r}?" if close else None
+
+
+def nearest_tags_hint(tags_in_order: Sequence[str], name: str) -> str | None:
+    """ "nearest release tags: ..." for a tag that is not there: its near spellings,
+    else the newest three of ``tags_in_order`` (oldest first); None with no tags."""
+    near = near_spellings(name, tags_in_order, n=3, cutoff=0.3) or list(tags_in_order[-3:][::-1])
+    return f"nearest release tags: {', '.join(near)}" if near else None
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """A value quoted for an error message, cut short: a log line may hold megabytes."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + "...'"

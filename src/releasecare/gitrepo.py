@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from releasecare.domain import Commit, FileChange, Release
-from releasecare.errors import GitError, NotFound
+from releasecare.errors import GitError, NotFound, nearest_tags_hint
 
 # One record per commit: a start marker, then NUL-terminated header fields.
 _START = "\x1e"  # ASCII record separator; git never emits it in the fields we ask for
@@ -98,12 +98,9 @@ def resolve(repo_path: Path, rev: str) -> str:
     if is_shallow(repo_path):
         raise GitError(f"{rev!r} is not in this shallow clone", hint=UNSHALLOW_HINT)
     tags = [t for t in str(repo.git.tag("--list")).splitlines() if t]
-    import difflib
-
-    near = difflib.get_close_matches(rev, tags, n=3, cutoff=0.3) or sort_versions(tags)[-3:][::-1]
     raise NotFound(
         f"{rev!r} is not a tag, branch or commit of {repo_path}",
-        hint=f"nearest release tags: {', '.join(near)}" if near else None,
+        hint=nearest_tags_hint(sort_versions(tags), rev),
     )
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from releasecare.domain import Change, Customer, CustomerImpact, Deployment, Impact
-from releasecare.errors import InputError, NotFound
+from releasecare.errors import InputError, NotFound, nearest_tags_hint
 from releasecare.store import customers as customer_store
 from releasecare.store import deployments as deployment_store
 from releasecare.store import releases as release_store
@@ -37,6 +37,11 @@ def version_range(
     return target, before, True
 
 
+def in_order(positions: Mapping[str, int]) -> list[str]:
+    """Release tags in version order, oldest first."""
+    return sorted(positions, key=positions.__getitem__)
+
+
 def require_release(positions: Mapping[str, int], version: str, what: str = "version") -> None:
     """Raise NotFound naming the nearest release tags when ``version`` is not a release."""
     if version in positions:
@@ -47,17 +52,9 @@ def require_release(positions: Mapping[str, int], version: str, what: str = "ver
             hint="run `releasecare release scan` first",
         )
     raise NotFound(
-        f"{what} {version!r} is not a scanned release", hint=nearest_tags_hint(positions, version)
+        f"{what} {version!r} is not a scanned release",
+        hint=nearest_tags_hint(in_order(positions), version),
     )
-
-
-def nearest_tags_hint(positions: Mapping[str, int], name: str) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(positions), n=3, cutoff=0.3)
-    newest = sorted(positions, key=positions.__getitem__)[-3:][::-1]
-    shown = close or newest
-    return f"nearest release tags: {', '.join(shown)}"
 
 
 def impact_of_deployment(

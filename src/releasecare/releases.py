@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from releasecare.config import Config
 from releasecare.domain import Change, Release
-from releasecare.errors import NotFound
+from releasecare.errors import NotFound, nearest_tags_hint
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -73,13 +73,10 @@ def start_scan(
 
     releases = gitrepo.list_releases(repo, config.tag_pattern, order=config.release_order)
     if tag is not None and tag not in {r.tag for r in releases}:
-        from releasecare.impact import nearest_tags_hint
-
         raise NotFound(
             f"tag {tag!r} is not a release tag of {repo} (pattern {config.tag_pattern!r})",
-            hint=nearest_tags_hint({r.tag: i for i, r in enumerate(releases)}, tag)
-            if releases
-            else "the repository has no release tags yet",
+            hint=nearest_tags_hint([r.tag for r in releases], tag)
+            or "the repository has no release tags yet",
         )
     todo = [
         r.tag for r in releases if (tag is None or r.tag == tag) and (rescan or r.tag not in done)

@@ -100,21 +100,12 @@ def info(message: str) -> None:
 
 def parse_time(value: str | None, option: str) -> Any:
     """An ISO 8601 option value with an offset; naive times are refused."""
-    from datetime import datetime
-
     from releasecare.errors import InputError
+    from releasecare.times import EXAMPLE, parse_time
 
     if value is None:
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(
-            f"{option}: {value!r} is not an ISO 8601 time", hint="e.g. 2026-11-20T09:14:00+01:00"
-        ) from None
-    if moment.tzinfo is None:
-        raise InputError(
-            f"{option}: {value!r} has no UTC offset",
-            hint="add one, e.g. 2026-11-20T09:14:00+01:00 or ...Z",
-        )
-    return moment
+        return parse_time(value, naive_hint=f"; add one, e.g. {EXAMPLE} or ...Z")
+    except ValueError as exc:
+        raise InputError(f"{option}: {exc}", hint=f"e.g. {EXAMPLE}") from None

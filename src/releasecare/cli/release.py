@@ -87,8 +87,8 @@ def _set_length(bar: Any) -> Callable[[int], None]:
 @pass_app
 def show(app: App, tag: str, as_json: bool) -> None:
     """The changes of one scanned release, with their components and notes."""
-    from releasecare.errors import NotFound
-    from releasecare.impact import nearest_tags_hint
+    from releasecare.errors import NotFound, nearest_tags_hint
+    from releasecare.impact import in_order
     from releasecare.report import change_json
     from releasecare.store import releases as store
 
@@ -97,8 +97,15 @@ def show(app: App, tag: str, as_json: bool) -> None:
         if found is None:
             raise NotFound(
                 f"release {tag!r} is not scanned",
-                hint=nearest_tags_hint(store.positions(session), tag)
-                + "; run `releasecare release scan`",
+                hint="; ".join(
+                    filter(
+                        None,
+                        [
+                            nearest_tags_hint(in_order(store.positions(session)), tag),
+                            "run `releasecare release scan`",
+                        ],
+                    )
+                ),
             )
         changes = store.changes_of_release(session, tag)
     if as_json:

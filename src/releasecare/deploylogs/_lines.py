@@ -8,10 +8,10 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from releasecare import times
 from releasecare.domain import DEPLOY_STATUSES
-from releasecare.errors import InputError
+from releasecare.errors import InputError, shown
 
 # One deploy record is a few hundred bytes; a longer line is not a record.
 MAX_LINE = 1 << 20
@@ -60,30 +60,14 @@ def numbered_lines(source: str, stream: BinaryIO) -> Iterator[tuple[str, str | N
         yield location, text.strip("\r\n"), ""
 
 
-def shown(value: object, limit: int = 40) -> str:
-    """A value quoted for an error message, cut short: a log line may hold megabytes."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 5] + "...'"
-
-
 def parse_time(value: object, timezone: str | None) -> datetime:
-    """An ISO 8601 time; naive times only with an explicit time zone."""
-    if not isinstance(value, str):
-        raise ValueError("must be an ISO 8601 time string")
+    """An ISO 8601 time of a log record; naive times only with ``--timezone``."""
     try:
-        moment = datetime.fromisoformat(
-            value.replace("Z", "+00:00") if value.endswith("Z") else value
+        return times.parse_time(
+            value, timezone=timezone, naive_hint=" (say which zone with --timezone)"
         )
-    except ValueError:
-        raise ValueError(f"{shown(value)} is not an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        if timezone is None:
-            raise ValueError(f"{shown(value)} has no UTC offset (say which zone with --timezone)")
-        try:
-            moment = moment.replace(tzinfo=ZoneInfo(timezone))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise InputError(f"--timezone: unknown time zone {timezone!r}") from None
-    return moment
+    except times.UnknownZone as exc:
+        raise InputError(f"--timezone: {exc}") from None
 
 
 def check_status(value: object) -> str:

@@ -16,8 +16,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from releasecare.deploylogs import ReadOptions, Skipped
-from releasecare.deploylogs._lines import numbered_lines, open_source, shown
+from releasecare.deploylogs._lines import numbered_lines, open_source
 from releasecare.domain import DeployEvent
+from releasecare.errors import shown
 
 _DEPLOY = re.compile(
     r"^Branch (?P<branch>\S+) \(at (?P<sha>[0-9a-f]{7,40})\) deployed as "

@@ -12,8 +12,9 @@ from typing import Any
 
 from releasecare.deploylogs import ReadOptions, Skipped
 from releasecare.deploylogs._http import get_pages, token_from
-from releasecare.deploylogs._lines import parse_time, shown
+from releasecare.deploylogs._lines import parse_time
 from releasecare.domain import DeployEvent
+from releasecare.errors import shown
 
 STATUSES = {
     "success": "succeeded",

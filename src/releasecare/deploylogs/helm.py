@@ -15,8 +15,8 @@ from collections.abc import Iterator
 
 from releasecare.deploylogs import ReadOptions, Skipped
 from releasecare.deploylogs._json import Bad, Fields, load_document, records
-from releasecare.deploylogs._lines import shown
 from releasecare.domain import DeployEvent
+from releasecare.errors import shown
 
 STATUSES = {
     "deployed": "succeeded",

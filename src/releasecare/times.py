@@ -1,0 +1,51 @@
+"""ISO 8601 times from users, logs and files, with one policy for naive times.
+
+A time without a UTC offset is ambiguous: it is read in the time zone the caller
+names (a customer's zone, ``--timezone``), and refused when none is named. ``Z``
+means UTC. Errors are ``ValueError`` with a short message; each caller names the
+file, line or option around it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from releasecare.errors import shown
+
+EXAMPLE = "2026-11-20T09:14:00+01:00"
+
+
+class UnknownZone(ValueError):
+    """A time zone name that the IANA database does not know."""
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA time zone ``name``; ``UnknownZone`` when there is no such zone."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UnknownZone(f"unknown time zone {name!r}") from None
+
+
+def parse_time(value: object, *, timezone: str | None = None, naive_hint: str = "") -> datetime:
+    """``value`` (an ISO 8601 string, or a datetime from TOML) as an aware datetime.
+
+    A naive time is read in ``timezone``; without one it is refused, and the
+    message ends with ``naive_hint`` (say how to name a zone).
+    """
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        except ValueError:
+            raise ValueError(f"{shown(value)} is not an ISO 8601 time") from None
+    else:
+        raise ValueError("must be an ISO 8601 time string")
+    if moment.tzinfo is None:
+        if timezone is None:
+            raise ValueError(f"{shown(value)} has no UTC offset" + naive_hint)
+        moment = moment.replace(tzinfo=zone(timezone))
+    return moment
