@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from releasecare.domain import Component
-from releasecare.errors import ConfigError, did_you_mean
+from releasecare.errors import ConfigError, InputError, did_you_mean
 
 CONFIG_FILE = "releasecare.toml"
 DEFAULT_DATABASE = "sqlite:///.releasecare/releasecare.db"
@@ -92,6 +92,15 @@ class Config:
     templates: Path | None = None
     voice: Mapping[str, Any] = field(default_factory=dict)
     customers: Mapping[str, Any] = field(default_factory=dict)
+
+    def check_environment(self, environment: str) -> None:
+        """An environment must be one the config names (when the config names any)."""
+        if self.environments and environment not in self.environments:
+            raise InputError(
+                f"unknown environment {environment!r}",
+                hint=did_you_mean(environment, self.environments)
+                or f"known environments: {', '.join(self.environments)}",
+            )
 
     def resolved_database_url(self) -> str:
         """The database URL with a relative SQLite path made relative to the config's folder."""

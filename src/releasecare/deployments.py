@@ -40,20 +40,12 @@ class IngestSummary:
         return self.read - self.created
 
 
-def check_environment(config: Config, environment: str) -> None:
-    """An environment must be one the config names (when the config names any)."""
-    if config.environments and environment not in config.environments:
-        raise InputError(
-            f"unknown environment {environment!r}",
-            hint=did_you_mean(environment, config.environments)
-            or f"known environments: {', '.join(config.environments)}",
-        )
-
-
 def record_deployment(
-    session: Session, event: DeployEvent, *, at_given: bool = True
+    session: Session, config: Config, event: DeployEvent, *, at_given: bool = True
 ) -> tuple[Deployment, bool]:
     """Store one deployment; the same deploy recorded twice is stored once."""
+    if event.environment is not None:
+        config.check_environment(event.environment)
     if event.status not in DEPLOY_STATUSES:
         raise InputError(
             f"unknown status {event.status!r}", hint=f"one of {', '.join(DEPLOY_STATUSES)}"
@@ -124,6 +116,8 @@ def ingest_source(
     from releasecare.deploylogs import read_events
     from releasecare.deploylogs.background import read_rows_in_background, worth_a_second_process
 
+    if options.environment:
+        config.check_environment(options.environment)
     context = row_context(session, config, repo)
     if worth_a_second_process(source):
         batches = read_rows_in_background(source, fmt, options, context, skipped)

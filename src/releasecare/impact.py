@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from releasecare.config import Config
 from releasecare.domain import Change, Customer, CustomerImpact, Deployment, Impact
 from releasecare.errors import InputError, NotFound, nearest_tags_hint
 from releasecare.store import customers as customer_store
@@ -55,6 +56,36 @@ def require_release(positions: Mapping[str, int], version: str, what: str = "ver
         f"{what} {version!r} is not a scanned release",
         hint=nearest_tags_hint(in_order(positions), version),
     )
+
+
+def find_impact(
+    session: Session,
+    config: Config,
+    *,
+    deploy_id: int | None = None,
+    environment: str | None = None,
+    version: str | None = None,
+    at: datetime | None = None,
+) -> Impact:
+    """The impact of a recorded deployment (``deploy_id``), or for ``environment`` and
+    ``version``: of the latest recorded deploy of that version there, else a preview
+    of deploying it now (or ``at``; a time given always means a preview)."""
+    if deploy_id is not None:
+        if environment or version:
+            raise InputError("give either a DEPLOY_ID or --env/--version, not both")
+        deployment = deployment_store.get(session, deploy_id)
+        if deployment is None:
+            raise NotFound(
+                f"no deployment with id {deploy_id}", hint="`releasecare deploy list` shows them"
+            )
+        return impact_of_deployment(session, deployment, unmapped=config.unmapped)
+    if not (environment and version):
+        raise InputError("give a DEPLOY_ID, or --env and --version")
+    config.check_environment(environment)
+    deployment = None if at else deployment_store.latest(session, environment, version)
+    if deployment is not None:
+        return impact_of_deployment(session, deployment, unmapped=config.unmapped)
+    return preview(session, environment, version, at=at, unmapped=config.unmapped)
 
 
 def impact_of_deployment(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from releasecare.config import Config
 from releasecare.domain import Change, Impact, Incident
-from releasecare.errors import InputError, NotFound
+from releasecare.errors import NotFound
 
 if TYPE_CHECKING:
     from releasecare.render import RenderedNotice
@@ -39,37 +39,6 @@ def voice_options(config: Config, authors: Sequence[str] = ()) -> VoiceOptions:
     )
 
 
-def find_impact(
-    session: Session,
-    config: Config,
-    *,
-    deploy_id: int | None,
-    environment: str | None,
-    version: str | None,
-) -> Impact:
-    """The impact of a recorded deployment, or of the latest deploy/preview of env+version."""
-    from releasecare.deployments import check_environment
-    from releasecare.impact import impact_of_deployment, preview
-    from releasecare.store import deployments as deployment_store
-
-    if deploy_id is not None:
-        if environment or version:
-            raise InputError("give either a DEPLOY_ID or --env/--version, not both")
-        deployment = deployment_store.get(session, deploy_id)
-        if deployment is None:
-            raise NotFound(
-                f"no deployment with id {deploy_id}", hint="`releasecare deploy list` shows them"
-            )
-        return impact_of_deployment(session, deployment, unmapped=config.unmapped)
-    if not (environment and version):
-        raise InputError("give a DEPLOY_ID, or --env and --version")
-    check_environment(config, environment)
-    deployment = deployment_store.latest(session, environment, version)
-    if deployment is not None:
-        return impact_of_deployment(session, deployment, unmapped=config.unmapped)
-    return preview(session, environment, version, unmapped=config.unmapped)
-
-
 def render_deployment(
     session: Session,
     config: Config,
@@ -86,6 +55,7 @@ def render_deployment(
     """Render every affected customer's notice and remember each one."""
     from dataclasses import replace
 
+    from releasecare.impact import find_impact
     from releasecare.render import RenderOptions, render_notices
     from releasecare.store import notices as notice_store
 

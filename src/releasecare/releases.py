@@ -7,6 +7,7 @@ ranges are read with one git process, interpreted, and written in bulk as they c
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -117,29 +118,52 @@ def finish_scan(session: Session, pending: PendingScan) -> ScanResult:
 
 
 def scan(
-    session: Session,
     config: Config,
     repo: Path,
+    transaction: Callable[[], AbstractContextManager[Session]],
     *,
+    database_is_new: bool = False,
     tag: str | None = None,
     rescan: bool = False,
     progress: Callable[[int], object] | None = None,
     on_total: Callable[[int], object] | None = None,
 ) -> ScanResult:
-    """Scan the releases of ``repo`` (or only ``tag``) into the store.
+    """Scan the releases of ``repo`` (or only ``tag``) into the store, in one transaction.
 
-    ``progress`` is called with the number of commits read since its last call, and
-    ``on_total`` once with the number of commits the scan will read.
+    ``transaction`` opens the command's one transaction. When the database does not
+    exist yet (``database_is_new``), nothing is stored, so git starts walking before
+    the database (and SQLAlchemy with it) is set up. ``progress`` is called with the
+    number of commits read since its last call, ``on_total`` once with the number
+    of commits the scan will read.
     """
+
+    def start(done: Collection[str]) -> PendingScan:
+        return start_scan(
+            config, repo, done=done, tag=tag, rescan=rescan, progress=progress, on_total=on_total
+        )
+
+    if database_is_new:
+        pending = start(())
+        with transaction() as session:
+            return finish_scan(session, pending)
     from releasecare.store import releases as store
 
-    pending = start_scan(
-        config,
-        repo,
-        done=store.scanned_tags(session),
-        tag=tag,
-        rescan=rescan,
-        progress=progress,
-        on_total=on_total,
-    )
-    return finish_scan(session, pending)
+    with transaction() as session:
+        return finish_scan(session, start(store.scanned_tags(session)))
+
+
+def release_with_changes(session: Session, tag: str) -> tuple[Release, list[Change]]:
+    """A scanned release and its changes; ``NotFound`` naming the nearest tags."""
+    from releasecare.impact import in_order
+    from releasecare.store import releases as store
+
+    found = store.get_release(session, tag)
+    if found is None:
+        near = nearest_tags_hint(in_order(store.positions(session)), tag)
+        raise NotFound(
+            f"release {tag!r} is not scanned",
+            hint=f"{near}; run `releasecare release scan`"
+            if near
+            else "run `releasecare release scan`",
+        )
+    return found, store.changes_of_release(session, tag)

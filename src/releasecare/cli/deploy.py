@@ -49,10 +49,9 @@ def record(
     """
     from datetime import UTC, datetime
 
-    from releasecare.deployments import check_environment, record_deployment
+    from releasecare.deployments import record_deployment
     from releasecare.domain import DeployEvent
 
-    check_environment(app.config, environment)
     moment = parse_time(at, "--at")
     event = DeployEvent(
         version=version,
@@ -63,7 +62,9 @@ def record(
         source="cli",
     )
     with app.transaction() as session:
-        deployment, created = record_deployment(session, event, at_given=moment is not None)
+        deployment, created = record_deployment(
+            session, app.config, event, at_given=moment is not None
+        )
     if as_json:
         emit_json({"deployment": deployment_json(deployment), "created": created})
         return
@@ -108,10 +109,8 @@ def ingest(
           https://api.github.com/repos/acme/shop/deployments --format github
     """
     from releasecare.deploylogs import ReadOptions, Skipped
-    from releasecare.deployments import check_environment, ingest_source
+    from releasecare.deployments import ingest_source
 
-    if environment:
-        check_environment(app.config, environment)
     options = ReadOptions(
         environment=environment, timezone=timezone, skip_invalid=skip_invalid, token_env=token_env
     )

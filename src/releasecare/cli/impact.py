@@ -35,35 +35,19 @@ def impact(
       releasecare impact 7 --json
       releasecare impact --env production-eu --version v2.4.0 --strict
     """
-    from releasecare.deployments import check_environment
-    from releasecare.errors import CheckFailed, InputError, NotFound
-    from releasecare.impact import impact_of_deployment, preview
+    from releasecare.errors import CheckFailed
+    from releasecare.impact import find_impact
     from releasecare.report import impact_json, impact_text
-    from releasecare.store import deployments as deployment_store
 
-    if deploy_id is None and not (environment and version):
-        raise InputError("give a DEPLOY_ID, or --env and --version")
-    if deploy_id is not None and (environment or version):
-        raise InputError("give either a DEPLOY_ID or --env/--version, not both")
-    unmapped = app.config.unmapped
     with app.transaction() as session:
-        if deploy_id is not None:
-            deployment = deployment_store.get(session, deploy_id)
-            if deployment is None:
-                raise NotFound(
-                    f"no deployment with id {deploy_id}",
-                    hint="`releasecare deploy list` shows them",
-                )
-            result = impact_of_deployment(session, deployment, unmapped=unmapped)
-        else:
-            assert environment is not None and version is not None
-            check_environment(app.config, environment)
-            moment = parse_time(at, "--at")
-            deployment = None if moment else deployment_store.latest(session, environment, version)
-            if deployment is not None:
-                result = impact_of_deployment(session, deployment, unmapped=unmapped)
-            else:
-                result = preview(session, environment, version, at=moment, unmapped=unmapped)
+        result = find_impact(
+            session,
+            app.config,
+            deploy_id=deploy_id,
+            environment=environment,
+            version=version,
+            at=parse_time(at, "--at"),
+        )
     if as_json:
         emit_json(impact_json(result))
     else:

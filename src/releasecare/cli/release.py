@@ -32,7 +32,6 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
       releasecare release scan
       releasecare release scan v2.4.0 --rescan
     """
-    from releasecare.releases import finish_scan, start_scan
     from releasecare.releases import scan as scan_releases
 
     # A bar only for a person at a terminal; pipelines and --json get clean output.
@@ -40,21 +39,16 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
     with click.progressbar(
         length=0, label="reading commits", file=sys.stderr, show_pos=True, hidden=not show_bar
     ) as bar:
-        options: dict[str, Any] = {
-            "tag": tag,
-            "rescan": rescan,
-            "progress": bar.update if show_bar else None,
-            "on_total": _set_length(bar) if show_bar else None,
-        }
-        if app.database_is_new():
-            # Nothing is stored yet, so git can start walking while the database
-            # (and SQLAlchemy with it) is set up.
-            pending = start_scan(app.config, app.repo, done=(), **options)
-            with app.transaction() as session:
-                result = finish_scan(session, pending)
-        else:
-            with app.transaction() as session:
-                result = scan_releases(session, app.config, app.repo, **options)
+        result = scan_releases(
+            app.config,
+            app.repo,
+            app.transaction,
+            database_is_new=app.database_is_new(),
+            tag=tag,
+            rescan=rescan,
+            progress=bar.update if show_bar else None,
+            on_total=_set_length(bar) if show_bar else None,
+        )
     if as_json:
         emit_json(
             {
@@ -87,27 +81,11 @@ def _set_length(bar: Any) -> Callable[[int], None]:
 @pass_app
 def show(app: App, tag: str, as_json: bool) -> None:
     """The changes of one scanned release, with their components and notes."""
-    from releasecare.errors import NotFound, nearest_tags_hint
-    from releasecare.impact import in_order
+    from releasecare.releases import release_with_changes
     from releasecare.report import change_json
-    from releasecare.store import releases as store
 
     with app.transaction() as session:
-        found = store.get_release(session, tag)
-        if found is None:
-            raise NotFound(
-                f"release {tag!r} is not scanned",
-                hint="; ".join(
-                    filter(
-                        None,
-                        [
-                            nearest_tags_hint(in_order(store.positions(session)), tag),
-                            "run `releasecare release scan`",
-                        ],
-                    )
-                ),
-            )
-        changes = store.changes_of_release(session, tag)
+        found, changes = release_with_changes(session, tag)
     if as_json:
         emit_json(
             {
