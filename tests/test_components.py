@@ -164,3 +164,41 @@ def test_import_codeowners_adds_proposals_to_the_config(tmp_path: object) -> Non
     assert result.exit_code == 0, result.output
     listed = {c["key"]: c["files"] for c in json.loads(result.stdout)["components"]}
     assert listed == {"shop": 1, "billing-team": 1}
+
+
+def test_mapping_ignore_keeps_files_out_of_the_uncovered_list(tmp_path: object) -> None:
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from releasecare.cli import cli
+    from tests.gitfactory import GitRepoFactory
+
+    repo = Path(str(tmp_path)) / "repo"
+    GitRepoFactory(repo).commit(
+        "init",
+        {
+            "shop/b.py": "1",
+            "docs/guide.md": "1",
+            "tools/x.sh": "1",
+            "releasecare.toml": "[components.shop]\nname = 'Shop'\npaths = ['shop/']\n"
+            "[mapping]\nignore = ['docs/', 'releasecare.toml']\n",
+        },
+    )
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--repo",
+            str(repo),
+            "--config",
+            str(repo / "releasecare.toml"),
+            "components",
+            "--check",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["uncovered_count"] == 1 and report["ignored_count"] == 2
+    assert report["uncovered"] == [{"folder": "tools/", "files": 1}]

@@ -118,3 +118,33 @@ def test_sqlite_urls_name_their_file_and_resolve_against_the_project(tmp_path: P
         f"sqlite:///{tmp_path.resolve() / 'a.db'}?mode=ro"
     )
     assert resolve_sqlite_path("sqlite:////var/db.sqlite", tmp_path) == "sqlite:////var/db.sqlite"
+
+
+def test_csv_columns_are_checked_when_the_config_loads(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "releasecare.toml", GOOD + '[customers]\ncsv_columns = { idd = "Account" }\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert str(path) in message and "customers.csv_columns.idd" in message
+    assert "did you mean 'id'" in message
+
+
+def test_config_builds_each_stage_options(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "releasecare.toml",
+        GOOD
+        + '[customers]\ncsv_columns = { id = "Account" }\ntoken_env = "CRM_TOKEN"\n'
+        + '[voice]\nmax_length = 120\n[release]\ninternal_types = ["chore"]\n',
+    )
+    config = load_config(path)
+    source = config.customer_source_options("csv")
+    assert (source.csv_columns.id, source.token_env, source.format) == (
+        "Account",
+        "CRM_TOKEN",
+        "csv",
+    )
+    voice = config.voice_options(["Ada", "", "Ada"])
+    assert voice.max_length == 120 and voice.author_names == ("Ada",)
+    assert config.change_options().internal_types == ("chore",)

@@ -161,3 +161,47 @@ def test_voice_config_reaches_the_lint(tmp_path: object) -> None:
 
     rules = [f["rule"] for f in json.loads(result.stdout)["findings"]]
     assert rules == ["internal-reference", "too-long"]
+
+
+def test_notes_lint_maps_files_as_release_scan_does(tmp_path: object) -> None:
+    """Components from CODEOWNERS count in the lint as in the scan: an untyped change
+    to a component is customer-visible here, so its developer voice is found."""
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from releasecare.cli import cli
+    from tests.gitfactory import GitRepoFactory
+
+    repo = Path(str(tmp_path)) / "repo"
+    git = GitRepoFactory(repo)
+    config = (
+        "[release]\ncomponent_changes_visible = true\n"
+        "[mapping]\nimport_codeowners = {flag}\n"
+        "[components.docs]\nname = 'Docs'\npaths = ['docs/']\n"
+    )
+    git.commit("init", {"CODEOWNERS": "/billing/ @acme/billing-team\n", "docs/a.md": "1"})
+    git.commit("Refactored the billing endpoint to fix the NPE", {"billing/api.py": "2"})
+
+    def lint(flag: str) -> list[dict[str, str]]:
+        (repo / "releasecare.toml").write_text(config.format(flag=flag), encoding="utf-8")
+        result = CliRunner().invoke(
+            cli,
+            [
+                "--repo",
+                str(repo),
+                "--config",
+                str(repo / "releasecare.toml"),
+                "notes",
+                "lint",
+                "HEAD~1..HEAD",
+                "--json",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        findings: list[dict[str, str]] = json.loads(result.stdout)["findings"]
+        return findings
+
+    assert lint("false") == []
+    assert {f["rule"] for f in lint("true")} & {"jargon", "developer-voice", "our-voice"}

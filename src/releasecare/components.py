@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,10 +54,13 @@ class ComponentMatcher:
     match it, so thousands of patterns cost little per path.
     """
 
-    def __init__(self, components: Mapping[str, Component]) -> None:
+    def __init__(self, components: Mapping[str, Component], ignore: Sequence[str] = ()) -> None:
         import pathspec
 
         self.components = dict(components)
+        # ``[mapping] ignore``: files that belong to no component on purpose (docs,
+        # tests, CI setup); ``components --check`` does not count them as uncovered.
+        self._ignore = pathspec.GitIgnoreSpec.from_lines(ignore) if ignore else None
         self._specs = {
             key: pathspec.GitIgnoreSpec.from_lines(component.paths)
             for key, component in components.items()
@@ -86,6 +89,10 @@ class ComponentMatcher:
         if folders is not None:
             return path.startswith(folders)
         return bool(self._specs[key].match_file(path))
+
+    def ignored(self, path: str) -> bool:
+        """Whether ``path`` is one of ``[mapping] ignore``'s files."""
+        return self._ignore is not None and bool(self._ignore.match_file(path))
 
     def candidates(self, path: str) -> set[str]:
         found = set(self._anywhere)
@@ -125,6 +132,7 @@ class CoverageReport:
     files: int = 0
     files_per_component: dict[str, int] = field(default_factory=dict)
     uncovered: list[str] = field(default_factory=list)
+    ignored: int = 0  # files in no component that [mapping] ignore names
     dead_patterns: list[tuple[str, str]] = field(default_factory=list)  # (component, pattern)
     overlaps: dict[tuple[str, ...], int] = field(default_factory=dict)
 
@@ -137,6 +145,7 @@ class CoverageReport:
             "files": self.files,
             "files_per_component": dict(self.files_per_component),
             "uncovered_count": len(self.uncovered),
+            "ignored_count": self.ignored,
             "uncovered": [
                 {"folder": folder, "files": n} for folder, n in self.uncovered_by_folder()
             ],
@@ -148,6 +157,8 @@ class CoverageReport:
 
     def describe(self) -> str:
         lines = [f"{self.files} files, {len(self.uncovered)} in no component"]
+        if self.ignored:
+            lines[0] += f" ({self.ignored} more ignored by [mapping] ignore)"
         for folder, n in self.uncovered_by_folder()[:30]:
             lines.append(f"  uncovered  {folder:<40} {n:>6} file{'' if n == 1 else 's'}")
         for component, pattern in self.dead_patterns:
@@ -180,7 +191,10 @@ def check_coverage(matcher: ComponentMatcher, paths: Iterable[str]) -> CoverageR
         keys = matcher.match(path)
         per_component.update(keys)
         if not keys:
-            report.uncovered.append(path)
+            if matcher.ignored(path):
+                report.ignored += 1
+            else:
+                report.uncovered.append(path)
         elif len(keys) > 1:
             overlaps[keys] += 1
         for key in matcher.candidates(path):
@@ -240,6 +254,18 @@ def components_from_codeowners(text: str) -> dict[str, Component]:
         )
         for owner, patterns in by_owner.items()
     }
+
+
+def project_matcher(
+    components: Mapping[str, Component],
+    repo: Path,
+    *,
+    import_codeowners: bool = False,
+    ignore: Sequence[str] = (),
+) -> ComponentMatcher:
+    """The matcher every command uses: the configured components, CODEOWNERS'
+    proposals when asked, and the ignored files."""
+    return ComponentMatcher(project_components(components, repo, import_codeowners), ignore)
 
 
 def project_components(

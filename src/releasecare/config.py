@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from releasecare.changes import INTERNAL_TYPES, VISIBLE_TYPES, ChangeOptions
+from releasecare.components import ComponentMatcher, project_matcher
+from releasecare.customers import CsvColumns, SourceOptions
 from releasecare.domain import Component
 from releasecare.errors import ConfigError, InputError, did_you_mean
+from releasecare.voice import VoiceOptions
 
 CONFIG_FILE = "releasecare.toml"
 DEFAULT_DATABASE = "sqlite:///.releasecare/releasecare.db"
-INTERNAL_TYPES = ("chore", "ci", "build", "test", "refactor", "style", "docs")
-VISIBLE_TYPES = ("feat", "fix", "perf")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 # The schema: table -> key -> expected type. Nested per-key tables (components,
@@ -90,8 +92,35 @@ class Config:
     mapping_ignore: tuple[str, ...] = ()
     unmapped: str = "ignore"
     templates: Path | None = None
-    voice: Mapping[str, Any] = field(default_factory=dict)
-    customers: Mapping[str, Any] = field(default_factory=dict)
+    voice: VoiceOptions = field(default_factory=VoiceOptions)
+    customer_source: SourceOptions = field(default_factory=SourceOptions)
+
+    def change_options(self) -> ChangeOptions:
+        """How commits become changes: ``[release]`` types, fragments, first parent."""
+        return ChangeOptions(
+            internal_types=self.internal_types,
+            visible_types=self.visible_types,
+            changes_dir=self.changes_dir,
+            component_changes_visible=self.component_changes_visible,
+            first_parent=self.first_parent,
+        )
+
+    def component_matcher(self, repo: Path) -> ComponentMatcher:
+        """Files to components as every command maps them (CODEOWNERS, ignores included)."""
+        return project_matcher(
+            self.components,
+            repo,
+            import_codeowners=self.import_codeowners,
+            ignore=self.mapping_ignore,
+        )
+
+    def voice_options(self, authors: Iterable[str] = ()) -> VoiceOptions:
+        """``[voice]`` options, knowing the names of the authors (never in a notice)."""
+        return replace(self.voice, author_names=tuple(sorted({a for a in authors if a})))
+
+    def customer_source_options(self, fmt: str | None = None) -> SourceOptions:
+        """``[customers]`` options (CSV column names, token variable) for one import."""
+        return replace(self.customer_source, format=fmt)
 
     def check_environment(self, environment: str) -> None:
         """An environment must be one the config names (when the config names any)."""
@@ -227,9 +256,34 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         mapping_ignore=tuple(mapping.get("ignore", ())),
         unmapped=data.get("impact", {}).get("unmapped", "ignore"),
         templates=(path.parent / templates) if templates else None,
-        voice=dict(data.get("voice", {})),
-        customers=dict(data.get("customers", {})),
+        voice=_voice(data.get("voice", {})),
+        customer_source=_customer_source(path, data.get("customers", {})),
     )
+
+
+def _voice(settings: Mapping[str, Any]) -> VoiceOptions:
+    """``[voice]`` (types already checked); only the keys given override the defaults."""
+    defaults = VoiceOptions()
+    return VoiceOptions(
+        internal_hosts=tuple(settings.get("internal_hosts", defaults.internal_hosts)),
+        jargon=tuple(settings.get("jargon", defaults.jargon)),
+        allow=tuple(settings.get("allow", defaults.allow)),
+        max_length=settings.get("max_length", defaults.max_length),
+        subject_fallback=settings.get("subject_fallback", defaults.subject_fallback),
+    )
+
+
+def _customer_source(path: Path, settings: Mapping[str, Any]) -> SourceOptions:
+    """``[customers]``: CSV column names (each key one of CsvColumns) and the token variable."""
+    columns = settings.get("csv_columns", {})
+    known = [f.name for f in fields(CsvColumns)]
+    for key, value in columns.items():
+        dotted = f"customers.csv_columns.{key}"
+        if key not in known:
+            raise ConfigError(path, dotted, "unknown column key", hint=did_you_mean(key, known))
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(path, dotted, f"must be a column name; got {_describe(value)}")
+    return SourceOptions(csv_columns=CsvColumns(**columns), token_env=settings.get("token_env"))
 
 
 def _component(path: Path, key: str, values: Mapping[str, Any]) -> Component:

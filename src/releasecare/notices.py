@@ -1,7 +1,4 @@
-"""Compose the notice pipeline: deployment -> impact -> rendered files -> stored notices.
-
-Also composes ``notes lint`` over a release, a git range or fragment files.
-"""
+"""Compose the notice pipeline: deployment -> impact -> rendered files -> stored notices."""
 
 from __future__ import annotations
 
@@ -12,31 +9,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from releasecare.config import Config
-from releasecare.domain import Change, Impact, Incident
+from releasecare.domain import Impact, Incident
 from releasecare.errors import NotFound
 
 if TYPE_CHECKING:
     from releasecare.render import RenderedNotice
-    from releasecare.voice import Finding, VoiceOptions
-
-
-def voice_options(config: Config, authors: Sequence[str] = ()) -> VoiceOptions:
-    """``[voice]`` config as voice options; only keys given override the defaults."""
-    from dataclasses import replace
-
-    from releasecare.voice import VoiceOptions
-
-    settings = config.voice  # validated by the config schema: lists of str, int, bool
-    defaults = VoiceOptions()
-    return replace(
-        defaults,
-        internal_hosts=tuple(settings.get("internal_hosts", defaults.internal_hosts)),
-        jargon=tuple(settings.get("jargon", defaults.jargon)),
-        allow=tuple(settings.get("allow", defaults.allow)),
-        max_length=int(settings.get("max_length", defaults.max_length)),
-        subject_fallback=bool(settings.get("subject_fallback", defaults.subject_fallback)),
-        author_names=tuple(sorted({a for a in authors if a})),
-    )
 
 
 def render_deployment(
@@ -77,7 +54,7 @@ def render_deployment(
         template_dir=config.templates,
         feed=feed,
         overview_dir=overview_dir,
-        voice=voice_options(config, [c.author_name for c in impact.changes]),
+        voice=config.voice_options(c.author_name for c in impact.changes),
     )
     written = render_notices(
         impact, config.components, out_dir, options, incidents=incidents_for(session, impact)
@@ -110,54 +87,3 @@ def incidents_for(session: Session, impact: Impact) -> dict[str, list[Incident]]
         ]
         for ci in impact.customers
     }
-
-
-def lint_target(config: Config, repo: Path, target: str | None) -> list[Finding]:
-    """Lint the notes of a release tag, a ``A..B`` range, or fragment files/folders."""
-    from releasecare.voice import lint_changes, lint_note
-
-    candidate = Path(target) if target else None
-    if candidate is not None and candidate.exists():
-        files = sorted(candidate.rglob("*.md")) if candidate.is_dir() else [candidate]
-        findings: list[Finding] = []
-        options = voice_options(config)
-        for path in files:
-            text = _fragment_body(path.read_text(encoding="utf-8", errors="replace"))
-            findings.extend(lint_note(text, str(path), options))
-        return findings
-    changes = _changes_for(config, repo, target)
-    return lint_changes(
-        [c for c in changes if c.visible], voice_options(config, [c.author_name for c in changes])
-    )
-
-
-def _fragment_body(text: str) -> str:
-    if text.startswith("---\n"):
-        end = text.find("\n---", 4)
-        if end != -1:
-            return text[end + 4 :].lstrip("\n")
-    return text
-
-
-def _changes_for(config: Config, repo: Path, target: str | None) -> list[Change]:
-    from releasecare import gitrepo
-    from releasecare.changes import changes_in_range
-    from releasecare.components import ComponentMatcher
-    from releasecare.releases import change_options
-
-    releases = gitrepo.list_releases(repo, config.tag_pattern, order=config.release_order)
-    tags = [r.tag for r in releases]
-    if target and ".." in target:
-        since, until = target.split("..", 1)
-        since_rev: str | None = since or None
-        until = until or "HEAD"
-    else:
-        until = target or (tags[-1] if tags else "HEAD")
-        if until in tags:
-            index = tags.index(until)
-            since_rev = tags[index - 1] if index else None
-        else:
-            gitrepo.resolve(repo, until)
-            since_rev = tags[-1] if tags and until == "HEAD" else None
-    matcher = ComponentMatcher(config.components)
-    return changes_in_range(repo, until, since_rev, matcher, change_options(config))

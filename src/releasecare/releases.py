@@ -19,7 +19,6 @@ from releasecare.errors import NotFound, nearest_tags_hint
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from releasecare.changes import ChangeOptions
 
 # SQLAlchemy is imported where the store is used: ``start_scan`` runs before it.
 
@@ -29,18 +28,6 @@ class ScanResult:
     releases: int = 0
     scanned: list[tuple[str, int]] = field(default_factory=list)  # (tag, changes)
     skipped: int = 0
-
-
-def change_options(config: Config) -> ChangeOptions:
-    from releasecare.changes import ChangeOptions
-
-    return ChangeOptions(
-        internal_types=tuple(config.internal_types),
-        visible_types=tuple(config.visible_types),
-        changes_dir=config.changes_dir,
-        component_changes_visible=config.component_changes_visible,
-        first_parent=config.first_parent,
-    )
 
 
 @dataclass
@@ -70,7 +57,6 @@ def start_scan(
     """
     from releasecare import gitrepo
     from releasecare.changes import release_changes
-    from releasecare.components import ComponentMatcher, project_components
 
     releases = gitrepo.list_releases(repo, config.tag_pattern, order=config.release_order)
     if tag is not None and tag not in {r.tag for r in releases}:
@@ -82,11 +68,9 @@ def start_scan(
     todo = [
         r.tag for r in releases if (tag is None or r.tag == tag) and (rescan or r.tag not in done)
     ]
-    matcher = ComponentMatcher(
-        project_components(config.components, repo, config.import_codeowners)
-    )
+    matcher = config.component_matcher(repo)
     changes = release_changes(
-        repo, releases, todo, matcher, change_options(config), progress=progress, on_total=on_total
+        repo, releases, todo, matcher, config.change_options(), progress=progress, on_total=on_total
     )
     skipped = (1 if tag else len(releases)) - len(todo)
     return PendingScan(releases=releases, todo=todo, skipped=skipped, changes=changes)

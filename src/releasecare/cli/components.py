@@ -24,12 +24,12 @@ def components(app: App, check: bool, strict: bool, rev: str, as_json: bool) -> 
       releasecare components --check --strict --json
     """
     from releasecare import gitrepo
-    from releasecare.components import ComponentMatcher, check_coverage, project_components
+    from releasecare.components import check_coverage
     from releasecare.errors import CheckFailed
 
     config = app.config
-    defined = project_components(config.components, app.repo, config.import_codeowners)
-    matcher = ComponentMatcher(defined)
+    matcher = config.component_matcher(app.repo)
+    defined = matcher.components
     paths = gitrepo.list_files(app.repo, rev)
     report = check_coverage(matcher, paths)
     document = report.to_json()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
-    from releasecare.customers import SourceOptions
+    pass
 
 from releasecare.cli.app import App, emit_json, info, json_option, pass_app
 
@@ -52,7 +51,7 @@ def import_(
     from releasecare.store import customers as store
 
     config = app.config
-    records = read_customers(source, _source_options(config.customers, fmt))
+    records = read_customers(source, config.customer_source_options(fmt))
     warnings = check_references(records, config.environments, config.components)
     if warnings and strict:
         raise InputError(
@@ -139,33 +138,6 @@ def show(app: App, customer_id: str, as_json: bool) -> None:
     click.echo("  timeline:" if events else "  timeline: nothing has touched them yet")
     for event in events:
         click.echo(f"    {event['at'][:16]}  {event['kind']:<10} {event['summary']}")
-
-
-def _source_options(settings: Mapping[str, object], fmt: str | None) -> SourceOptions:
-    """``[customers]`` config (CSV column names, token variable) as reader options."""
-    from dataclasses import fields
-
-    from releasecare.customers import CsvColumns
-    from releasecare.errors import ConfigError
-
-    columns = settings.get("csv_columns") or {}
-    assert isinstance(columns, dict)
-    known = {f.name for f in fields(CsvColumns)}
-    for key, value in columns.items():
-        if key not in known or not isinstance(value, str):
-            raise ConfigError(
-                "config",
-                f"customers.csv_columns.{key}",
-                "unknown column key" if key not in known else "must be a string",
-            )
-    token_env = settings.get("token_env")
-    from releasecare.customers import SourceOptions
-
-    return SourceOptions(
-        csv_columns=CsvColumns(**columns),
-        token_env=token_env if isinstance(token_env, str) else None,
-        format=fmt,
-    )
 
 
 def customer_json(c: object) -> dict[str, object]:

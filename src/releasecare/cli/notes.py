@@ -123,7 +123,7 @@ def lint(app: App, target: str | None, strict: bool, as_json: bool) -> None:
       releasecare notes lint changes/ --json
     """
     from releasecare.errors import CheckFailed
-    from releasecare.notices import lint_target
+    from releasecare.lint import lint_target
 
     findings = lint_target(app.config, app.repo, target)
     if as_json:
