@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from releasecare.domain import Customer
 from releasecare.impact import impact_of_deployment
-from releasecare.report import plural
 from releasecare.store import deployments as deployment_store
 from releasecare.store import releases as release_store
+from releasecare.text import plural
 
 
 def timeline(

@@ -34,26 +34,9 @@ def components(app: App, check: bool, strict: bool, rev: str, as_json: bool) -> 
     report = check_coverage(matcher, paths)
     document = report.to_json()
     if as_json:
-        emit_json(
-            {
-                "components": [
-                    {"key": c.key, "name": c.name, "paths": list(c.paths)} for c in defined.values()
-                ],
-                **document,
-            }
-            if check
-            else {
-                "components": [
-                    {
-                        "key": c.key,
-                        "name": c.name,
-                        "paths": list(c.paths),
-                        "files": document["files_per_component"].get(c.key, 0),
-                    }
-                    for c in defined.values()
-                ]
-            }
-        )
+        from releasecare.documents import components_json
+
+        emit_json(components_json(defined.values(), report, check=check))
     else:
         for c in defined.values():
             count = document["files_per_component"].get(c.key, 0)

@@ -67,15 +67,9 @@ def import_(
                 info(f"--prune: removing {missing} customer(s) not in {source}")
         result = store.upsert(session, records, prune=prune)
     if as_json:
-        emit_json(
-            {
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-                "pruned": result.pruned,
-                "warnings": warnings,
-            }
-        )
+        from releasecare.documents import customers_import_json
+
+        emit_json(customers_import_json(result, warnings))
         return
     click.echo(
         f"imported {len(records)} customers: {result.created} new, "
@@ -94,7 +88,9 @@ def list_(app: App, as_json: bool) -> None:
     with app.transaction() as session:
         rows = store.all_customers(session)
     if as_json:
-        emit_json({"customers": [customer_json(c) for c in rows]})
+        from releasecare.documents import customers_json
+
+        emit_json(customers_json(rows))
         return
     if not rows:
         click.echo("no customers; import them with `releasecare customers import FILE`")
@@ -124,7 +120,9 @@ def show(app: App, customer_id: str, as_json: bool) -> None:
             )
         events = timeline(session, customer, unmapped=app.config.unmapped)
     if as_json:
-        emit_json({"customer": customer_json(customer), "timeline": events})
+        from releasecare.documents import customer_show_json
+
+        emit_json(customer_show_json(customer, events))
         return
     click.echo(f"{customer.name} ({customer.id})")
     click.echo(f"  environments: {', '.join(customer.environments)}")
@@ -138,31 +136,6 @@ def show(app: App, customer_id: str, as_json: bool) -> None:
     click.echo("  timeline:" if events else "  timeline: nothing has touched them yet")
     for event in events:
         click.echo(f"    {event['at'][:16]}  {event['kind']:<10} {event['summary']}")
-
-
-def customer_json(c: object) -> dict[str, object]:
-    from releasecare.domain import Customer
-
-    assert isinstance(c, Customer)
-    return {
-        "id": c.id,
-        "name": c.name,
-        "environments": list(c.environments),
-        "components": list(c.components),
-        "timezone": c.timezone,
-        "locale": c.locale,
-        "tier": c.tier,
-        "contacts": {
-            "email": list(c.contacts.email),
-            "webhook_url": c.contacts.webhook_url,
-            "webhook_secret_env": c.contacts.webhook_secret_env,
-            "slack_url_env": c.contacts.slack_url_env,
-        },
-        "freeze": [
-            {"start": w.start.isoformat(), "end": w.end.isoformat(), "reason": w.reason}
-            for w in c.freeze
-        ],
-    }
 
 
 COMMANDS = [customers]

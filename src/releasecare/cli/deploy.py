@@ -66,7 +66,9 @@ def record(
             session, app.config, event, at_given=moment is not None
         )
     if as_json:
-        emit_json({"deployment": deployment_json(deployment), "created": created})
+        from releasecare.documents import record_json
+
+        emit_json(record_json(deployment, created))
         return
     verb = "recorded" if created else "already recorded"
     click.echo(
@@ -120,14 +122,9 @@ def ingest(
             session, app.config, source, fmt, options, repo=app.repo, skipped=skipped
         )
     if as_json:
-        emit_json(
-            {
-                "read": summary.read,
-                "created": summary.created,
-                "unchanged": summary.unchanged,
-                "skipped": [{"location": s.location, "reason": s.reason} for s in skipped],
-            }
-        )
+        from releasecare.documents import ingest_json
+
+        emit_json(ingest_json(summary, skipped))
         return
     click.echo(
         f"read {summary.read} deployments: {summary.created} new, {summary.unchanged} already known"
@@ -149,9 +146,9 @@ def list_(app: App, environment: str | None, as_json: bool) -> None:
     with app.transaction() as session:
         rows = deployment_history(session, environment)
     if as_json:
-        emit_json(
-            {"deployments": [deployment_json(d) | {"previous_version": prev} for d, prev in rows]}
-        )
+        from releasecare.documents import deployments_json
+
+        emit_json(deployments_json(rows))
         return
     if not rows:
         click.echo("no deployments recorded")
@@ -166,22 +163,6 @@ def list_(app: App, environment: str | None, as_json: bool) -> None:
             f"  #{deployment.id:<5} {deployment.deployed_at:%Y-%m-%d %H:%M}Z  "
             f"{change:<30} {deployment.status}"
         )
-
-
-def deployment_json(deployment: object) -> dict[str, object]:
-    from releasecare.domain import Deployment
-
-    assert isinstance(deployment, Deployment)
-    return {
-        "id": deployment.id,
-        "environment": deployment.environment,
-        "version": deployment.version,
-        "status": deployment.status,
-        "deployed_at": deployment.deployed_at.isoformat(),
-        "external_id": deployment.external_id,
-        "source": deployment.source,
-        "sha": deployment.sha,
-    }
 
 
 COMMANDS = [deploy]

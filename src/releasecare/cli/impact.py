@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 import click
 
 from releasecare.cli.app import App, emit_json, json_option, parse_time, pass_app
+from releasecare.text import plural
+
+if TYPE_CHECKING:
+    from releasecare.domain import Component, Impact
 
 
 @click.command()
@@ -35,9 +42,9 @@ def impact(
       releasecare impact 7 --json
       releasecare impact --env production-eu --version v2.4.0 --strict
     """
+    from releasecare.documents import impact_json
     from releasecare.errors import CheckFailed
     from releasecare.impact import find_impact
-    from releasecare.report import impact_json, impact_text
 
     with app.transaction() as session:
         result = find_impact(
@@ -58,6 +65,48 @@ def impact(
             f"{len(conflicts)} customer(s) are in a change freeze: "
             + ", ".join(c.customer.id for c in conflicts)
         )
+
+
+def impact_text(impact: Impact, components: Mapping[str, Component]) -> str:
+    """A compact report: the range, then per component, then per customer."""
+    deployment = impact.deployment
+    head = (f"deployment #{deployment.id}: " if deployment else "preview: ") + (
+        f"{impact.previous_version or '(nothing)'} -> {impact.version} on {impact.environment}"
+    )
+    lines = [head + ("  [ROLLBACK: these changes are taken away]" if impact.rollback else "")]
+    mapped = [c for c in impact.changes if c.components]
+    lines.append(
+        f"{plural(len(impact.changes), 'change')}: {len(mapped)} touch components, "
+        f"{len(impact.unmapped_changes)} touch none; "
+        f"{plural(len(impact.customers), 'customer')} affected"
+    )
+    if impact.components:
+        lines += ["", "components:"]
+        for key in impact.components:
+            name = components[key].name if key in components else key
+            count = sum(1 for c in mapped if key in c.components)
+            users = sum(1 for ci in impact.customers if key in ci.components)
+            lines.append(
+                f"  {key:<16} {name:<24} {plural(count, 'change'):>12}  "
+                f"{plural(users, 'customer'):>14}"
+            )
+    if impact.customers:
+        lines += ["", "customers:"]
+        for ci in impact.customers:
+            freeze = ""
+            if ci.freeze_conflicts:
+                reasons = ", ".join(w.reason or "freeze" for w in ci.freeze_conflicts)
+                freeze = f"  FREEZE: {reasons}"
+            lines.append(
+                f"  {ci.customer.id:<20} {plural(len(ci.changes), 'change'):>12} via "
+                f"{', '.join(ci.components) or '(unmapped changes)'}{freeze}"
+            )
+    if impact.unmapped_changes:
+        lines += ["", "changes that touch no component (see `releasecare components --check`):"]
+        lines += [f"  {c.sha[:10]} {c.summary}" for c in impact.unmapped_changes[:20]]
+        if len(impact.unmapped_changes) > 20:
+            lines.append(f"  ... and {len(impact.unmapped_changes) - 20} more")
+    return "\n".join(lines)
 
 
 COMMANDS = [impact]

@@ -83,19 +83,9 @@ def render(
             overview_dir=Path(overview_dir) if overview_dir else None,
         )
     if as_json:
-        emit_json(
-            {
-                "notices": [
-                    {
-                        "customer": n.customer_id,
-                        "format": n.format,
-                        "path": str(n.path),
-                        "sha256": n.sha256,
-                    }
-                    for n in written
-                ]
-            }
-        )
+        from releasecare.documents import notices_json
+
+        emit_json(notices_json(written))
         return
     customers = sorted({n.customer_id for n in written})
     if not written:
@@ -127,19 +117,9 @@ def lint(app: App, target: str | None, strict: bool, as_json: bool) -> None:
 
     findings = lint_target(app.config, app.repo, target)
     if as_json:
-        emit_json(
-            {
-                "findings": [
-                    {
-                        "rule": f.rule,
-                        "location": f.location,
-                        "message": f.message,
-                        "suggestion": f.suggestion,
-                    }
-                    for f in findings
-                ]
-            }
-        )
+        from releasecare.documents import findings_json
+
+        emit_json(findings_json(findings))
     else:
         for f in findings:
             click.echo(f"{f.location}: {f.rule}: {f.message}")

@@ -50,13 +50,9 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
             on_total=_set_length(bar) if show_bar else None,
         )
     if as_json:
-        emit_json(
-            {
-                "releases": result.releases,
-                "skipped": result.skipped,
-                "scanned": [{"tag": t, "changes": n} for t, n in result.scanned],
-            }
-        )
+        from releasecare.documents import scan_json
+
+        emit_json(scan_json(result))
         return
     for scanned_tag, count in result.scanned:
         click.echo(f"{scanned_tag}: {count} change{'' if count == 1 else 's'}")
@@ -81,23 +77,13 @@ def _set_length(bar: Any) -> Callable[[int], None]:
 @pass_app
 def show(app: App, tag: str, as_json: bool) -> None:
     """The changes of one scanned release, with their components and notes."""
+    from releasecare.documents import release_show_json
     from releasecare.releases import release_with_changes
-    from releasecare.report import change_json
 
     with app.transaction() as session:
         found, changes = release_with_changes(session, tag)
     if as_json:
-        emit_json(
-            {
-                "release": {
-                    "tag": found.tag,
-                    "sha": found.sha,
-                    "date": found.date.isoformat(),
-                    "message": found.message,
-                },
-                "changes": [change_json(c) for c in changes],
-            }
-        )
+        emit_json(release_show_json(found, changes))
         return
     click.echo(f"{found.tag}  {found.sha[:12]}  {found.date:%Y-%m-%d}")
     if found.message:
@@ -122,20 +108,9 @@ def list_(app: App, as_json: bool) -> None:
     with app.transaction() as session:
         rows = store.list_releases(session)
     if as_json:
-        emit_json(
-            {
-                "releases": [
-                    {
-                        "tag": r.tag,
-                        "sha": r.sha,
-                        "date": r.date.isoformat(),
-                        "changes": n,
-                        "scanned": s,
-                    }
-                    for r, n, s in rows
-                ]
-            }
-        )
+        from releasecare.documents import releases_json
+
+        emit_json(releases_json(rows))
         return
     for r, n, scanned in rows:
         click.echo(

@@ -1,0 +1,266 @@
+"""The JSON documents pipelines depend on: one place for the public output contract.
+
+Every ``--json`` output, and every JSON file releasecare writes for others to read,
+is built here from the domain classes. Each document carries ``schema``: its kind
+and version (``"impact/1"``). Keys are a public contract (README, "Command-line
+contract"): add freely; renaming or removing one means a new version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from releasecare.domain import Change, Component, Customer, Deployment, Impact, Release
+
+if TYPE_CHECKING:
+    from releasecare.components import CoverageReport
+    from releasecare.deploylogs import Skipped
+    from releasecare.deployments import IngestSummary
+    from releasecare.releases import ScanResult
+    from releasecare.render import RenderedNotice
+    from releasecare.store.customers import UpsertResult
+    from releasecare.voice import Finding
+
+VERSION = 1
+
+
+def document(kind: str, **body: Any) -> dict[str, Any]:
+    """A document of ``kind``: ``schema`` first, then its keys."""
+    return {"schema": f"{kind}/{VERSION}", **body}
+
+
+# --- the parts documents share ---------------------------------------------------
+
+
+def change_json(change: Change) -> dict[str, Any]:
+    return {
+        "sha": change.sha,
+        "summary": change.summary,
+        "type": change.type,
+        "scope": change.scope,
+        "breaking": change.breaking,
+        "components": list(change.components),
+        "customer_note": change.customer_note,
+        "visible": change.visible,
+        "release": change.release,
+    }
+
+
+def deployment_json(deployment: Deployment, previous_version: str | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "id": deployment.id,
+        "environment": deployment.environment,
+        "version": deployment.version,
+        "status": deployment.status,
+        "deployed_at": deployment.deployed_at.isoformat(),
+        "external_id": deployment.external_id,
+        "source": deployment.source,
+        "sha": deployment.sha,
+    }
+    if previous_version is not None:
+        found["previous_version"] = previous_version
+    return found
+
+
+def customer_json(customer: Customer) -> dict[str, Any]:
+    return {
+        "id": customer.id,
+        "name": customer.name,
+        "environments": list(customer.environments),
+        "components": list(customer.components),
+        "timezone": customer.timezone,
+        "locale": customer.locale,
+        "tier": customer.tier,
+        "contacts": {
+            "email": list(customer.contacts.email),
+            "webhook_url": customer.contacts.webhook_url,
+            "webhook_secret_env": customer.contacts.webhook_secret_env,
+            "slack_url_env": customer.contacts.slack_url_env,
+        },
+        "freeze": [
+            {"start": w.start.isoformat(), "end": w.end.isoformat(), "reason": w.reason}
+            for w in customer.freeze
+        ],
+    }
+
+
+def release_json(release: Release) -> dict[str, Any]:
+    return {
+        "tag": release.tag,
+        "sha": release.sha,
+        "date": release.date.isoformat(),
+        "message": release.message,
+    }
+
+
+# --- documents -------------------------------------------------------------------
+
+
+def impact_json(impact: Impact) -> dict[str, Any]:
+    """``impact --json``: the deployment, its changes, components and customers."""
+    deployment = impact.deployment
+    return document(
+        "impact",
+        deployment={
+            "id": deployment.id if deployment else None,
+            "environment": impact.environment,
+            "version": impact.version,
+            "previous_version": impact.previous_version,
+            "status": deployment.status if deployment else "preview",
+            "deployed_at": deployment.deployed_at.isoformat() if deployment else None,
+            "rollback": impact.rollback,
+        },
+        changes=[change_json(c) for c in impact.changes if c.components],
+        unmapped_changes=[change_json(c) for c in impact.unmapped_changes],
+        components=list(impact.components),
+        customers=[
+            {
+                "id": ci.customer.id,
+                "name": ci.customer.name,
+                "components": list(ci.components),
+                "changes": [c.sha for c in ci.changes],
+                "freeze_conflicts": [
+                    {"start": w.start.isoformat(), "end": w.end.isoformat(), "reason": w.reason}
+                    for w in ci.freeze_conflicts
+                ],
+            }
+            for ci in impact.customers
+        ],
+        freeze_conflicts=[ci.customer.id for ci in impact.customers if ci.freeze_conflicts],
+    )
+
+
+def scan_json(result: ScanResult) -> dict[str, Any]:
+    """``release scan --json``."""
+    return document(
+        "release-scan",
+        releases=result.releases,
+        skipped=result.skipped,
+        scanned=[{"tag": t, "changes": n} for t, n in result.scanned],
+    )
+
+
+def release_show_json(release: Release, changes: Iterable[Change]) -> dict[str, Any]:
+    """``release show --json``."""
+    return document(
+        "release",
+        release=release_json(release),
+        changes=[change_json(c) for c in changes],
+    )
+
+
+def releases_json(rows: Iterable[tuple[Release, int, bool]]) -> dict[str, Any]:
+    """``release list --json``: each release with its change count and scanned flag."""
+    return document(
+        "releases",
+        releases=[
+            {
+                "tag": r.tag,
+                "sha": r.sha,
+                "date": r.date.isoformat(),
+                "changes": n,
+                "scanned": scanned,
+            }
+            for r, n, scanned in rows
+        ],
+    )
+
+
+def record_json(deployment: Deployment, created: bool) -> dict[str, Any]:
+    """``deploy record --json``."""
+    return document("deploy-record", deployment=deployment_json(deployment), created=created)
+
+
+def ingest_json(summary: IngestSummary, skipped: Sequence[Skipped]) -> dict[str, Any]:
+    """``deploy ingest --json``."""
+    return document(
+        "deploy-ingest",
+        read=summary.read,
+        created=summary.created,
+        unchanged=summary.unchanged,
+        skipped=[{"location": s.location, "reason": s.reason} for s in skipped],
+    )
+
+
+def deployments_json(rows: Iterable[tuple[Deployment, str | None]]) -> dict[str, Any]:
+    """``deploy list --json``: each deployment with the version its environment had."""
+    return document(
+        "deployments",
+        deployments=[deployment_json(d) | {"previous_version": prev} for d, prev in rows],
+    )
+
+
+def customers_import_json(result: UpsertResult, warnings: Sequence[str]) -> dict[str, Any]:
+    """``customers import --json``."""
+    return document(
+        "customers-import",
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        pruned=result.pruned,
+        warnings=list(warnings),
+    )
+
+
+def customers_json(customers: Iterable[Customer]) -> dict[str, Any]:
+    """``customers list --json``."""
+    return document("customers", customers=[customer_json(c) for c in customers])
+
+
+def customer_show_json(customer: Customer, timeline: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """``customers show --json``: the customer and what touched them, newest first."""
+    return document("customer", customer=customer_json(customer), timeline=list(timeline))
+
+
+def notices_json(written: Iterable[RenderedNotice]) -> dict[str, Any]:
+    """``notes render --json``: every file written, with its digest."""
+    return document(
+        "notices",
+        notices=[
+            {"customer": n.customer_id, "format": n.format, "path": str(n.path), "sha256": n.sha256}
+            for n in written
+        ],
+    )
+
+
+def findings_json(findings: Iterable[Finding]) -> dict[str, Any]:
+    """``notes lint --json``."""
+    return document(
+        "lint",
+        findings=[
+            {
+                "rule": f.rule,
+                "location": f.location,
+                "message": f.message,
+                "suggestion": f.suggestion,
+            }
+            for f in findings
+        ],
+    )
+
+
+def components_json(
+    components: Iterable[Component], report: CoverageReport, *, check: bool
+) -> dict[str, Any]:
+    """``components --json``: each component with its file count; with ``check``, the
+    coverage report (uncovered files, dead patterns, overlaps) instead of counts."""
+    coverage = report.to_json()
+    if check:
+        return document(
+            "components",
+            components=[{"key": c.key, "name": c.name, "paths": list(c.paths)} for c in components],
+            **coverage,
+        )
+    return document(
+        "components",
+        components=[
+            {
+                "key": c.key,
+                "name": c.name,
+                "paths": list(c.paths),
+                "files": coverage["files_per_component"].get(c.key, 0),
+            }
+            for c in components
+        ],
+    )
