@@ -1,5 +1,7 @@
-"""Shared fixtures: real databases (SQLite, and PostgreSQL when a server is at hand),
-a CLI runner in an isolated folder, and a small real project (git repo + config)."""
+"""Shared fixtures: real databases (SQLite, and PostgreSQL when a server is at hand)
+and a small real project (git repo + config) with a CLI runner in its folder.
+
+Helpers that tests import (``Runner``, ``CONFIG``, ``CUSTOMERS``) live in tests/helpers.py."""
 
 from __future__ import annotations
 
@@ -7,14 +9,11 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from releasecare.cli import cli
+from tests.helpers import CONFIG, CUSTOMERS, Runner
 
 POSTGRES_URL = os.environ.get("RELEASECARE_TEST_POSTGRES_URL")
 
@@ -57,102 +56,6 @@ def db_url(request: pytest.FixtureRequest) -> str:
     """Each test that takes ``db_url`` runs on SQLite and on PostgreSQL."""
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(name))
-
-
-@dataclass
-class Runner:
-    """Runs ``releasecare`` in a project folder against one database."""
-
-    cwd: Path
-    db_url: str
-
-    def __call__(self, *args: str, input: str | None = None) -> Result:
-        runner = CliRunner()
-        old = Path.cwd()
-        os.chdir(self.cwd)
-        try:
-            return runner.invoke(
-                cli, ["--db", self.db_url, *args], input=input, catch_exceptions=False
-            )
-        finally:
-            os.chdir(old)
-
-    def ok(self, *args: str, input: str | None = None) -> Result:
-        result = self(*args, input=input)
-        assert result.exit_code == 0, f"exit {result.exit_code}\n{result.output}"
-        return result
-
-    def json(self, *args: str) -> Any:
-        result = self.ok(*args, "--json")
-        return json.loads(result.stdout)
-
-    def deploy(self, version: str, at: str, *extra: str, env: str = "production-eu") -> int:
-        """Record a deploy at a given time; returns its id."""
-        result = self.json(
-            "deploy", "record", "--env", env, "--version", version, "--at", at, *extra
-        )
-        return int(result["deployment"]["id"])
-
-
-CONFIG = """\
-[product]
-name = "Shopfront"
-
-[release]
-tag_pattern = "v*"
-
-[components.checkout]
-name = "Checkout"
-paths = ["services/checkout/"]
-
-[components.invoices]
-name = "Invoices"
-paths = ["services/invoices/"]
-
-[components.search]
-name = "Search"
-paths = ["services/search/"]
-
-[environments.production-eu]
-name = "Europe"
-
-[environments.staging]
-name = "Staging"
-"""
-
-CUSTOMERS = [
-    {
-        "id": "acme",
-        "name": "Acme GmbH",
-        "environments": ["production-eu"],
-        "components": ["checkout", "invoices"],
-        "timezone": "Europe/Berlin",
-        "locale": "de-DE",
-        "freeze": [
-            {
-                "start": "2026-11-26T00:00:00+01:00",
-                "end": "2026-12-01T00:00:00+01:00",
-                "reason": "Black Friday",
-            }
-        ],
-    },
-    {
-        "id": "globex",
-        "name": "Globex Inc.",
-        "environments": ["production-eu"],
-        "components": ["search"],
-        "timezone": "America/New_York",
-        "locale": "en-US",
-    },
-    {
-        "id": "initech",
-        "name": "Initech",
-        "environments": ["staging"],
-        "components": "*",
-        "timezone": "UTC",
-        "locale": "en",
-    },
-]
 
 
 @pytest.fixture

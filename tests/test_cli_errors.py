@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import Runner
+from tests.helpers import Runner
 
 
 def run_cli(

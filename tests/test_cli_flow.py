@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import Runner
+from tests.helpers import Runner
 
 
 def setup_history(run: Runner) -> None:

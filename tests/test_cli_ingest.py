@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.conftest import Runner
+from tests.helpers import Runner
 
 DATA = Path(__file__).parent / "data" / "deploylogs"
 

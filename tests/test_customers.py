@@ -19,7 +19,7 @@ from releasecare.customers import (
 )
 from releasecare.domain import ALL, FreezeWindow
 from releasecare.errors import InputError, NetworkError, RecordError
-from tests.conftest import CUSTOMERS, Runner
+from tests.helpers import CUSTOMERS, Runner
 
 DATA = Path(__file__).parent / "data" / "customers"
 

@@ -74,7 +74,7 @@ def test_customers_and_deploys_match_the_config() -> None:
 
 def test_demo_renders_different_notices_per_customer(tmp_path: Path) -> None:
     """What `make demo` does, through the CLI, on a fresh database."""
-    from tests.conftest import Runner
+    from tests.helpers import Runner
 
     repo = build(tmp_path / "shopfront")
     run = Runner(cwd=repo, db_url=f"sqlite:///{tmp_path / 'demo.db'}")

@@ -7,8 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from releasecare.errors import GitError, NotFound
 from releasecare.gitrepo import (
@@ -17,47 +15,8 @@ from releasecare.gitrepo import (
     list_files,
     list_releases,
     resolve,
-    sort_versions,
-    version_key,
 )
 from tests.gitfactory import GitRepoFactory
-
-
-def test_versions_sort_as_versions() -> None:
-    tags = [
-        "v1.10.0",
-        "v2.0.0",
-        "v1.9.0",
-        "v2.0.0-rc.1",
-        "v2.0.0-beta.2",
-        "2.0.0rc2",
-        "v2.0.0-alpha",
-        "v1.9.1",
-        "v1.0",
-    ]
-    assert sort_versions(tags) == [
-        "v1.0",
-        "v1.9.0",
-        "v1.9.1",
-        "v1.10.0",
-        "v2.0.0-alpha",
-        "v2.0.0-beta.2",
-        "v2.0.0-rc.1",
-        "2.0.0rc2",
-        "v2.0.0",
-    ]
-
-
-@given(
-    st.lists(
-        st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(0, 30)),
-        min_size=1,
-        max_size=20,
-    )
-)
-def test_version_order_matches_numeric_order(triples: list[tuple[int, int, int]]) -> None:
-    tags = [f"v{a}.{b}.{c}" for a, b, c in triples]
-    assert [version_key(t)[1][:3] for t in sort_versions(tags)] == sorted(triples)
 
 
 @pytest.fixture

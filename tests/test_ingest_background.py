@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from releasecare.errors import RecordError
-from tests.conftest import Runner
+from tests.helpers import Runner
 
 
 @pytest.fixture

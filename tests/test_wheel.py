@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CONFIG, CUSTOMERS
+from tests.helpers import CONFIG, CUSTOMERS
 
 ROOT = Path(__file__).parents[1]
 

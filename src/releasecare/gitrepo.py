@@ -18,6 +18,7 @@ from typing import Any
 
 from releasecare.domain import Commit, FileChange, Release
 from releasecare.errors import GitError, NotFound, nearest_tags_hint
+from releasecare.versions import sort_versions, version_key
 
 # One record per commit: a start marker, then NUL-terminated header fields.
 _START = "\x1e"  # ASCII record separator; git never emits it in the fields we ask for
@@ -102,47 +103,6 @@ def resolve(repo_path: Path, rev: str) -> str:
         f"{rev!r} is not a tag, branch or commit of {repo_path}",
         hint=nearest_tags_hint(sort_versions(tags), rev),
     )
-
-
-# --- versions -----------------------------------------------------------------
-
-_VERSION = re.compile(
-    r"^[^\d]*?(?P<release>\d+(?:\.\d+)*)"
-    r"(?:[-_.]?(?P<pre>a|alpha|b|beta|rc|c|pre|preview|dev)[-_.]?(?P<pre_n>\d*))?"
-    r"(?:[-+.](?P<rest>.*))?$",
-    re.IGNORECASE,
-)
-_PRE_ORDER = {
-    "dev": 0,
-    "a": 1,
-    "alpha": 1,
-    "b": 2,
-    "beta": 2,
-    "pre": 3,
-    "preview": 3,
-    "c": 3,
-    "rc": 3,
-}
-
-
-def version_key(tag: str) -> tuple[Any, ...]:
-    """Sort key ordering tags as versions: v1.10 after v1.9, v2.0.0-rc.1 before v2.0.0.
-
-    Tags that are no version at all sort first, by name.
-    """
-    match = _VERSION.match(tag)
-    if not match:
-        return (0, (), 0, 0, tag)
-    release = tuple(int(p) for p in match["release"].split("."))
-    release = release + (0,) * (6 - len(release)) if len(release) < 6 else release
-    pre = match["pre"]
-    if pre is None:
-        return (1, release, 1, 0, tag)
-    return (1, release, 0, (_PRE_ORDER[pre.lower()], int(match["pre_n"] or 0)), tag)
-
-
-def sort_versions(tags: Iterable[str]) -> list[str]:
-    return sorted(tags, key=version_key)
 
 
 # --- releases -----------------------------------------------------------------

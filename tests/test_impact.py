@@ -1,0 +1,140 @@
+"""The impact rule on plain domain objects (no database, no git): which changes reach
+a customer, which freeze windows a deploy falls into, and which releases a deploy spans."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from releasecare.domain import Change, Customer, FreezeWindow
+from releasecare.impact import customer_impact, version_range
+
+MOMENT = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+CHECKOUT = Change(sha="c1", summary="Pay by card", components=("checkout",))
+INVOICES = Change(sha="i1", summary="PDF invoices", components=("invoices",))
+SEARCH = Change(sha="s1", summary="Faster search", components=("search",))
+BOTH = Change(sha="b1", summary="Invoice at checkout", components=("checkout", "invoices"))
+DOCS = Change(sha="d1", summary="Explain setup")  # touches no component
+CHANGES = (CHECKOUT, INVOICES, SEARCH, BOTH, DOCS)
+
+
+def customer(*freeze: FreezeWindow, components: tuple[str, ...] = ("*",)) -> Customer:
+    return Customer(id="acme", name="Acme GmbH", components=components, freeze=freeze)
+
+
+# --- which changes -----------------------------------------------------------------
+
+
+def test_only_changes_touching_a_used_component() -> None:
+    impact = customer_impact(customer(), ["checkout"], CHANGES, MOMENT)
+    assert impact.changes == (CHECKOUT, BOTH)
+    assert impact.components == ("checkout",)
+    assert impact.customer == customer()
+
+
+def test_several_components_keep_the_changes_order_without_duplicates() -> None:
+    impact = customer_impact(customer(), ["search", "invoices", "checkout"], CHANGES, MOMENT)
+    assert impact.changes == (CHECKOUT, INVOICES, SEARCH, BOTH)
+    assert impact.components == ("checkout", "invoices", "search")  # sorted, once each
+
+
+def test_used_components_decide_not_the_customer_record() -> None:
+    """``used`` is what the store resolved for this customer; it is taken as given."""
+    impact = customer_impact(customer(components=("checkout",)), ["search"], CHANGES, MOMENT)
+    assert impact.changes == (SEARCH,)
+
+
+def test_no_used_component_no_changes() -> None:
+    impact = customer_impact(customer(), [], CHANGES, MOMENT)
+    assert impact.changes == ()
+    assert impact.components == ()
+
+
+def test_unmapped_changes_only_when_asked() -> None:
+    assert DOCS not in customer_impact(customer(), ["search"], CHANGES, MOMENT).changes
+    impact = customer_impact(customer(), ["search"], CHANGES, MOMENT, include_unmapped=True)
+    assert impact.changes == (SEARCH, DOCS)
+
+
+def test_unmapped_changes_reach_a_customer_using_nothing_touched() -> None:
+    """How `--unmapped everyone` reaches customers whose components were not touched."""
+    impact = customer_impact(customer(), [], CHANGES, MOMENT, include_unmapped=True)
+    assert impact.changes == (DOCS,)
+
+
+# --- freeze windows ----------------------------------------------------------------
+
+
+def window(start: datetime, end: datetime, reason: str) -> FreezeWindow:
+    return FreezeWindow(start=start, end=end, reason=reason)
+
+
+def test_freeze_windows_containing_the_moment_are_reported() -> None:
+    around = window(MOMENT - timedelta(days=1), MOMENT + timedelta(days=3), "Black Friday")
+    earlier = window(MOMENT - timedelta(days=30), MOMENT - timedelta(days=20), "Audit")
+    later = window(MOMENT + timedelta(days=20), MOMENT + timedelta(days=30), "Year end")
+    also = window(MOMENT - timedelta(hours=1), MOMENT + timedelta(hours=1), "Migration")
+    impact = customer_impact(customer(earlier, around, later, also), ["checkout"], CHANGES, MOMENT)
+    assert impact.freeze_conflicts == (around, also)
+
+
+def test_freeze_conflict_is_reported_even_without_changes() -> None:
+    around = window(MOMENT - timedelta(days=1), MOMENT + timedelta(days=1), "Black Friday")
+    impact = customer_impact(customer(around), [], CHANGES, MOMENT)
+    assert impact.changes == ()
+    assert impact.freeze_conflicts == (around,)
+
+
+def test_freeze_window_is_inclusive_at_start_exclusive_at_end() -> None:
+    """FreezeWindow.contains: ``start <= moment < end``, like a calendar entry."""
+    starts_now = window(MOMENT, MOMENT + timedelta(days=1), "starts now")
+    ends_now = window(MOMENT - timedelta(days=1), MOMENT, "ends now")
+    impact = customer_impact(customer(starts_now, ends_now), ["checkout"], CHANGES, MOMENT)
+    assert impact.freeze_conflicts == (starts_now,)
+    # One microsecond earlier the second window still holds, the first not yet.
+    just_before = MOMENT - timedelta(microseconds=1)
+    impact = customer_impact(customer(starts_now, ends_now), ["checkout"], CHANGES, just_before)
+    assert impact.freeze_conflicts == (ends_now,)
+
+
+def test_freeze_window_compares_instants_across_time_zones() -> None:
+    berlin = timezone(timedelta(hours=1))
+    # Ends at 13:00 in Berlin, which is MOMENT (12:00 UTC): not a conflict.
+    ends_now = window(datetime(2026, 11, 26, 0, 0, tzinfo=berlin), MOMENT.astimezone(berlin), "x")
+    # Ends at 13:00:01 in Berlin: a conflict.
+    ends_after = window(ends_now.start, ends_now.end + timedelta(seconds=1), "y")
+    impact = customer_impact(customer(ends_now, ends_after), ["checkout"], CHANGES, MOMENT)
+    assert impact.freeze_conflicts == (ends_after,)
+
+
+# --- version range -----------------------------------------------------------------
+
+POSITIONS = {"v1.0.0": 1, "v1.1.0": 2, "v1.2.0": 3, "v1.3.0": 4}
+
+
+def test_forward_range_from_previous_to_version() -> None:
+    assert version_range(POSITIONS, "v1.3.0", "v1.1.0") == (2, 4, False)
+    assert version_range(POSITIONS, "v1.2.0", "v1.1.0") == (2, 3, False)
+
+
+def test_rollback_range_is_the_forward_range_reversed() -> None:
+    """Deploying an older version after a newer one: the same releases, taken away."""
+    after, upto, rollback = version_range(POSITIONS, "v1.1.0", "v1.3.0")
+    assert (after, upto, rollback) == (2, 4, True)
+    assert (after, upto) == version_range(POSITIONS, "v1.3.0", "v1.1.0")[:2]
+
+
+def test_same_version_again_is_an_empty_forward_range() -> None:
+    after, upto, rollback = version_range(POSITIONS, "v1.2.0", "v1.2.0")
+    assert (after, upto, rollback) == (3, 3, False)
+    assert not [tag for tag, pos in POSITIONS.items() if after < pos <= upto]
+
+
+@pytest.mark.parametrize(("version", "expected"), [("v1.0.0", (0, 1)), ("v1.2.0", (2, 3))])
+def test_no_previous_version_is_the_release_itself(version: str, expected: tuple[int, int]) -> None:
+    after, upto, rollback = version_range(POSITIONS, version, None)
+    assert (after, upto) == expected
+    assert rollback is False
+    assert [tag for tag, pos in POSITIONS.items() if after < pos <= upto] == [version]
