@@ -19,17 +19,16 @@ from tests.helpers import Runner
 def in_background(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every file goes to the second process, in small batches; records each use."""
     from releasecare import deployments
-    from releasecare.deploylogs import background
 
     used: list[str] = []
-    real = background.read_rows_in_background
+    real = deployments._rows_in_child
 
     def spy(source: str, *args: Any, **kwargs: Any) -> Iterator[Any]:
         used.append(source)
         return real(source, *args, **kwargs)
 
-    monkeypatch.setattr(background, "BACKGROUND_FROM_BYTES", 0)
-    monkeypatch.setattr(background, "read_rows_in_background", spy)
+    monkeypatch.setattr(deployments, "BACKGROUND_FROM_BYTES", 0)
+    monkeypatch.setattr(deployments, "_rows_in_child", spy)
     monkeypatch.setattr(deployments, "BATCH", 40)
     return used
 
@@ -109,7 +108,7 @@ def test_an_unknown_environment_names_the_line(
 
 
 def test_small_files_standard_input_and_urls_stay_in_one_process(tmp_path: Path) -> None:
-    from releasecare.deploylogs.background import BACKGROUND_FROM_BYTES, worth_a_second_process
+    from releasecare.deployments import BACKGROUND_FROM_BYTES, worth_a_second_process
 
     small = write_log(tmp_path / "small.jsonl", 10)
     large = tmp_path / "large.jsonl"
@@ -134,12 +133,12 @@ def test_a_reader_that_dies_is_reported_and_nothing_is_stored(
 ) -> None:
     import os
 
-    from releasecare.deploylogs import background
+    from releasecare import forked
 
     def killed(*args: Any) -> None:
         os._exit(9)  # what the kernel's OOM killer leaves behind
 
-    monkeypatch.setattr(background, "_read_rows", killed)
+    monkeypatch.setattr(forked, "_produce", killed)
     log = write_log(tmp_path / "deploys.jsonl", 50)
     result = project("deploy", "ingest", str(log), "--format", "jsonl")
     assert result.exit_code == 3
