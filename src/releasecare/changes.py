@@ -15,6 +15,7 @@ from pathlib import Path
 
 from releasecare.components import ComponentMatcher
 from releasecare.domain import CHANGE_IMPACTS, Change, Commit, Release
+from releasecare.gitrepo import count_commits, iter_commits, read_blobs, walk
 
 INTERNAL_TYPES = ("chore", "ci", "build", "test", "refactor", "style", "docs")
 VISIBLE_TYPES = ("feat", "fix", "perf")
@@ -263,8 +264,6 @@ def release_changes(
     oldest first. A change that adds a note fragment comes last, once all fragments
     are read in one go.
     """
-    from releasecare.gitrepo import count_commits, walk
-
     position = {r.tag: i for i, r in enumerate(releases)}
     todo = sorted(set(wanted), key=position.__getitem__)
     if not todo:
@@ -340,8 +339,6 @@ def _fragment_specs(commit: Commit, prefix: str) -> list[str]:
 
 def _read_fragments(repo_path: Path, specs: list[str]) -> dict[str, Fragment]:
     """Fragment path -> parsed fragment, read with one ``git cat-file --batch``."""
-    from releasecare.gitrepo import read_blobs
-
     fragments = {}
     for spec, text in read_blobs(repo_path, specs).items():
         path = spec.split(":", 1)[1]
@@ -359,8 +356,6 @@ def changes_in_range(
     release: str | None = None,
 ) -> list[Change]:
     """Every change of ``since..until``, oldest first, with notes from trailers or fragments."""
-    from releasecare.gitrepo import iter_commits
-
     prefix = options.changes_dir.strip("/") + "/"
     changes = []
     specs: list[str] = []

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from releasecare.domain import Component, FileChange
+from releasecare.scaffold import component_key, find_codeowners
 
 _GLOB = re.compile(r"[*?\[\\]")
 
@@ -222,8 +223,6 @@ def components_from_codeowners(text: str) -> dict[str, Component]:
     an earlier owner's pattern to someone else, the earlier owner's component gets a
     negation for it: each file is proposed for the owner GitHub would pick.
     """
-    from releasecare.scaffold import component_key
-
     rules: list[tuple[str, str]] = []
     for raw in text.splitlines():
         line = raw.split("#", 1)[0].strip()
@@ -277,8 +276,6 @@ def project_components(
     """
     merged = dict(components)
     if import_codeowners:
-        from releasecare.scaffold import find_codeowners
-
         found = find_codeowners(repo)
         if found is not None:
             text = found.read_text(encoding="utf-8", errors="replace")

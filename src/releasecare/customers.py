@@ -72,7 +72,7 @@ def read_customers(source: str, options: SourceOptions | None = None) -> list[Cu
     """Every customer of ``source``, validated; raises on the first bad row."""
     options = options or SourceOptions()
     if source.startswith(("https://", "http://")):
-        from releasecare.customersources import fetch_json
+        from releasecare.customersources import fetch_json  # noqa: PLC0415
 
         data = fetch_json(source, options)
         return parse_records(_as_list(data, source), source)

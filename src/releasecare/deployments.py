@@ -7,6 +7,13 @@ the store in bulk, so that a million-line log goes through in bounded memory.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from releasecare.gitrepo import nearest_release_containing
+from releasecare.store.models import driver_time
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -14,8 +21,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy.orm import Session
 
 from releasecare.config import Config
 from releasecare.deploylogs import ReadOptions, Skipped, read_events
@@ -76,8 +81,6 @@ class RowContext:
 def row_context(
     session: Session, config: Config, repo: Path | None, recorded_at: datetime | None = None
 ) -> RowContext:
-    from releasecare.store.models import driver_time
-
     dialect = session.connection().dialect.name
     return RowContext(
         environments=frozenset(config.environments),
@@ -178,8 +181,6 @@ def rows_from_events(
 
     No database: this runs in whichever process reads the events.
     """
-    from releasecare.store.models import driver_time
-
     resolve = _sha_resolver(context.positions, context.repo)
     releases = context.positions
     known = releases.__contains__
@@ -237,8 +238,6 @@ def _sha_resolver(positions: dict[str, int], repo: Path | None) -> Callable[[str
         if sha in positions or repo is None or not positions:
             return sha
         if sha not in cache:
-            from releasecare.gitrepo import nearest_release_containing
-
             cache[sha] = nearest_release_containing(repo, sha, positions) or sha
         return cache[sha]
 

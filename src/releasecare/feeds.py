@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 STATE = ".feed.json"
 FEED = "feed.atom"
@@ -67,6 +68,4 @@ def update_feed(
 
 
 def _urn(text: str) -> str:
-    from urllib.parse import quote
-
     return quote(text, safe="-._~")

@@ -7,9 +7,11 @@ parsed here, never one process per commit.
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import functools
 import re
+import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import chain, islice
@@ -248,7 +250,7 @@ def _widen_pipe(stream: Any) -> None:
     (writing a batch of changes) would stall git too.
     """
     try:
-        import fcntl
+        import fcntl  # noqa: PLC0415 (Linux only: a bigger pipe where there is one)
 
         fcntl.fcntl(stream.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
     except (ImportError, OSError):
@@ -275,8 +277,6 @@ def count_commits(
 
 
 def _read_chunks(stream: Any, size: int = 1 << 16) -> Iterator[str]:
-    import codecs
-
     decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
     while chunk := stream.read(size):
         yield decoder.decode(chunk)
@@ -364,8 +364,6 @@ def read_blobs(repo_path: Path, specs: list[str]) -> dict[str, str]:
     """``rev:path`` -> text for each spec, through one ``git cat-file --batch`` process."""
     if not specs:
         return {}
-    import subprocess
-
     repo = _repo(repo_path)
     process = subprocess.run(
         ["git", "-C", repo.working_dir, "cat-file", "--batch"],

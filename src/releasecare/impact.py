@@ -8,10 +8,12 @@ reversed, whose changes were taken away.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-
-from sqlalchemy.orm import Session
 
 from releasecare.config import Config
 from releasecare.domain import Change, Customer, CustomerImpact, Deployment, Impact

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from releasecare.impact import find_impact
+from releasecare.render import RenderOptions, render_notices
+from releasecare.store import deployments as deployment_store
+from releasecare.store import incidents as incident_store
+from releasecare.store import notices as notice_store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from sqlalchemy.orm import Session
 
 from releasecare.config import Config
 from releasecare.domain import Impact, Incident
@@ -30,12 +39,6 @@ def render_deployment(
     overview_dir: Path | None = None,
 ) -> list[RenderedNotice]:
     """Render every affected customer's notice and remember each one."""
-    from dataclasses import replace
-
-    from releasecare.impact import find_impact
-    from releasecare.render import RenderOptions, render_notices
-    from releasecare.store import notices as notice_store
-
     impact = find_impact(
         session, config, deploy_id=deploy_id, environment=environment, version=version
     )
@@ -67,9 +70,6 @@ def render_deployment(
 def incidents_for(session: Session, impact: Impact) -> dict[str, list[Incident]]:
     """Per customer, the incidents on the environment since its previous deployment that
     touched a component they use (an incident naming no component touched everyone)."""
-    from releasecare.store import deployments as deployment_store
-    from releasecare.store import incidents as incident_store
-
     if impact.deployment is None:
         return {}
     before = deployment_store.previous_successful(

@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from releasecare import gitrepo
+from releasecare.changes import release_changes
 from releasecare.config import Config
 from releasecare.domain import Change, Release
 from releasecare.errors import NotFound, nearest_tags_hint
+from releasecare.impact import in_order
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -55,9 +58,6 @@ def start_scan(
     Needs no database: a command that knows nothing is stored yet starts git before
     it opens one, so git walks while the database is prepared.
     """
-    from releasecare import gitrepo
-    from releasecare.changes import release_changes
-
     releases = gitrepo.list_releases(repo, config.tag_pattern, order=config.release_order)
     if tag is not None and tag not in {r.tag for r in releases}:
         raise NotFound(
@@ -78,7 +78,7 @@ def start_scan(
 
 def finish_scan(session: Session, pending: PendingScan) -> ScanResult:
     """Store the releases of ``pending`` and the changes its walk yields, as they come."""
-    from releasecare.store import releases as store
+    from releasecare.store import releases as store  # noqa: PLC0415 (after git started)
 
     releases = pending.releases
     store.set_positions(session, releases)
@@ -130,7 +130,7 @@ def scan(
         pending = start(())
         with transaction() as session:
             return finish_scan(session, pending)
-    from releasecare.store import releases as store
+    from releasecare.store import releases as store  # noqa: PLC0415 (after git started)
 
     with transaction() as session:
         return finish_scan(session, start(store.scanned_tags(session)))
@@ -138,8 +138,7 @@ def scan(
 
 def release_with_changes(session: Session, tag: str) -> tuple[Release, list[Change]]:
     """A scanned release and its changes; ``NotFound`` naming the nearest tags."""
-    from releasecare.impact import in_order
-    from releasecare.store import releases as store
+    from releasecare.store import releases as store  # noqa: PLC0415 (after git started)
 
     found = store.get_release(session, tag)
     if found is None:

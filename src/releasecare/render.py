@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from releasecare.domain import Change, Component, CustomerImpact, Impact, Incident
 from releasecare.errors import InputError
+from releasecare.feeds import update_feed
 from releasecare.slugs import safe_slug
 from releasecare.voice import VoiceOptions, customer_note
 
@@ -327,8 +328,6 @@ def render_notices(
     incidents: Mapping[str, Sequence[Incident]] | None = None,
 ) -> list[RenderedNotice]:
     """Write each customer's notice in every format, their index page, and feeds."""
-    from releasecare.feeds import update_feed
-
     if options.overview_dir is not None and _inside(options.overview_dir, out_dir):
         raise InputError(
             f"--overview {options.overview_dir} is inside --out {out_dir}",

@@ -9,7 +9,7 @@ file, the line (or JSON path) and the field of a malformed record, or, with
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 
 from releasecare.domain import DeployEvent
@@ -77,7 +77,5 @@ def read_events(
                 skipped.append(item)
             continue
         if options.environment is not None and item.environment != options.environment:
-            from dataclasses import replace
-
             item = replace(item, environment=options.environment)
         yield item

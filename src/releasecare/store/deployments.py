@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from releasecare.domain import DeployEvent, Deployment
@@ -201,6 +201,4 @@ _COLUMNS = (
 
 
 def count(session: Session) -> int:
-    from sqlalchemy import func
-
     return session.scalar(select(func.count()).select_from(DeploymentRow)) or 0

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from releasecare.domain import Change, FileChange, Release
@@ -251,8 +251,6 @@ def get_release(session: Session, tag: str) -> Release | None:
 
 def list_releases(session: Session) -> list[tuple[Release, int, bool]]:
     """Every release in version order, with its change count and whether it was scanned."""
-    from sqlalchemy import func
-
     counts = dict(
         session.execute(
             select(ChangeRow.release_id, func.count()).group_by(ChangeRow.release_id)
