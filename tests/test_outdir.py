@@ -124,6 +124,19 @@ def test_a_folder_whose_parent_is_a_link_is_refused(tmp_path: Path) -> None:
     assert tree(elsewhere) == {"deeper": "<dir>"}
 
 
+def test_a_folder_swapped_for_a_link_during_a_run_is_refused(tmp_path: Path) -> None:
+    out = OutputFolder(tmp_path / "out")
+    out.write("acme/v1.md", "first")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "out" / "acme" / "v1.md").unlink()
+    (tmp_path / "out" / "acme").rmdir()
+    (tmp_path / "out" / "acme").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(InputError, match="acme is a symbolic link"):
+        out.write("acme/v2.md", "second")
+    assert list(elsewhere.iterdir()) == []
+
+
 def test_a_customer_folder_that_is_a_link_is_refused(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -14,7 +14,7 @@ import contextlib
 import os
 import secrets
 import stat
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
 from releasecare.errors import InputError
 from releasecare.slugs import safe_slug
@@ -71,24 +71,27 @@ class OutputFolder:
                 raise InputError(f"{option} {root} is a file, not a folder")
         self.root = root
         self._real: Path | None = None
+        self._resolved: set[tuple[str, ...]] = set()  # folders already resolved and compared
 
     # -- paths ---------------------------------------------------------------------
 
-    def _parts(self, relative: str | Path) -> tuple[str, ...]:
-        """The plain names of ``relative``; anything that could leave the root is refused."""
-        text = str(relative)
-        parts = PurePosixPath(text).parts
+    def _parts(self, relative: str | PurePath) -> tuple[str, ...]:
+        """The plain names of ``relative``; anything that could leave the root is refused.
+
+        A string is read with ``/`` between names; a ``Path`` by its own parts.
+        """
+        pure = relative if isinstance(relative, PurePath) else PurePosixPath(relative)
+        parts = pure.parts
         if (
             not parts
-            or PurePosixPath(text).is_absolute()
-            or PureWindowsPath(text).drive
-            or "\\" in text
-            or any(p in ("", ".", "..") for p in parts)
+            or pure.anchor
+            or PureWindowsPath(str(relative)).anchor
+            or any(p in ("", ".", "..") or "/" in p or "\\" in p for p in parts)
         ):
             raise InputError(f"{relative!s}: not a plain path inside {self.option} {self.root}")
         return parts
 
-    def path(self, relative: str | Path) -> Path:
+    def path(self, relative: str | PurePath) -> Path:
         """``root / relative``, after checking ``relative`` stays inside the root."""
         return self.root.joinpath(*self._parts(relative))
 
@@ -110,7 +113,7 @@ class OutputFolder:
         None when it does not exist and ``create`` is false. Raises when any step is a
         link or not a folder, or when the folder resolves outside the root.
         """
-        if create:
+        if create and not self._resolved:
             try:
                 self.root.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
             except FileExistsError:
@@ -132,10 +135,12 @@ class OutputFolder:
                 raise self._refuse_link(folder)
             if not stat.S_ISDIR(info.st_mode):
                 raise InputError(f"{folder} is a file, not a folder")
-        # Resolve, then compare: the folder must be where its names say it is.
-        expected = self._real_root().joinpath(*parts)
-        if Path(os.path.realpath(folder)) != expected:
-            raise self._refuse_link(folder)
+        # Resolve, then compare: the folder must be where its names say it is (once per
+        # folder and run; the lstat walk above is repeated on every call).
+        if parts not in self._resolved:
+            if Path(os.path.realpath(folder)) != self._real_root().joinpath(*parts):
+                raise self._refuse_link(folder)
+            self._resolved.add(parts)
         return folder
 
     def _target(self, folder: Path, name: str) -> tuple[Path, os.stat_result | None]:
@@ -160,7 +165,7 @@ class OutputFolder:
                 raise self._refuse_link(self.root / name)
         return Path(name)
 
-    def read(self, relative: str | Path) -> str | None:
+    def read(self, relative: str | PurePath) -> str | None:
         """The text of ``root/relative``, or None when it does not exist. Never follows
         a link (one at the path or on the way is refused)."""
         *folders, name = self._parts(relative)
@@ -172,7 +177,7 @@ class OutputFolder:
             return None
         return _read_nofollow(target)
 
-    def files(self, relative: str | Path) -> list[str]:
+    def files(self, relative: str | PurePath) -> list[str]:
         """Names in the folder ``root/relative`` (empty when it does not exist), sorted;
         temporary files of an interrupted write are left out."""
         folder = self._folder(self._parts(relative), create=False)
@@ -182,7 +187,7 @@ class OutputFolder:
             n for n in os.listdir(folder) if not (n.startswith(".") and n.endswith(_TEMP_SUFFIX))
         )
 
-    def write(self, relative: str | Path, text: str) -> Path:
+    def write(self, relative: str | PurePath, text: str) -> Path:
         """Write ``text`` to ``root/relative`` atomically; returns ``root / relative``.
 
         Parent folders are made inside the root (mode 0o755, less the umask), the
