@@ -12,18 +12,26 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from releasecare.outdir import OutputFolder
+
 STATE = ".feed.json"
 FEED = "feed.atom"
 
 
 def update_feed(
-    folder: Path, context: dict[str, Any], templates: Any, base_url: str | None = None
+    out: OutputFolder,
+    folder: Path,
+    context: dict[str, Any],
+    templates: Any,
+    base_url: str | None = None,
 ) -> Path:
-    """Add (or refresh) this notice's entry in ``folder``'s feed and rewrite the feed."""
-    state_path = folder / STATE
+    """Add (or refresh) this notice's entry in the feed of ``folder`` (relative to
+    ``out``'s root) and rewrite the feed; both files are written through ``out``."""
     try:
-        entries = json.loads(state_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        entries = json.loads(out.read(folder / STATE) or "[]")
+    except ValueError:
+        entries = []
+    if not isinstance(entries, list):
         entries = []
     customer = context["customer"]["id"]
     entry_id = (
@@ -49,9 +57,9 @@ def update_feed(
             entry["updated"] = old["updated"]
     entries = [e for e in entries if e["id"] != entry_id] + [entry]
     entries.sort(key=lambda e: e["published"], reverse=True)
-    state_path.write_text(json.dumps(entries, indent=1), encoding="utf-8")
-    feed = folder / FEED
-    feed.write_text(
+    out.write(folder / STATE, json.dumps(entries, indent=1))
+    return out.write(
+        folder / FEED,
         templates.render(
             "feed.atom.j2",
             {
@@ -62,9 +70,7 @@ def update_feed(
                 "base_url": base_url or "",
             },
         ),
-        encoding="utf-8",
     )
-    return feed
 
 
 def _urn(text: str) -> str:

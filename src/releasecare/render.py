@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from releasecare.domain import Change, Component, CustomerImpact, Impact, Incident
 from releasecare.errors import InputError
 from releasecare.feeds import update_feed
+from releasecare.outdir import OutputFolder
 from releasecare.slugs import safe_slug
 from releasecare.voice import VoiceOptions, customer_note
 
@@ -286,19 +287,18 @@ def md_escape(text: object) -> str:
     return re.sub(r"^([#+-]|\d+[.)])(?=\s|$)", r"\\\1", escaped)
 
 
-def _write_index(folder: Path, context: Mapping[str, Any], templates: Templates) -> None:
-    """The customer's own index of their notices (rewritten only when the list changed)."""
-    notices = sorted(
-        p.name for p in folder.iterdir() if p.suffix in (".html", ".md") and p.name != "index.html"
-    )
+def _write_index(
+    out: OutputFolder, folder: Path, context: Mapping[str, Any], templates: Templates
+) -> None:
+    """The customer's own index of their notices (rewritten only when the list changed:
+    the writer leaves a file that already holds the text alone)."""
+    notices = [
+        name
+        for name in out.files(folder)
+        if Path(name).suffix in (".html", ".md") and name != "index.html"
+    ]
     text = templates.render("index.html.j2", {**context, "notices": notices})
-    index = folder / "index.html"
-    try:
-        if index.read_text(encoding="utf-8") == text:
-            return
-    except FileNotFoundError:
-        pass
-    index.write_text(text, encoding="utf-8")
+    out.write(folder / "index.html", text)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -328,6 +328,12 @@ def render_notices(
     incidents: Mapping[str, Sequence[Incident]] | None = None,
 ) -> list[RenderedNotice]:
     """Write each customer's notice in every format, their index page, and feeds."""
+    out = OutputFolder(out_dir, option="--out")
+    overview = (
+        OutputFolder(options.overview_dir, option="--overview")
+        if options.overview_dir is not None
+        else None
+    )
     if options.overview_dir is not None and _inside(options.overview_dir, out_dir):
         raise InputError(
             f"--overview {options.overview_dir} is inside --out {out_dir}",
@@ -342,22 +348,24 @@ def render_notices(
         customer_id = context["customer"]["id"]
         folder = folders.get(customer_id)
         if folder is None:
-            folder = folders[customer_id] = out_dir / safe_slug(customer_id)
-            folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{stem}.{fmt}"
-        path.write_text(text, encoding="utf-8")
+            folder = folders[customer_id] = out.folder_for_customer(customer_id)
+        path = out.write(folder / f"{stem}.{fmt}", text)
         digest = hashlib.sha256(text.encode()).hexdigest()
         written.append(RenderedNotice(customer_id, fmt, path, digest))
     for context in contexts:
         folder = folders[context["customer"]["id"]]
-        _write_index(folder, context, templates)
+        _write_index(out, folder, context, templates)
         if options.feed:
             update_feed(
-                folder, {**context, "notice_file": f"{stem}.html"}, templates, options.base_url
+                out,
+                folder,
+                {**context, "notice_file": f"{stem}.html"},
+                templates,
+                options.base_url,
             )
-    if options.overview_dir is not None:
-        options.overview_dir.mkdir(parents=True, exist_ok=True)
-        (options.overview_dir / "index.html").write_text(
+    if overview is not None:
+        overview.write(
+            "index.html",
             templates.render(
                 "overview.html.j2",
                 {
@@ -370,6 +378,5 @@ def render_notices(
                     ],
                 },
             ),
-            encoding="utf-8",
         )
     return written
