@@ -24,7 +24,7 @@ from typing import Any
 
 from releasecare.config import Config
 from releasecare.deploylogs import ReadOptions, Skipped, read_events
-from releasecare.domain import DEPLOY_STATUSES, DeployEvent, Deployment
+from releasecare.domain import DEPLOY_STATUSES, SHA_TEXT, DeployEvent, Deployment
 from releasecare.errors import InputError, RecordError, did_you_mean, nearest_tags_hint
 from releasecare.forked import can_fork, iterate_in_child
 from releasecare.impact import in_order
@@ -34,7 +34,7 @@ from releasecare.store import releases as release_store
 BATCH = 20_000
 # Below this a second process costs more than it saves (about 60,000 JSONL events).
 BACKGROUND_FROM_BYTES = 8 * 1024 * 1024
-SHA = re.compile(r"^[0-9a-f]{7,40}$")
+SHA = re.compile(f"^{SHA_TEXT}$")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ from datetime import datetime
 DEPLOY_STATUSES = ("succeeded", "failed", "rolled_back", "in_progress")
 CHANGE_IMPACTS = ("none", "low", "high")
 ALL = "*"
+NOTICE_FORMATS = ("md", "html", "txt", "json")
+# A commit as deploy tools name it: 7 to 40 hex digits.
+SHA_TEXT = r"[0-9a-f]{7,40}"
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from releasecare.domain import Change, Component, CustomerImpact, Impact, Incident
+from releasecare.domain import NOTICE_FORMATS, Change, Component, CustomerImpact, Impact, Incident
 from releasecare.errors import InputError
 from releasecare.feeds import update_feed
 from releasecare.outdir import OutputFolder
 from releasecare.slugs import safe_slug
 from releasecare.voice import VoiceOptions, customer_note
 
-FORMATS = ("md", "html", "txt", "json")
+FORMATS = NOTICE_FORMATS
 SECTIONS = (
     ("action", "Action needed"),
     ("new", "New for you"),

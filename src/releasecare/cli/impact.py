@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 import click
 
 from releasecare.cli.app import App, emit_json, json_option, parse_time, pass_app
-from releasecare.text import plural
 
 if TYPE_CHECKING:
     from releasecare.domain import Component, Impact
@@ -69,6 +68,8 @@ def impact(
 
 def impact_text(impact: Impact, components: Mapping[str, Component]) -> str:
     """A compact report: the range, then per component, then per customer."""
+    from releasecare.text import plural
+
     deployment = impact.deployment
     head = (f"deployment #{deployment.id}: " if deployment else "preview: ") + (
         f"{impact.previous_version or '(nothing)'} -> {impact.version} on {impact.environment}"

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from releasecare.cli.app import App, emit_json, info, json_option, pass_app
-
-FORMATS = ("md", "html", "txt", "json")
+from releasecare.domain import NOTICE_FORMATS
 
 
 @click.group()
@@ -27,7 +26,7 @@ def notes() -> None:
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(FORMATS),
+    type=click.Choice(NOTICE_FORMATS),
     default=("md",),
     show_default=True,
     help="Output format (repeatable).",

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 
 from releasecare.deploylogs import ReadOptions, Skipped
 from releasecare.deploylogs._json import Bad, Fields, load_document, records
-from releasecare.domain import DeployEvent
+from releasecare.domain import SHA_TEXT, DeployEvent
 
 _MOVING = {"HEAD", "main", "master", "trunk"}
-_SHA = re.compile(r"^[0-9a-f]{7,40}$")
+_SHA = re.compile(f"^{SHA_TEXT}$")
 
 
 def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:

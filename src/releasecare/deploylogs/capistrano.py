@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 from releasecare.deploylogs import ReadOptions, Skipped
 from releasecare.deploylogs._lines import numbered_lines, open_source
-from releasecare.domain import DeployEvent
+from releasecare.domain import SHA_TEXT, DeployEvent
 from releasecare.errors import shown
 
 _DEPLOY = re.compile(
-    r"^Branch (?P<branch>\S+) \(at (?P<sha>[0-9a-f]{7,40})\) deployed as "
+    rf"^Branch (?P<branch>\S+) \(at (?P<sha>{SHA_TEXT})\) deployed as "
     r"release (?P<release>\d{14}) by (?P<user>.+)$"
 )
 _ROLLBACK = re.compile(r"^(?P<user>.+) rolled back to release (?P<release>\d{14})$")

@@ -16,11 +16,11 @@ from collections.abc import Iterator
 
 from releasecare.deploylogs import ReadOptions, Skipped
 from releasecare.deploylogs._json import Bad, Fields, load_document, records
-from releasecare.domain import DeployEvent
+from releasecare.domain import SHA_TEXT, DeployEvent
 from releasecare.errors import shown
 
 STATUSES = {"succeeded": "succeeded", "failed": "failed", "pending": "in_progress"}
-_DEPLOY = re.compile(r"^Deploy ([0-9a-f]{7,40})\b")
+_DEPLOY = re.compile(rf"^Deploy ({SHA_TEXT})\b")
 _ROLLBACK = re.compile(r"^Rollback to v(\d+)\b")
 
 
