@@ -242,3 +242,18 @@ def test_each_notice_mentions_only_its_own_customer(tmp_path: Path) -> None:
             if i != own:
                 assert f"Zorblax{i} " not in text, (key, i)
                 assert f'cust-{i}"' not in text and f"cust-{i}/" not in text
+
+
+def test_feed_links_point_under_the_product_url(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    imp = impact(
+        [change("a1", "fix: totals were off by one cent", type="fix")], [customer("acme", "Acme")]
+    )
+    render(tmp_path, imp, "html", feed=True, base_url="https://status.example.com/notices/")
+    entry = ET.parse(tmp_path / "out" / "acme" / "feed.atom").getroot().find(f"{ATOM}entry")
+    assert entry is not None
+    link = entry.find(f"{ATOM}link")
+    assert link is not None
+    assert link.get("href", "").startswith("https://status.example.com/notices/acme/")
+    assert link.get("href", "").endswith(".html")

@@ -58,6 +58,7 @@ def render_deployment(
         feed=feed,
         overview_dir=overview_dir,
         voice=config.voice_options(c.author_name for c in impact.changes),
+        base_url=config.product_url,
     )
     written = render_notices(
         impact, config.components, out_dir, options, incidents=incidents_for(session, impact)

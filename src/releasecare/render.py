@@ -320,6 +320,13 @@ def render_documents(
                 yield context, fmt, templates.render(f"notice.{fmt}.j2", context)
 
 
+def published_url(base_url: str | None, folder: Path) -> str | None:
+    """Where a customer's folder is published: ``[product] url`` plus the folder."""
+    if not base_url:
+        return None
+    return f"{base_url.rstrip('/')}/{folder.as_posix()}/"
+
+
 def render_notices(
     impact: Impact,
     components: Mapping[str, Component],
@@ -361,7 +368,7 @@ def render_notices(
                 folder,
                 {**context, "notice_file": f"{stem}.html"},
                 templates,
-                options.base_url,
+                published_url(options.base_url, folder),
             )
     if overview is not None:
         overview.write(
