@@ -1,3 +1,70 @@
-"""releasecare: which customers did this deploy touch, and what do we tell each of them?"""
+"""releasecare: which customers did this deploy touch, and what do we tell each of them?
+
+Code map
+========
+
+Each step of the data flow, and the modules that hold it. Plain frozen dataclasses
+(``domain``) flow between the steps; each step is a plain function over them.
+
+git -> changes -> components
+    ``gitrepo``      tags, release ranges, commits with their files (one ``git log``)
+    ``versions``     the order of release tags (numbers, pre-releases)
+    ``changes``      Conventional Commits, trailers, note fragments, visibility
+    ``components``   repository paths to the components customers know; coverage
+    ``scaffold``     ``init``'s proposals: components from folders and CODEOWNERS
+    ``releases``     ``release scan``: releases and their changes into the store
+
+deploy logs -> deployments
+    ``deploylogs/``  one reader per deploy log format and a registry (readers only)
+    ``deployments``  record one deployment, ingest many, each environment's history
+    ``forked``       run an iterator in a forked child and stream what it yields
+
+customers
+    ``customers``    the customer registry from TOML, JSON, CSV or a URL, validated
+
+impact
+    ``impact``       a deployment to its changes, components and touched customers;
+                     ``find_impact`` is the one entry point
+    ``timeline``     a customer's deployments, newest first
+
+notices
+    ``notices``      composes deployment -> impact -> rendered files -> stored notices
+    ``voice``        the customer's note for a change, and the voice rules
+    ``lint``         ``notes lint`` over a release, a range or fragment files
+    ``render``       Jinja templates to Markdown, HTML, text and JSON notices
+    ``feeds``        each customer's Atom feed
+    ``outdir``       the one writer under ``--out``: atomic, never through a link
+    ``slugs``        safe, unique file names from untrusted ids
+
+shared by every step
+    ``config``       ``releasecare.toml``: load, validate, build each step's options
+    ``domain``       the dataclasses and constants every step shares
+    ``errors``       the exception hierarchy with exit codes; "did you mean"
+    ``documents``    the JSON documents of the output contract, with ``schema``
+    ``http``         the one HTTP client: tokens, deadlines, retries, pages, redaction
+    ``times``        ISO 8601 times, one policy for naive ones
+    ``text``         small helpers for text a person reads
+    ``store/``       SQLAlchemy models, engine, migrations; all SQL lives here
+    ``cli/``         click commands: parse, call one core function, print
+
+As they land, incidents get ``incidents``, and delivery gets the shape of
+``deploylogs/``: a ``delivery/`` package with a registry and one module per channel.
+
+Who may import whom
+-------------------
+
+* ``cli/`` imports the core; nothing in the core imports ``cli/`` or click.
+* Only ``store/`` runs SQL; only ``render``/``feeds`` know Jinja; only ``http``
+  imports requests (delivery's channels go through it).
+* ``domain``, ``errors``, ``times``, ``text`` and ``versions`` import no other
+  releasecare module but each other.
+* No import cycle, counting imports inside functions and under TYPE_CHECKING
+  (``tests/test_architecture.py``).
+* Imports go at the top of a module, except in the CLI's command bodies (so that
+  ``releasecare --help`` loads only click, the standard library and the CLI) and
+  for heavy libraries (SQLAlchemy, GitPython, Jinja2, requests, markdown-it,
+  pathspec, Alembic, Babel, css-inline, psycopg), which are imported where they
+  are used; ruff enforces this (PLC0415, TID253 in ``pyproject.toml``).
+"""
 
 __version__ = "0.1.0"

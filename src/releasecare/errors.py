@@ -1,7 +1,8 @@
 """The exception hierarchy. Each class carries its exit code; only the CLI prints them.
 
-Exit codes follow DESIGN.md: 1 a check failed where the command was asked to be
-strict, 2 bad usage or bad input, 3 an environment problem (database, git, network).
+Exit codes follow the command-line contract (README): 1 a check failed where the
+command was asked to be strict, 2 bad usage or bad input, 3 an environment problem
+(database, git, network).
 """
 
 from __future__ import annotations
