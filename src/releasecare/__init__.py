@@ -21,6 +21,7 @@ deploy logs -> deployments
 
 customers
     ``customers``    the customer registry from TOML, JSON, CSV or a URL, validated
+    ``registry``     ``customers import``: checked against the config, upserted
 
 impact
     ``impact``       a deployment to its changes, components and touched customers;

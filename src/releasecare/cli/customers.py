@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
-
-if TYPE_CHECKING:
-    pass
 
 from releasecare.cli.app import App, emit_json, info, json_option, pass_app
 
@@ -46,33 +41,20 @@ def import_(
       releasecare customers import crm-export.csv --prune
       CRM_TOKEN=... releasecare customers import https://crm.example/api/customers.json
     """
-    from releasecare.customers import check_references, read_customers
-    from releasecare.errors import InputError
-    from releasecare.store import customers as store
+    from releasecare.registry import import_customers
 
-    config = app.config
-    records = read_customers(source, config.customer_source_options(fmt))
-    warnings = check_references(records, config.environments, config.components)
-    if warnings and strict:
-        raise InputError(
-            f"{source}: {warnings[0]}"
-            + (f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else "")
-        )
-    for warning in warnings:
-        info(f"warning: {source}: {warning}")
     with app.transaction() as session:
-        if prune:
-            missing = store.count_missing(session, (c.id for c in records))
-            if missing:
-                info(f"--prune: removing {missing} customer(s) not in {source}")
-        result = store.upsert(session, records, prune=prune)
+        imported = import_customers(
+            session, app.config, source, fmt=fmt, prune=prune, strict=strict, warn=info
+        )
+    result = imported.stored
     if as_json:
         from releasecare.documents import customers_import_json
 
-        emit_json(customers_import_json(result, warnings))
+        emit_json(customers_import_json(result, imported.warnings))
         return
     click.echo(
-        f"imported {len(records)} customers: {result.created} new, "
+        f"imported {imported.read} customers: {result.created} new, "
         f"{result.updated} updated, {result.unchanged} unchanged"
         + (f", {result.pruned} removed" if prune else "")
     )
