@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import Runner
 
 
@@ -138,6 +140,29 @@ def test_failed_deploy_changes_nothing(project: Runner) -> None:
     project.deploy("v1.2.0", "2026-11-03T10:00:00+00:00")
     impact = project.json("impact", "--env", "production-eu", "--version", "v1.2.0")
     assert impact["deployment"]["previous_version"] == "v1.0.0"
+
+
+@pytest.mark.parametrize("status", ["failed", "in_progress"])
+def test_a_deploy_that_never_reached_customers_tells_no_one(
+    project: Runner, tmp_path: Path, status: str
+) -> None:
+    setup_history(project)
+    project.deploy("v1.2.0", "2026-11-01T10:00:00+00:00")
+    # An older version that failed is no rollback, a newer one no update: nothing changed.
+    for version in ("v1.0.0", "v1.2.0"):
+        failed = project.deploy(version, "2026-11-02T10:00:00+00:00", "--status", status)
+        impact = project.json("impact", str(failed))
+        assert impact["changes"] == [] and impact["unmapped_changes"] == []
+        assert impact["customers"] == [] and impact["components"] == []
+        assert impact["deployment"]["rollback"] is False
+        assert impact["deployment"]["reached_customers"] is False
+        text = project.ok("impact", str(failed)).stdout
+        assert text.startswith(f"deployment #{failed} {status.replace('_', ' ')}: nothing changed")
+        out = tmp_path / f"out-{version}-{status}"
+        result = project.ok("notes", "render", str(failed), "--out", str(out))
+        assert "nothing changed for customers; no notices written" in result.stdout
+        assert not out.exists()
+        assert project.json("notes", "render", str(failed), "--out", str(out))["notices"] == []
 
 
 def test_render_notices_per_customer(project: Runner, tmp_path: Path) -> None:

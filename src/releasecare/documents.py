@@ -110,6 +110,7 @@ def impact_json(impact: Impact) -> dict[str, Any]:
             "status": deployment.status if deployment else "preview",
             "deployed_at": deployment.deployed_at.isoformat() if deployment else None,
             "rollback": impact.rollback,
+            "reached_customers": deployment.reached_customers if deployment else None,
         },
         changes=[change_json(c) for c in impact.changes if c.components],
         unmapped_changes=[change_json(c) for c in impact.unmapped_changes],

@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 DEPLOY_STATUSES = ("succeeded", "failed", "rolled_back", "in_progress")
+# What a status means, once: succeeded reached customers; rolled_back reached them
+# and was undone later by another deploy (that one is the rollback); failed and
+# in_progress never reached anyone and change nothing.
+REACHED_CUSTOMERS = ("succeeded", "rolled_back")
 CHANGE_IMPACTS = ("none", "low", "high")
 ALL = "*"
 NOTICE_FORMATS = ("md", "html", "txt", "json")
@@ -130,6 +134,11 @@ class Deployment:
     sha: str | None = None
     finished_at: datetime | None = None
 
+    @property
+    def reached_customers(self) -> bool:
+        """Whether this deploy reached customers (see ``REACHED_CUSTOMERS``)."""
+        return self.status in REACHED_CUSTOMERS
+
 
 @dataclass(frozen=True)
 class FreezeWindow:
@@ -219,3 +228,8 @@ class Impact:
     customers: tuple[CustomerImpact, ...]
     deployment: Deployment | None = None
     unmapped_changes: tuple[Change, ...] = ()
+
+    @property
+    def changed_nothing(self) -> bool:
+        """A recorded deploy that never reached customers (failed, in progress)."""
+        return self.deployment is not None and not self.deployment.reached_customers

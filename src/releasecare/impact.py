@@ -93,10 +93,22 @@ def find_impact(
 def impact_of_deployment(
     session: Session, deployment: Deployment, *, unmapped: str = "ignore"
 ) -> Impact:
-    """The impact of a recorded deployment."""
+    """The impact of a recorded deployment; one that never reached customers (failed,
+    in progress) changed nothing for anyone."""
     previous = deployment_store.previous_successful(
         session, deployment.environment, before=deployment
     )
+    if not deployment.reached_customers:
+        return Impact(
+            environment=deployment.environment,
+            version=deployment.version,
+            previous_version=previous.version if previous else None,
+            rollback=False,
+            changes=(),
+            components=(),
+            customers=(),
+            deployment=deployment,
+        )
     return _impact(
         session,
         deployment.environment,

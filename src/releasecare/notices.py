@@ -37,11 +37,16 @@ def render_deployment(
     out_dir: Path,
     feed: bool = False,
     overview_dir: Path | None = None,
-) -> list[RenderedNotice]:
-    """Render every affected customer's notice and remember each one."""
+) -> tuple[Impact, list[RenderedNotice]]:
+    """Render every affected customer's notice and remember each one.
+
+    A deploy that never reached customers (failed, in progress) gets no notice.
+    """
     impact = find_impact(
         session, config, deploy_id=deploy_id, environment=environment, version=version
     )
+    if impact.changed_nothing:
+        return impact, []
     if only:
         unknown = set(only) - {ci.customer.id for ci in impact.customers}
         if unknown:
@@ -65,7 +70,7 @@ def render_deployment(
     )
     if impact.deployment is not None:
         notice_store.remember(session, impact.deployment.id, written)
-    return written
+    return impact, written
 
 
 def incidents_for(session: Session, impact: Impact) -> dict[str, list[Incident]]:

@@ -29,7 +29,7 @@ def timeline(
             break
         if not customer.lives_on(deployment.environment) or deployment.version not in known:
             continue
-        if deployment.status == "failed":
+        if not deployment.reached_customers:
             continue
         impact = impact_of_deployment(session, deployment, unmapped=unmapped)
         mine = next((ci for ci in impact.customers if ci.customer.id == customer.id), None)

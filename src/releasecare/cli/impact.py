@@ -71,6 +71,12 @@ def impact_text(impact: Impact, components: Mapping[str, Component]) -> str:
     from releasecare.text import plural
 
     deployment = impact.deployment
+    if deployment is not None and impact.changed_nothing:
+        return (
+            f"deployment #{deployment.id} {deployment.status.replace('_', ' ')}: "
+            f"nothing changed for customers ({impact.environment} still runs "
+            f"{impact.previous_version or 'what it ran before'})"
+        )
     head = (f"deployment #{deployment.id}: " if deployment else "preview: ") + (
         f"{impact.previous_version or '(nothing)'} -> {impact.version} on {impact.environment}"
     )

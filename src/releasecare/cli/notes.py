@@ -69,7 +69,7 @@ def render(
     from releasecare.notices import render_deployment
 
     with app.transaction() as session:
-        written = render_deployment(
+        impact, written = render_deployment(
             session,
             app.config,
             deploy_id=deploy_id,
@@ -87,6 +87,13 @@ def render(
         emit_json(notices_json(written))
         return
     customers = sorted({n.customer_id for n in written})
+    if impact.changed_nothing:
+        assert impact.deployment is not None
+        click.echo(
+            f"deployment #{impact.deployment.id} {impact.deployment.status.replace('_', ' ')}: "
+            "nothing changed for customers; no notices written"
+        )
+        return
     if not written:
         click.echo("no customer is affected by this deployment; no notices written")
         return
