@@ -49,23 +49,25 @@ def import_(
     """
     from releasecare.customers import check_references, read_customers
     from releasecare.errors import InputError
+    from releasecare.http import redact
     from releasecare.store import customers as store
 
     config = app.config
+    shown = redact(source)
     records = read_customers(source, _source_options(config.customers, fmt))
     warnings = check_references(records, config.environments, config.components)
     if warnings and strict:
         raise InputError(
-            f"{source}: {warnings[0]}"
+            f"{shown}: {warnings[0]}"
             + (f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else "")
         )
     for warning in warnings:
-        info(f"warning: {source}: {warning}")
+        info(f"warning: {shown}: {warning}")
     with app.transaction() as session:
         if prune:
             missing = store.count_missing(session, (c.id for c in records))
             if missing:
-                info(f"--prune: removing {missing} customer(s) not in {source}")
+                info(f"--prune: removing {missing} customer(s) not in {shown}")
         result = store.upsert(session, records, prune=prune)
     if as_json:
         emit_json(
