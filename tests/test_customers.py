@@ -182,9 +182,9 @@ def test_url_with_token_and_retry(httpserver: HTTPServer, monkeypatch: pytest.Mo
         "/customers", headers={"Authorization": "Bearer s3cret-token"}
     ).respond_with_json(CUSTOMERS)
     url = httpserver.url_for("/customers")
-    import releasecare.customersources as sources
+    import releasecare.http
 
-    monkeypatch.setattr(sources.time, "sleep", lambda _: None)
+    monkeypatch.setattr(releasecare.http, "sleep", lambda _: None)
     customers = read_customers(url, SourceOptions(token_env="CRM_TOKEN"))
     assert [c.id for c in customers] == ["acme", "globex", "initech"]
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
+from releasecare import http
 from releasecare.deploylogs import ReadOptions, read_events
-from releasecare.deploylogs import _http as http
 from releasecare.errors import NetworkError
 
 TOKEN = "ghp_s3cret_token_value"

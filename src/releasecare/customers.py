@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import available_timezones
 
-from releasecare import times
+from releasecare import http, times
 from releasecare.domain import ALL, Contacts, Customer, FreezeWindow
 from releasecare.errors import InputError, RecordError, did_you_mean
 
@@ -63,8 +63,8 @@ class CsvColumns:
 class SourceOptions:
     csv_columns: CsvColumns = field(default_factory=CsvColumns)
     token_env: str | None = None
-    timeout: float = 10.0
-    max_retries: int = 3
+    timeout: float = http.DEFAULT_TIMEOUT
+    max_retries: int = http.DEFAULT_RETRIES
     format: str | None = None
 
 
@@ -72,10 +72,19 @@ def read_customers(source: str, options: SourceOptions | None = None) -> list[Cu
     """Every customer of ``source``, validated; raises on the first bad row."""
     options = options or SourceOptions()
     if source.startswith(("https://", "http://")):
-        from releasecare.customersources import fetch_json  # noqa: PLC0415
-
-        data = fetch_json(source, options)
-        return parse_records(_as_list(data, source), source)
+        client = http.Client(
+            token_env=options.token_env,
+            headers={"Accept": "application/json"},
+            options=http.Options(
+                connect_timeout=options.timeout,
+                read_timeout=options.timeout,
+                max_retries=options.max_retries,
+            ),
+        )
+        with client:
+            data = client.get_json(source)
+        shown = http.redact(source)
+        return parse_records(_as_list(data, shown), shown)
     fmt = options.format or _format_of(source)
     text = _read_text(source)
     if fmt == "csv":

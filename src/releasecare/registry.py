@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from releasecare.config import Config
 from releasecare.customers import check_references, read_customers
 from releasecare.errors import InputError
+from releasecare.http import redact
 from releasecare.store import customers as store
 
 if TYPE_CHECKING:
@@ -43,16 +44,17 @@ def import_customers(
     """
     records = read_customers(source, config.customer_source_options(fmt))
     warnings = check_references(records, config.environments, config.components)
+    shown = redact(source)  # a URL may carry a token in its query or credentials
     if warnings and strict:
         raise InputError(
-            f"{source}: {warnings[0]}"
+            f"{shown}: {warnings[0]}"
             + (f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else "")
         )
     for warning in warnings:
-        warn(f"warning: {source}: {warning}")
+        warn(f"warning: {shown}: {warning}")
     if prune:
         missing = store.count_missing(session, (c.id for c in records))
         if missing:
-            warn(f"--prune: removing {missing} customer(s) not in {source}")
+            warn(f"--prune: removing {missing} customer(s) not in {shown}")
     stored = store.upsert(session, records, prune=prune)
     return ImportResult(read=len(records), stored=stored, warnings=tuple(warnings))

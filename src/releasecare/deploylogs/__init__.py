@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from importlib import import_module
 
+from releasecare import http
 from releasecare.domain import DeployEvent
 from releasecare.errors import InputError, RecordError, did_you_mean
 
@@ -28,8 +29,32 @@ class ReadOptions:
     timezone: str | None = None
     skip_invalid: bool = False
     token_env: str | None = None
-    timeout: float = 10.0
-    max_retries: int = 5
+    timeout: float = http.DEFAULT_TIMEOUT
+    max_retries: int = http.DEFAULT_RETRIES
+
+    def client(
+        self,
+        default_token_env: str,
+        headers: dict[str, str],
+        *,
+        token_header: str = "Authorization",
+        token_prefix: str = "Bearer ",
+    ) -> http.Client:
+        """An HTTP client for an API format. The token variable named with
+        ``--token-env`` must be set; the format's default one (GITHUB_TOKEN) may be
+        unset, for public repositories."""
+        return http.Client(
+            token_env=self.token_env or default_token_env,
+            token_optional=self.token_env is None,
+            headers=headers,
+            options=http.Options(
+                connect_timeout=self.timeout,
+                read_timeout=self.timeout,
+                max_retries=self.max_retries,
+            ),
+            token_header=token_header,
+            token_prefix=token_prefix,
+        )
 
 
 Reader = Callable[[str, ReadOptions], Iterator[DeployEvent | Skipped]]

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from releasecare.deploylogs import ReadOptions, Skipped
-from releasecare.deploylogs._http import get, get_pages, token_from
 from releasecare.deploylogs._lines import parse_time
 from releasecare.domain import DeployEvent
+from releasecare.http import Client, redact
 
 STATES = {
     "success": "succeeded",
@@ -29,26 +29,20 @@ STATES = {
 
 
 def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
-    import requests
-
-    token_env, token = token_from(options, "GITHUB_TOKEN")
     headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    identity = "github:" + source.split("?", 1)[0].rstrip("/")
-    with requests.Session() as statuses:
-        statuses.headers.update(headers)
-        for page_url, page in get_pages(source, headers, options, token_env):
+    identity = "github:" + redact(source).rstrip("/")
+    with options.client("GITHUB_TOKEN", headers) as client:
+        for page_url, page in client.pages(source):
             if not isinstance(page, list):
-                yield Skipped(f"{page_url.split('?')[0]}: $", "expected a list of deployments")
+                yield Skipped(f"{redact(page_url)}: $", "expected a list of deployments")
                 continue
             for index, record in enumerate(page):
-                location = f"{page_url.split('?')[0]}: $[{index}]"
-                yield _event(record, location, identity, statuses, options, token_env)
+                location = f"{redact(page_url)}: $[{index}]"
+                yield _event(record, location, identity, client, options)
 
 
 def _event(
-    record: Any, location: str, identity: str, session: Any, options: ReadOptions, token_env: str
+    record: Any, location: str, identity: str, client: Client, options: ReadOptions
 ) -> DeployEvent | Skipped:
     if not isinstance(record, dict):
         return Skipped(location, "a deployment must be an object")
@@ -62,7 +56,7 @@ def _event(
     state, finished = "in_progress", None
     url = record.get("statuses_url")
     if isinstance(url, str) and url:
-        listed = get(session, url, options, token_env).json()
+        listed = client.get_json(url)
         if isinstance(listed, list) and listed and isinstance(listed[0], dict):
             newest = listed[0]  # GitHub lists statuses newest first
             state = STATES.get(str(newest.get("state")), "in_progress")

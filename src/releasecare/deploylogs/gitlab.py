@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from releasecare.deploylogs import ReadOptions, Skipped
-from releasecare.deploylogs._http import get_pages, token_from
 from releasecare.deploylogs._lines import parse_time
 from releasecare.domain import DeployEvent
 from releasecare.errors import shown
+from releasecare.http import redact
 
 STATUSES = {
     "success": "succeeded",
@@ -27,18 +27,21 @@ STATUSES = {
 
 
 def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
-    token_env, token = token_from(options, "GITLAB_TOKEN")
-    headers = {"Accept": "application/json"}
-    if token:
-        headers["PRIVATE-TOKEN"] = token
-    identity = "gitlab:" + source.split("?", 1)[0].rstrip("/")
-    for page_url, page in get_pages(source, headers, options, token_env):
-        base = page_url.split("?")[0]
-        if not isinstance(page, list):
-            yield Skipped(f"{base}: $", "expected a list of deployments")
-            continue
-        for index, record in enumerate(page):
-            yield _event(record, f"{base}: $[{index}]", identity, options)
+    identity = "gitlab:" + redact(source).rstrip("/")
+    client = options.client(
+        "GITLAB_TOKEN",
+        {"Accept": "application/json"},
+        token_header="PRIVATE-TOKEN",
+        token_prefix="",
+    )
+    with client:
+        for page_url, page in client.pages(source):
+            base = redact(page_url)
+            if not isinstance(page, list):
+                yield Skipped(f"{base}: $", "expected a list of deployments")
+                continue
+            for index, record in enumerate(page):
+                yield _event(record, f"{base}: $[{index}]", identity, options)
 
 
 def _event(

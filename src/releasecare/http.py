@@ -1,0 +1,364 @@
+"""The one HTTP client: every request releasecare makes goes through here.
+
+Customer registries, the deploy APIs (GitHub, GitLab) and, later, e-mail/webhook/
+Slack delivery share one policy:
+
+* The token comes from a named environment variable, never from an argument, and
+  never appears in a message. A variable that was named but is unset is an
+  ``InputError`` naming the variable.
+* Every request has a connect and a read timeout and an overall deadline that
+  covers all its attempts, the waits between them and the reading of the body
+  (read in chunks, so a server that drips one byte a second cannot hang us).
+* Retries are bounded, with exponential backoff; ``Retry-After`` (seconds) and
+  ``X-RateLimit-Reset`` are honoured, every wait is capped. 5xx, 429, a 403 with
+  ``X-RateLimit-Remaining: 0`` (a rate limit, not an auth failure) and connection
+  errors are retried; 401 and other 403s fail at once with a hint naming the
+  token's variable; other 4xx fail at once.
+* POST is retried like GET only when the caller passes an ``idempotency_key``
+  (sent as ``Idempotency-Key``, so the server can drop a duplicate). Without one,
+  a POST is retried only when the connection failed before anything was sent
+  (refused, unresolvable, connect timeout): a POST that may have reached the
+  server is never sent twice.
+* The answer's size is capped (``Options.max_bytes``).
+* ``Link: rel="next"`` pagination is a generator that stops with an ``InputError``
+  on a page it has already read (a loop) or after ``Options.max_pages`` pages.
+* Every URL in every message goes through ``redact``: no query string (where some
+  APIs take tokens), no ``user:password@``.
+
+Only this module imports ``requests``, and only inside the functions that send,
+so ``releasecare --help`` never pays for it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from releasecare.errors import InputError, NetworkError
+
+DEFAULT_RETRIES = 4
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_DEADLINE = 120.0
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_PAGES = 1000
+MAX_WAIT = 60.0
+CHUNK = 64 * 1024
+
+# Replaced by tests so that backoff does not sleep for real; a Client may also be
+# given its own. Looked up at call time, so monkeypatching this name works.
+sleep: Callable[[float], None] = time.sleep
+clock: Callable[[], float] = time.monotonic
+
+_USERINFO = re.compile(r"(//)[^/?#@]*@")
+
+
+def redact(url: str) -> str:
+    """``url`` as it may appear in a message: no query, fragment or ``user:password@``.
+
+    Text that is not a URL (a file name) is returned as it is.
+    """
+    if "://" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+        return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+    except ValueError:  # e.g. a malformed IPv6 host: cut by hand
+        return _USERINFO.sub(r"\1", re.split(r"[?#]", url, maxsplit=1)[0])
+
+
+@dataclass(frozen=True)
+class Options:
+    """Timeouts, retries and limits of a ``Client`` (seconds, bytes)."""
+
+    connect_timeout: float = DEFAULT_TIMEOUT
+    read_timeout: float = DEFAULT_TIMEOUT
+    deadline: float = DEFAULT_DEADLINE
+    max_retries: int = DEFAULT_RETRIES
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_pages: int = DEFAULT_MAX_PAGES
+    max_wait: float = MAX_WAIT
+
+
+@dataclass(frozen=True)
+class Response:
+    """A complete answer (status below 300): its body is read and within the size cap."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    label: str = ""
+
+    @property
+    def shown(self) -> str:
+        return self.label or redact(self.url)
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError
+            raise InputError(f"{self.shown}: the answer is not JSON") from None
+
+    @property
+    def next_url(self) -> str | None:
+        """The absolute URL of the ``Link: <...>; rel="next"`` page, if any."""
+        for target, rels in _links(self.headers.get("Link", "")):
+            if "next" in rels:
+                return urljoin(self.url, target)
+        return None
+
+
+@dataclass
+class Client:
+    """A session with fixed headers, an optional token and ``Options``; use it as a
+    context manager (``with Client(...) as client:``) so its connections close.
+
+    ``token_env`` names the environment variable holding the token; it is sent as
+    ``token_header: token_prefix + token``. With ``token_optional`` an unset
+    variable sends no token (public APIs); otherwise it is an ``InputError``.
+    """
+
+    token_env: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    options: Options = field(default_factory=Options)
+    token_header: str = "Authorization"
+    token_prefix: str = "Bearer "
+    token_optional: bool = False
+    sleep: Callable[[float], None] | None = None
+    _session: Any = field(default=None, init=False, repr=False)
+    _token_set: bool = field(default=False, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        headers = dict(self.headers)
+        if self.token_env:
+            token = os.environ.get(self.token_env, "")
+            if token:
+                headers[self.token_header] = self.token_prefix + token
+                self._token_set = True
+            elif not self.token_optional:
+                raise InputError(
+                    f"the environment variable {self.token_env} (the API token) is not set",
+                    hint=f"export {self.token_env}=... before running releasecare",
+                )
+        self.headers = headers
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    # --- the verbs -------------------------------------------------------------
+
+    def get(self, url: str, *, label: str | None = None) -> Response:
+        """GET ``url`` with retries; raises ``NetworkError``/``InputError``."""
+        return self._send("GET", url, label=label, retry_answers=True, body={})
+
+    def get_json(self, url: str, *, label: str | None = None) -> Any:
+        return self.get(url, label=label).json()
+
+    def pages(self, url: str) -> Iterator[tuple[str, Any]]:
+        """``(page url, parsed JSON)`` for ``url`` and each page its ``Link: rel="next"``
+        headers lead to. A page seen before (a loop) or more than ``max_pages`` pages
+        is an ``InputError``."""
+        seen: dict[str, int] = {}
+        next_url: str | None = url
+        while next_url is not None:
+            if next_url in seen:
+                raise InputError(
+                    f"{redact(next_url)}: page {len(seen)} links back to page"
+                    f" {seen[next_url]} as its next page (a pagination loop)"
+                )
+            if len(seen) >= self.options.max_pages:
+                raise InputError(
+                    f"{redact(url)}: more than {self.options.max_pages} pages; stopped"
+                )
+            seen[next_url] = len(seen) + 1
+            response = self.get(next_url)
+            yield next_url, response.json()
+            next_url = response.next_url
+
+    def post(
+        self,
+        url: str,
+        *,
+        json_body: Any = None,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        label: str | None = None,
+    ) -> Response:
+        """POST ``json_body`` (or raw ``data``). With an ``idempotency_key`` (sent as
+        ``Idempotency-Key``) it is retried like a GET; without one only when the
+        connection failed before anything was sent. ``label`` replaces the URL in
+        messages (for URLs whose path is a secret, like Slack webhooks)."""
+        extra = dict(headers or {})
+        if idempotency_key:
+            extra["Idempotency-Key"] = idempotency_key
+        body: dict[str, Any] = {"headers": extra}
+        if data is not None:
+            body["data"] = data
+        else:
+            body["json"] = json_body
+        return self._send(
+            "POST", url, label=label, retry_answers=idempotency_key is not None, body=body
+        )
+
+    # --- the machinery -----------------------------------------------------------
+
+    def _send(
+        self, method: str, url: str, *, label: str | None, retry_answers: bool, body: dict[str, Any]
+    ) -> Response:
+        import requests
+
+        options = self.options
+        shown = label or redact(url)
+        pause = self.sleep or sleep
+        deadline = clock() + options.deadline
+        attempts = options.max_retries + 1
+        last = "no answer"
+        for attempt in range(attempts):
+            remaining = deadline - clock()
+            if remaining <= 0:
+                raise self._late(shown, last)
+            wait = min(0.5 * 2**attempt, options.max_wait)
+            try:
+                raw = self._session_for().request(
+                    method,
+                    url,
+                    stream=True,
+                    timeout=(
+                        min(options.connect_timeout, remaining),
+                        min(options.read_timeout, remaining),
+                    ),
+                    **body,
+                )
+            except requests.RequestException as exc:
+                last = type(exc).__name__
+                if not (retry_answers or _before_sending(exc)):
+                    raise NetworkError(f"{shown}: {last}") from None
+            else:
+                with raw:
+                    status = raw.status_code
+                    if status < 300:
+                        return Response(
+                            url=url,
+                            status=status,
+                            headers=raw.headers,
+                            body=self._read(raw, shown, deadline),
+                            label=label or "",
+                        )
+                    last = f"HTTP {status}"
+                    limited = status == 429 or (
+                        status == 403 and raw.headers.get("X-RateLimit-Remaining") == "0"
+                    )
+                    if status in (401, 403) and not limited:
+                        raise NetworkError(f"{shown}: {last}", hint=self._token_hint())
+                    if (not limited and status < 500) or not retry_answers:
+                        raise NetworkError(f"{shown}: {last}")
+                    wait = _server_wait(raw.headers, wait, options.max_wait)
+            if attempt + 1 < attempts:
+                if clock() + wait > deadline:
+                    raise self._late(shown, last)
+                pause(wait)
+        raise NetworkError(f"{shown}: {last} after {attempts} attempts")
+
+    def _session_for(self) -> Any:
+        if self._session is None:
+            import requests
+
+            self._session = requests.Session()
+            self._session.headers.update(self.headers)
+        return self._session
+
+    def _read(self, raw: Any, shown: str, deadline: float) -> bytes:
+        """The body, read a chunk at a time against the deadline and the size cap."""
+        limit = self.options.max_bytes
+        length = raw.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > limit:
+            raise self._too_big(shown)
+        stream = raw.raw
+        read = getattr(stream, "read1", None) or stream.read  # read1: what has arrived
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if clock() > deadline:
+                raise self._late(shown, "the answer was still arriving")
+            try:
+                chunk = read(CHUNK)
+            except Exception as exc:  # requests', urllib3's and socket errors alike
+                raise NetworkError(f"{shown}: {type(exc).__name__} while reading") from None
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > limit:
+                raise self._too_big(shown)
+            chunks.append(chunk)
+
+    def _late(self, shown: str, last: str) -> NetworkError:
+        return NetworkError(
+            f"{shown}: the {self.options.deadline:g} s deadline passed ({last})",
+            hint="the server is too slow or not answering; try again later",
+        )
+
+    def _too_big(self, shown: str) -> InputError:
+        return InputError(f"{shown}: the answer is larger than {_size(self.options.max_bytes)}")
+
+    def _token_hint(self) -> str:
+        if not self.token_env:
+            return "the server wants a token; name the environment variable that holds it"
+        unset = "" if self._token_set else f" ({self.token_env} is not set)"
+        return f"check the token in the environment variable {self.token_env}{unset}"
+
+
+def _before_sending(exc: Exception) -> bool:
+    """Whether a request failed before any byte of it went out (so a retry is safe)."""
+    import requests
+
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError) and exc.args:
+        from urllib3.exceptions import NewConnectionError
+
+        reason = getattr(exc.args[0], "reason", exc.args[0])
+        return isinstance(reason, NewConnectionError)  # refused, or the name did not resolve
+    return False
+
+
+def _server_wait(headers: Mapping[str, str], fallback: float, cap: float) -> float:
+    retry_after = headers.get("Retry-After", "").strip()
+    if retry_after.isdigit():
+        return min(float(retry_after), cap)
+    reset = headers.get("X-RateLimit-Reset", "").strip()
+    if headers.get("X-RateLimit-Remaining") == "0" and reset.isdigit():
+        return min(max(float(reset) - time.time(), 0.0), cap)
+    return fallback
+
+
+def _links(header: str) -> Iterator[tuple[str, set[str]]]:
+    """``(target, rels)`` of each ``<target>; rel="a b"`` in a Link header."""
+    for match in re.finditer(r"<([^>]*)>([^<]*)", header):
+        rel = re.search(r'rel\s*=\s*"?([^";,]+)"?', match.group(2))
+        yield match.group(1).strip(), set(rel.group(1).split()) if rel else set()
+
+
+def _size(n: int) -> str:
+    mib = n / (1024 * 1024)
+    return f"{mib:g} MiB" if mib >= 1 else f"{n} bytes"
