@@ -15,7 +15,7 @@ from werkzeug import Response as WerkzeugResponse
 
 from releasecare import http
 from releasecare.errors import InputError, NetworkError, ReleasecareError
-from tests.conftest import CUSTOMERS, Runner
+from tests.helpers import CUSTOMERS, Runner
 
 TOKEN = "tok_v3ry_s3cret"
 

@@ -14,7 +14,7 @@ from releasecare.errors import InputError
 from releasecare.outdir import RESERVED, OutputFolder, customer_folder
 from releasecare.render import RenderOptions, render_notices
 from releasecare.slugs import safe_slug
-from tests.conftest import Runner
+from tests.helpers import Runner
 from tests.notices_fixtures import COMPONENTS, change, customer, impact
 
 
