@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from releasecare.cli import cli
@@ -54,3 +55,22 @@ def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
     forced = CliRunner().invoke(cli, ["--repo", str(repo), "init", "--force"])
     assert forced.exit_code == 0
     assert "[components.checkout]" in (repo / "releasecare.toml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("tags", "pattern"),
+    [
+        (["v1.0.0", "v1.1.0", "v0", "v3-demo-concise", "latest"], "v[0-9]*.*"),
+        (["3.0.0", "3.0.1", "2.3.3", "0.1"], "[0-9]*.*"),
+        (["release-1.2", "release-1.3", "v9"], "release-[0-9]*.*"),
+        ([], "v[0-9]*.*"),
+    ],
+)
+def test_init_proposes_a_pattern_for_the_version_tags_only(tags: list[str], pattern: str) -> None:
+    import fnmatch
+
+    from releasecare.scaffold import propose_tag_pattern
+
+    assert propose_tag_pattern(tags) == pattern
+    for stray in ("v0", "v3-demo-concise", "latest", "Phase-2"):
+        assert not fnmatch.fnmatchcase(stray, pattern)

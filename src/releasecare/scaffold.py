@@ -72,10 +72,34 @@ def find_codeowners(repo: Path) -> Path | None:
     return None
 
 
+# A version tag: an optional prefix of letters, then at least MAJOR.MINOR.
+_VERSION_TAG = re.compile(r"^(?P<prefix>[A-Za-z]*[-_]?)\d+\.\d+")
+DEFAULT_TAG_PATTERN = "v[0-9]*.*"
+
+
+def propose_tag_pattern(tags: Iterable[str]) -> str:
+    """A ``tag_pattern`` matching the repository's version tags and not its others.
+
+    The prefix most version tags share (``v1.2.0``: "v"; ``3.0.0``: none) followed by
+    a digit and a dot, so that stray tags such as ``v0``, ``v3-demo`` or ``latest``
+    stay out.
+    """
+    prefixes: dict[str, int] = {}
+    for tag in tags:
+        match = _VERSION_TAG.match(tag)
+        if match:
+            prefixes[match["prefix"]] = prefixes.get(match["prefix"], 0) + 1
+    if not prefixes:
+        return DEFAULT_TAG_PATTERN
+    prefix = max(sorted(prefixes), key=prefixes.__getitem__)
+    return f"{prefix}[0-9]*.*"
+
+
 def render_config(
     product: str,
     components: Mapping[str, Component],
     codeowners: Mapping[str, Component] | None = None,
+    tag_pattern: str = DEFAULT_TAG_PATTERN,
 ) -> str:
     """The text of a commented ``releasecare.toml``."""
     lines = [
@@ -87,7 +111,7 @@ def render_config(
         "",
         "[release]",
         "# Which tags are releases. They are ordered as versions (v1.10.0 after v1.9.0).",
-        'tag_pattern = "v*"',
+        f"tag_pattern = {_toml_string(tag_pattern)}",
         "",
         "[database]",
         "# SQLite next to this file; use postgresql+psycopg://... when several pipelines",

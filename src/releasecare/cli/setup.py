@@ -41,8 +41,12 @@ def init(app: App, force: bool, product: str | None) -> None:
         from_codeowners = components_from_codeowners(
             codeowners_file.read_text(encoding="utf-8", errors="replace")
         )
+    tags = [r.tag for r in gitrepo.list_releases(repo, "*")]
     text = scaffold.render_config(
-        product or repo.name, scaffold.propose_components(files), from_codeowners
+        product or repo.name,
+        scaffold.propose_components(files),
+        from_codeowners,
+        tag_pattern=scaffold.propose_tag_pattern(tags),
     )
     target.write_text(text, encoding="utf-8")
     config = load_config(target)
