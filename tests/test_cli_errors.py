@@ -113,6 +113,26 @@ def test_not_a_git_repository_is_exit_3(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_named_database_in_a_missing_folder_is_exit_3_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "typo" / "dir"
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    for args in (["deploy", "list"], ["db", "upgrade"], ["init"]):
+        result = run_cli("--db", f"sqlite:///{missing / 'x.db'}", *args, cwd=tmp_path)
+        assert result.returncode == 3, (args, result.stderr)
+        assert f"does not exist: {missing}" in result.stderr
+        assert not (tmp_path / "typo").exists()
+        assert not (tmp_path / "releasecare.toml").exists()  # init wrote nothing either
+
+
+def test_a_command_outside_a_repository_creates_no_database(tmp_path: Path) -> None:
+    (tmp_path / "releasecare.toml").write_text("[product]\nname = 'x'\n")
+    result = run_cli("release", "scan", cwd=tmp_path)
+    assert result.returncode == 3
+    assert not (tmp_path / ".releasecare").exists()
+
+
 def test_debug_env_shows_traceback(tmp_path: Path) -> None:
     (tmp_path / "releasecare.toml").write_text("[product]\nnmae = 'x'\n")
     result = run_cli("customers", "list", cwd=tmp_path, env={"RELEASECARE_DEBUG": "1"})

@@ -67,7 +67,9 @@ class App:
         if self._engine is None:
             from releasecare.store import open_engine
 
-            self._engine = open_engine(self.database_url())
+            # A database the user named (--db, RELEASECARE_DATABASE_URL) is used where
+            # it is; only the config's location has its folder made.
+            self._engine = open_engine(self.database_url(), create_folder=self.db_url is None)
         return self._engine
 
     @contextmanager

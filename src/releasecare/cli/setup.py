@@ -48,10 +48,14 @@ def init(app: App, force: bool, product: str | None) -> None:
         from_codeowners,
         tag_pattern=scaffold.propose_tag_pattern(tags),
     )
+    if app.db_url:
+        # A database named on the command line is checked before anything is written.
+        url = app.database_url()
+        open_engine(url, create_folder=False).dispose()
     target.write_text(text, encoding="utf-8")
-    config = load_config(target)
-    url = app.database_url() if app.db_url else config.resolved_database_url()
-    open_engine(url).dispose()
+    if not app.db_url:
+        url = load_config(target).resolved_database_url()
+        open_engine(url).dispose()
     click.echo(f"wrote {target}")
     info(f"database ready: {url}")
     info(
@@ -72,7 +76,7 @@ def db_upgrade(app: App) -> None:
     from releasecare.store import open_engine
 
     url = app.database_url()
-    open_engine(url).dispose()
+    open_engine(url, create_folder=app.db_url is None).dispose()
     click.echo(f"database is up to date: {url}")
 
 

@@ -18,8 +18,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def open_engine(url: str, *, migrate: bool = True) -> Engine:
-    """Connect to ``url``; create the SQLite folder; upgrade the schema unless told not to."""
+def open_engine(url: str, *, migrate: bool = True, create_folder: bool = True) -> Engine:
+    """Connect to ``url`` and upgrade the schema unless told not to.
+
+    A SQLite file's folder is created when ``create_folder`` (the default location
+    beside the config); a folder missing for a path the user named is an error,
+    since a typo must not leave folders behind.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -30,7 +35,14 @@ def open_engine(url: str, *, migrate: bool = True) -> Engine:
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            if create_folder:
+                folder.mkdir(parents=True, exist_ok=True)
+            elif not folder.is_dir():
+                raise DatabaseError(
+                    f"the folder of the database {parsed.database} does not exist: {folder}",
+                    hint="create it, or fix --db / RELEASECARE_DATABASE_URL",
+                )
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     try:
         engine = create_engine(parsed, **kwargs)
