@@ -202,3 +202,12 @@ def test_mapping_ignore_keeps_files_out_of_the_uncovered_list(tmp_path: object) 
     report = json.loads(result.stdout)
     assert report["uncovered_count"] == 1 and report["ignored_count"] == 2
     assert report["uncovered"] == [{"folder": "tools/", "files": 1}]
+
+
+def test_a_cut_list_of_uncovered_folders_says_how_many_more() -> None:
+    m = matcher(shop=("shop/",))
+    report = check_coverage(m, [f"folder{i}/file.py" for i in range(35)] + ["shop/a.py"])
+    text = report.describe()
+    assert text.count("  uncovered  ") == 30
+    assert "... and 5 more folders (`releasecare components --check --json` lists them all)" in text
+    assert len(report.to_json()["uncovered"]) == 35

@@ -189,3 +189,14 @@ def test_signed_tag_message_loses_its_signature(repo: GitRepoFactory) -> None:
     )
     (release,) = list_releases(repo.path, "v*")
     assert release.message == "Release 1.0"
+
+
+def test_nearest_tags_hint_names_release_tags_only(repo: GitRepoFactory) -> None:
+    repo.commit("a", {"a": "1"})
+    for tag in ("Phase-1", "Phase-2", "v1.0.0", "v1.1.0"):
+        repo.tag(tag)
+    with pytest.raises(NotFound) as caught:
+        resolve(repo.path, "Phase-3", tag_pattern="v[0-9]*.*")
+    hint = caught.value.hint or ""
+    assert "Phase" not in hint
+    assert hint == "nearest release tags: v1.1.0, v1.0.0"

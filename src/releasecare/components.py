@@ -16,6 +16,7 @@ from typing import Any
 from releasecare.domain import Component, FileChange
 from releasecare.scaffold import component_key, find_codeowners
 
+SHOWN_FOLDERS = 30  # uncovered folders listed in text; --json has them all
 _GLOB = re.compile(r"[*?\[\\]")
 
 
@@ -160,8 +161,14 @@ class CoverageReport:
         lines = [f"{self.files} files, {len(self.uncovered)} in no component"]
         if self.ignored:
             lines[0] += f" ({self.ignored} more ignored by [mapping] ignore)"
-        for folder, n in self.uncovered_by_folder()[:30]:
+        folders = self.uncovered_by_folder()
+        for folder, n in folders[:SHOWN_FOLDERS]:
             lines.append(f"  uncovered  {folder:<40} {n:>6} file{'' if n == 1 else 's'}")
+        if len(folders) > SHOWN_FOLDERS:
+            lines.append(
+                f"  ... and {len(folders) - SHOWN_FOLDERS} more folders "
+                "(`releasecare components --check --json` lists them all)"
+            )
         for component, pattern in self.dead_patterns:
             lines.append(f"  no match   [{component}] {pattern}")
         for keys, n in sorted(self.overlaps.items()):

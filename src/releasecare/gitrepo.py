@@ -89,8 +89,9 @@ def is_shallow(repo_path: Path) -> bool:
     return str(out).strip() == "true"
 
 
-def resolve(repo_path: Path, rev: str) -> str:
-    """The commit sha of ``rev``; exit 3 for history a shallow clone lacks, 2 for a typo."""
+def resolve(repo_path: Path, rev: str, *, tag_pattern: str = "*") -> str:
+    """The commit sha of ``rev``; exit 3 for history a shallow clone lacks, 2 for a typo
+    (with a hint naming the nearest release tags: those matching ``tag_pattern``)."""
     import git
 
     repo = _repo(repo_path)
@@ -100,7 +101,11 @@ def resolve(repo_path: Path, rev: str) -> str:
         pass
     if is_shallow(repo_path):
         raise GitError(f"{rev!r} is not in this shallow clone", hint=UNSHALLOW_HINT)
-    tags = [t for t in str(repo.git.tag("--list")).splitlines() if t]
+    tags = [
+        t
+        for t in str(repo.git.tag("--list")).splitlines()
+        if t and fnmatch.fnmatchcase(t, tag_pattern)
+    ]
     raise NotFound(
         f"{rev!r} is not a tag, branch or commit of {repo_path}",
         hint=nearest_tags_hint(sort_versions(tags), rev),

@@ -47,7 +47,7 @@ def changes_for(config: Config, repo: Path, target: str | None) -> list[Change]:
             index = tags.index(until)
             since_rev = tags[index - 1] if index else None
         else:
-            gitrepo.resolve(repo, until)
+            gitrepo.resolve(repo, until, tag_pattern=config.tag_pattern)
             since_rev = tags[-1] if tags and until == "HEAD" else None
     matcher = config.component_matcher(repo)
     return changes_in_range(repo, until, since_rev, matcher, config.change_options())
