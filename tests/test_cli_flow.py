@@ -165,6 +165,27 @@ def test_a_deploy_that_never_reached_customers_tells_no_one(
         assert project.json("notes", "render", str(failed), "--out", str(out))["notices"] == []
 
 
+def test_a_customer_touched_only_by_internal_changes_is_not_affected(
+    project: Runner, tmp_path: Path
+) -> None:
+    from tests.gitfactory import GitRepoFactory
+
+    git = GitRepoFactory(project.cwd)
+    git.commit("chore(checkout): bump the HTTP library", files={"services/checkout/d.txt": "2\n"})
+    git.commit("perf(search): even faster results", files={"services/search/index.py": "i = 2\n"})
+    git.tag("v1.3.0")
+    setup_history(project)
+    project.deploy("v1.2.0", "2026-11-01T10:00:00+00:00")
+    deployed = project.deploy("v1.3.0", "2026-11-02T10:00:00+00:00")
+    impact = project.json("impact", str(deployed))
+    assert [c["id"] for c in impact["customers"]] == ["globex"]  # search, customer-facing
+    assert impact["touched_internally"] == ["acme"]  # checkout: only the internal bump
+    assert sorted(impact["components"]) == ["checkout", "search"]
+    written = project.json("notes", "render", str(deployed), "--out", str(tmp_path / "out"))
+    assert {n["customer"] for n in written["notices"]} == {"globex"}
+    assert not (tmp_path / "out" / "acme").exists()
+
+
 def test_render_notices_per_customer(project: Runner, tmp_path: Path) -> None:
     setup_history(project)
     project.deploy("v1.0.0", "2026-11-01T10:00:00+00:00")

@@ -311,6 +311,16 @@ def test_unmapped_changes_ignore_or_everyone(project: Runner, tmp_path: Path) ->
     config = project.cwd / "releasecare.toml"
     config.write_text(config.read_text() + '\n[impact]\nunmapped = "everyone"\n')
     everyone = project.json("impact", "--env", "production-eu", "--version", "v1.2.0")
+    # The only unmapped change is internal (docs): it would not appear in a notice, so
+    # it touches everyone internally and affects no one.
+    assert everyone["customers"] == [] and everyone["touched_internally"] == ["co"]
+    from tests.gitfactory import GitRepoFactory
+
+    git = GitRepoFactory(project.cwd)
+    git.commit("fix: the help page loads again", files={"help.html": "ok\n"})
+    git.tag("v1.3.0")
+    project.ok("release", "scan")
+    everyone = project.json("impact", "--env", "production-eu", "--version", "v1.3.0")
     assert [c["id"] for c in everyone["customers"]] == ["co"]
     assert len(everyone["customers"][0]["changes"]) == 1
 

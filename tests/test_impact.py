@@ -138,3 +138,11 @@ def test_no_previous_version_is_the_release_itself(version: str, expected: tuple
     assert (after, upto) == expected
     assert rollback is False
     assert [tag for tag, pos in POSITIONS.items() if after < pos <= upto] == [version]
+
+
+def test_only_customer_facing_changes_make_a_customer_affected() -> None:
+    facing = {"c1", "s1"}.__contains__  # CHECKOUT and SEARCH would appear in a notice
+    impact = customer_impact(customer(), ["checkout", "invoices"], CHANGES, MOMENT, facing=facing)
+    assert impact.changes == (CHECKOUT,)
+    internal_only = customer_impact(customer(), ["invoices"], CHANGES, MOMENT, facing=facing)
+    assert internal_only.changes == ()  # INVOICES and BOTH are internal: not affected

@@ -129,6 +129,7 @@ def impact_json(impact: Impact) -> dict[str, Any]:
             for ci in impact.customers
         ],
         freeze_conflicts=[ci.customer.id for ci in impact.customers if ci.freeze_conflicts],
+        touched_internally=list(impact.touched_internally),
     )
 
 

@@ -228,6 +228,8 @@ class Impact:
     customers: tuple[CustomerImpact, ...]
     deployment: Deployment | None = None
     unmapped_changes: tuple[Change, ...] = ()
+    # Customers whose components only internal changes touched: not affected.
+    touched_internally: tuple[str, ...] = ()
 
     @property
     def changed_nothing(self) -> bool:

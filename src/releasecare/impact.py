@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from releasecare.config import Config
@@ -21,6 +21,7 @@ from releasecare.errors import InputError, NotFound, nearest_tags_hint
 from releasecare.store import customers as customer_store
 from releasecare.store import deployments as deployment_store
 from releasecare.store import releases as release_store
+from releasecare.voice import VoiceOptions, appears
 
 
 def version_range(
@@ -80,18 +81,28 @@ def find_impact(
             raise NotFound(
                 f"no deployment with id {deploy_id}", hint="`releasecare deploy list` shows them"
             )
-        return impact_of_deployment(session, deployment, unmapped=config.unmapped)
+        return impact_of_deployment(
+            session, deployment, unmapped=config.unmapped, voice=config.voice_options()
+        )
     if not (environment and version):
         raise InputError("give a DEPLOY_ID, or --env and --version")
     config.check_environment(environment)
     deployment = None if at else deployment_store.latest(session, environment, version)
     if deployment is not None:
-        return impact_of_deployment(session, deployment, unmapped=config.unmapped)
-    return preview(session, environment, version, at=at, unmapped=config.unmapped)
+        return impact_of_deployment(
+            session, deployment, unmapped=config.unmapped, voice=config.voice_options()
+        )
+    return preview(
+        session, environment, version, at=at, unmapped=config.unmapped, voice=config.voice_options()
+    )
 
 
 def impact_of_deployment(
-    session: Session, deployment: Deployment, *, unmapped: str = "ignore"
+    session: Session,
+    deployment: Deployment,
+    *,
+    unmapped: str = "ignore",
+    voice: VoiceOptions | None = None,
 ) -> Impact:
     """The impact of a recorded deployment; one that never reached customers (failed,
     in progress) changed nothing for anyone."""
@@ -117,6 +128,7 @@ def impact_of_deployment(
         deployment.deployed_at,
         deployment=deployment,
         unmapped=unmapped,
+        voice=voice or VoiceOptions(),
     )
 
 
@@ -127,6 +139,7 @@ def preview(
     *,
     at: datetime | None = None,
     unmapped: str = "ignore",
+    voice: VoiceOptions | None = None,
 ) -> Impact:
     """What deploying ``version`` to ``environment`` now (or ``at``) would change."""
     current = deployment_store.previous_successful(session, environment)
@@ -138,6 +151,7 @@ def preview(
         at or datetime.now(UTC),
         deployment=None,
         unmapped=unmapped,
+        voice=voice or VoiceOptions(),
     )
 
 
@@ -150,6 +164,7 @@ def _impact(
     *,
     deployment: Deployment | None,
     unmapped: str,
+    voice: VoiceOptions,
 ) -> Impact:
     positions = release_store.positions(session)
     require_release(positions, version)
@@ -168,8 +183,16 @@ def _impact(
     touched = customer_store.touched_by(session, environment, components)
     if unmapped == "everyone" and unmapped_changes:
         touched = _with_everyone(session, environment, touched)
+    facing = {c.sha for c in changes if appears(c, voice)}
     customers = tuple(
-        customer_impact(customer, used, changes, moment, include_unmapped=unmapped == "everyone")
+        customer_impact(
+            customer,
+            used,
+            changes,
+            moment,
+            include_unmapped=unmapped == "everyone",
+            facing=facing.__contains__,
+        )
         for customer, used in touched
     )
     return Impact(
@@ -182,6 +205,7 @@ def _impact(
         customers=tuple(c for c in customers if c.changes),
         deployment=deployment,
         unmapped_changes=unmapped_changes,
+        touched_internally=tuple(c.customer.id for c in customers if not c.changes),
     )
 
 
@@ -204,13 +228,17 @@ def customer_impact(
     moment: datetime,
     *,
     include_unmapped: bool = False,
+    facing: Callable[[str], bool] = lambda sha: True,
 ) -> CustomerImpact:
-    """The changes that matter to ``customer`` through the components they use."""
+    """The customer-facing changes that reach ``customer`` through the components they
+    use (``facing`` tells a customer-facing change by its sha); a customer whose
+    components only internal changes touched gets none, and is not affected."""
     used_set = set(used)
     theirs = tuple(
         c
         for c in changes
-        if used_set.intersection(c.components) or (include_unmapped and not c.components)
+        if (used_set.intersection(c.components) or (include_unmapped and not c.components))
+        and facing(c.sha)
     )
     conflicts = tuple(w for w in customer.freeze if w.contains(moment))
     return CustomerImpact(

@@ -13,12 +13,19 @@ from releasecare.impact import impact_of_deployment
 from releasecare.store import deployments as deployment_store
 from releasecare.store import releases as release_store
 from releasecare.text import plural
+from releasecare.voice import VoiceOptions
 
 
 def timeline(
-    session: Session, customer: Customer, *, unmapped: str = "ignore", limit: int = 50
+    session: Session,
+    customer: Customer,
+    *,
+    unmapped: str = "ignore",
+    voice: VoiceOptions | None = None,
+    limit: int = 50,
 ) -> list[dict[str, Any]]:
-    """Deployments on the customer's environments whose changes touched them."""
+    """Deployments on the customer's environments whose customer-facing changes
+    touched them."""
     known = release_store.positions(session)
     events: list[dict[str, Any]] = []
     newest_first = sorted(
@@ -31,7 +38,7 @@ def timeline(
             continue
         if not deployment.reached_customers:
             continue
-        impact = impact_of_deployment(session, deployment, unmapped=unmapped)
+        impact = impact_of_deployment(session, deployment, unmapped=unmapped, voice=voice)
         mine = next((ci for ci in impact.customers if ci.customer.id == customer.id), None)
         if mine is None:
             continue

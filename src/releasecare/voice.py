@@ -81,6 +81,12 @@ def customer_note(
     return _with_names(cleaned, components) if cleaned else None
 
 
+def appears(change: Change, options: VoiceOptions) -> bool:
+    """Whether ``change`` would appear in a customer's notice: the one test of whether
+    a change is customer-facing (impact, render and delivery all use it)."""
+    return customer_note(change, {}, options) is not None
+
+
 def clean_subject(subject: str, options: VoiceOptions) -> str:
     """A commit subject with everything internal taken out, capitalised, with a full stop."""
     text = _CONVENTIONAL.sub("", subject.strip())

@@ -100,7 +100,9 @@ def show(app: App, customer_id: str, as_json: bool) -> None:
                 f"no customer with id {customer_id!r}",
                 hint="`releasecare customers list` shows them",
             )
-        events = timeline(session, customer, unmapped=app.config.unmapped)
+        events = timeline(
+            session, customer, unmapped=app.config.unmapped, voice=app.config.voice_options()
+        )
     if as_json:
         from releasecare.documents import customer_show_json
 
