@@ -67,7 +67,16 @@ def impact(changes: list[Change], customers: list[Customer], *, rollback: bool =
         theirs = tuple(
             ch for ch in changes if c.components == ("*",) or set(c.components) & set(ch.components)
         )
-        used = tuple(sorted({k for ch in theirs for k in ch.components}))
+        used = tuple(
+            sorted(
+                {
+                    k
+                    for ch in theirs
+                    for k in ch.components
+                    if c.components == ("*",) or k in c.components
+                }
+            )
+        )
         touched.append(CustomerImpact(customer=c, components=used, changes=theirs))
     return Impact(
         environment="production-eu",

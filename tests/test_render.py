@@ -257,3 +257,29 @@ def test_feed_links_point_under_the_product_url(tmp_path: Path) -> None:
     assert link is not None
     assert link.get("href", "").startswith("https://status.example.com/notices/acme/")
     assert link.get("href", "").endswith(".html")
+
+
+def test_items_carry_the_customers_own_components_and_repeat_once(tmp_path: Path) -> None:
+    both = ("checkout", "billing-svc", "search")
+    changes = [
+        change("a1", "fix: totals", type="fix", components=both, note="Totals add up again."),
+        change(
+            "b2",
+            "fix: totals",
+            type="fix",
+            components=("billing-svc",),
+            note="Totals add up again.",
+        ),
+        change(
+            "c3", "fix: sums", type="fix", components=("checkout",), note="Totals add up again."
+        ),
+    ]
+    notices = render(
+        tmp_path,
+        impact(changes, [customer("acme", "Acme", components=("checkout",))]),
+        "txt",
+    )
+    text = notices["acme.txt"]
+    assert text.count("Totals add up again.") == 1
+    assert "Totals add up again. (Checkout)" in text
+    assert "Invoices" not in text and "Search" not in text

@@ -95,7 +95,7 @@ class _Item:
     text: str
     html: str
     md: str
-    components: tuple[str, ...]
+    components: tuple[str, ...]  # keys; each customer sees the names of their own
 
 
 def _items(
@@ -118,9 +118,7 @@ def _items(
                 text=note,
                 html=str(Markup(_markdown().renderInline(note))),
                 md=md_escape(note),
-                components=tuple(
-                    components[k].name if k in components else k for k in change.components
-                ),
+                components=change.components,
             )
         )
     return items
@@ -171,16 +169,42 @@ def _context(
     incidents: Sequence[Incident],
 ) -> dict[str, Any]:
     customer = ci.customer
-    shown = [items[c.sha] for c in ci.changes if items.get(c.sha) is not None]
+    shown = [item for c in ci.changes if (item := items.get(c.sha)) is not None]
+    theirs = set(ci.components)
+
+    def names(keys: Sequence[str]) -> list[str]:
+        return [components[k].name if k in components else k for k in keys]
+
     sections = []
     for key, title in SECTIONS:
-        entries = [
-            {"text": i.text, "html": i.html, "md": i.md, "components": list(i.components)}
-            for i in shown
-            if i is not None and i.section == key
-        ]
+        # The same note from several commits is one item; each item is labelled with
+        # the customer's own components only.
+        entries: dict[str, dict[str, Any]] = {}
+        for item in shown:
+            if item.section != key:
+                continue
+            own = [k for k in item.components if k in theirs]
+            entry = entries.get(item.text)
+            if entry is None:
+                entries[item.text] = {
+                    "text": item.text,
+                    "html": item.html,
+                    "md": item.md,
+                    "keys": own,
+                }
+            else:
+                entry["keys"] += [k for k in own if k not in entry["keys"]]
         if entries:
-            sections.append({"key": key, "title": title, "items": entries})
+            items_out = [
+                {
+                    "text": e["text"],
+                    "html": e["html"],
+                    "md": e["md"],
+                    "components": names(sorted(e["keys"])),
+                }
+                for e in entries.values()
+            ]
+            sections.append({"key": key, "title": title, "items": items_out})
     other = len(impact.changes) - len(shown)
 
     def when(moment: datetime) -> str:
