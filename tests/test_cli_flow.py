@@ -257,9 +257,31 @@ def test_notice_lists_incidents_that_affected_the_customer(project: Runner, tmp_
             )
     out = tmp_path / "notices"
     project.ok("notes", "render", str(deployed), "--format", "md", "--out", str(out))
-    acme = (out / "acme" / "v1.2.0-production-eu.md").read_text()
-    globex = (out / "globex" / "v1.2.0-production-eu.md").read_text()
+    name = f"2026-11-03-production-eu-v1.2.0-d{deployed}.md"  # the notice names its deploy
+    acme = (out / "acme" / name).read_text()
+    globex = (out / "globex" / name).read_text()
     assert "## Incidents that affected you" in acme and "Card payments failed" in acme
     assert "Search was slow" not in acme and "Old outage" not in acme
     assert "Search was slow" in globex and "Card payments" not in globex
     assert "02.11.2026, 10:00 CET" in acme  # the incident's start in Acme's time zone
+
+
+def test_rendering_one_deploy_never_replaces_another_deploys_notice(
+    project: Runner, tmp_path: Path
+) -> None:
+    setup_history(project)
+    project.deploy("v1.0.0", "2026-11-01T10:00:00+00:00")
+    first = project.deploy("v1.1.0", "2026-11-02T10:00:00+00:00")
+    project.deploy("v1.0.0", "2026-11-03T10:00:00+00:00")  # rolled back
+    again = project.deploy("v1.1.0", "2026-11-04T10:00:00+00:00")  # the same version again
+    out = tmp_path / "out"
+    paths = set()
+    for deployment in (first, again, first):  # the same deploy rendered twice: one file
+        written = project.json("notes", "render", str(deployment), "--out", str(out))
+        paths |= {n["path"] for n in written["notices"] if n["customer"] == "acme"}
+    assert len(paths) == 2
+    assert all(Path(p).exists() for p in paths)
+    assert sorted(p.name for p in (out / "acme").glob("*.md")) == [
+        f"2026-11-02-production-eu-v1.1.0-d{first}.md",
+        f"2026-11-04-production-eu-v1.1.0-d{again}.md",
+    ]

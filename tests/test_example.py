@@ -88,7 +88,7 @@ def test_demo_renders_different_notices_per_customer(tmp_path: Path) -> None:
     affected = {c["id"] for c in impact["customers"]}
     assert affected == {"mueller-soehne", "northwind"}
     out = tmp_path / "notices"
-    run.ok(
+    written = run.json(
         "notes",
         "render",
         "--env",
@@ -102,8 +102,12 @@ def test_demo_renders_different_notices_per_customer(tmp_path: Path) -> None:
         "--out",
         str(out),
     )
-    northwind = (out / "northwind" / "v1.4.1-production-eu.md").read_text()
-    mueller = (out / "mueller-soehne" / "v1.4.1-production-eu.html").read_text()
+    paths = {(n["customer"], n["format"]): Path(n["path"]) for n in written["notices"]}
+    assert paths[("northwind", "md")].name.endswith(
+        f"-production-eu-v1.4.1-d{impact['deployment']['id']}.md"
+    )
+    northwind = paths[("northwind", "md")].read_text()
+    mueller = paths[("mueller-soehne", "html")].read_text()
     assert "## Action needed" in northwind and "X-Shopfront-Signature" in northwind
     assert "Action needed" not in mueller
     assert "Müller &amp; Söhne &lt;Retail&gt;" in mueller

@@ -252,10 +252,10 @@ def test_render_leaves_no_temp_files_and_keeps_the_index(tmp_path: Path) -> None
     files = sorted(os.listdir(tmp_path / "out" / "acme"))
     assert files == [
         ".feed.json",
+        "2026-11-20-production-eu-v2.4.0-d7.html",
+        "2026-11-20-production-eu-v2.4.0-d7.md",
         "feed.atom",
         "index.html",
-        "v2.4.0-production-eu.html",
-        "v2.4.0-production-eu.md",
     ]
 
 
@@ -294,12 +294,13 @@ def test_cli_refuses_a_link_at_a_notice_path(project: Runner, tmp_path: Path) ->
     outside = tmp_path / "outside.md"
     outside.write_text("not yours")
     (out / "acme").mkdir(parents=True)
-    (out / "acme" / "v1.2.0-production-eu.md").symlink_to(outside)
+    name = f"2026-11-02-production-eu-v1.2.0-d{deploy_id}.md"
+    (out / "acme" / name).symlink_to(outside)
     result = project("notes", "render", deploy_id, "--format", "md", "--out", str(out))
     assert result.exit_code == 2, result.output
-    assert "v1.2.0-production-eu.md is a symbolic link" in result.output
+    assert f"{name} is a symbolic link" in result.output
     assert outside.read_text() == "not yours"
-    assert (out / "acme" / "v1.2.0-production-eu.md").is_symlink()
+    assert (out / "acme" / name).is_symlink()
 
 
 def test_cli_refuses_a_customer_folder_that_is_a_link(project: Runner, tmp_path: Path) -> None:

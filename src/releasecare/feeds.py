@@ -34,10 +34,9 @@ def update_feed(
     if not isinstance(entries, list):
         entries = []
     customer = context["customer"]["id"]
-    entry_id = (
-        f"urn:releasecare:{_urn(customer)}:{_urn(context['environment'])}:"
-        f"{_urn(context['version'])}"
-    )
+    # One entry per deployment (its notice's name names it): the same deploy again
+    # refreshes its entry, another deploy of the same version gets its own.
+    entry_id = f"urn:releasecare:{_urn(customer)}:{_urn(context['notice_file'].rsplit('.', 1)[0])}"
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     summary = "; ".join(
         item["text"] for section in context["sections"] for item in section["items"]

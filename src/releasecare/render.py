@@ -344,6 +344,20 @@ def render_documents(
                 yield context, fmt, templates.render(f"notice.{fmt}.j2", context)
 
 
+def notice_stem(impact: Impact) -> str:
+    """The file name (without extension) of a deployment's notices.
+
+    It names the deployment, so rendering one deploy never replaces another's notice
+    (the same version deployed twice, or rolled back to), and rendering the same
+    deploy again replaces its own: ``2026-11-20-production-eu-v1.5.0-d22``.
+    """
+    deployment = impact.deployment
+    if deployment is None:
+        return safe_slug(f"preview-{impact.environment}-{impact.version}")
+    day = deployment.deployed_at.astimezone(UTC).strftime("%Y-%m-%d")
+    return safe_slug(f"{day}-{impact.environment}-{impact.version}-d{deployment.id}")
+
+
 def published_url(base_url: str | None, folder: Path) -> str | None:
     """Where a customer's folder is published: ``[product] url`` plus the folder."""
     if not base_url:
@@ -372,7 +386,7 @@ def render_notices(
         )
     templates = Templates(options.template_dir)
     contexts = build_contexts(impact, components, options, incidents)
-    stem = safe_slug(f"{impact.version}-{impact.environment}")
+    stem = notice_stem(impact)
     written: list[RenderedNotice] = []
     folders: dict[str, Path] = {}
     for context, fmt, text in render_documents(contexts, options.formats, templates):
