@@ -283,3 +283,22 @@ def test_items_carry_the_customers_own_components_and_repeat_once(tmp_path: Path
     assert text.count("Totals add up again.") == 1
     assert "Totals add up again. (Checkout)" in text
     assert "Invoices" not in text and "Search" not in text
+
+
+def test_a_customer_on_two_environments_is_told_which_one(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    changes = [change("a1", "fix: totals", type="fix", note="Totals add up again.")]
+    one = customer("acme", "Acme")
+    two = replace(customer("multi", "Multi"), environments=("production-eu", "production-us"))
+    notices = render(
+        tmp_path,
+        impact(changes, [one, two]),
+        "md",
+        "html",
+        "txt",
+        environment_names={"production-eu": "Europe"},
+    )
+    for fmt in ("md", "html", "txt"):
+        assert "v2.4.0 in Europe, updated on" in notices[f"multi.{fmt}"]
+        assert "v2.4.0 in Europe" not in notices[f"acme.{fmt}"]

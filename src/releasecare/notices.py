@@ -64,6 +64,7 @@ def render_deployment(
         overview_dir=overview_dir,
         voice=config.voice_options(c.author_name for c in impact.changes),
         base_url=config.product_url,
+        environment_names={key: env.name for key, env in config.environments.items()},
     )
     written = render_notices(
         impact, config.components, out_dir, options, incidents=incidents_for(session, impact)

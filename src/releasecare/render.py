@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from releasecare.domain import NOTICE_FORMATS, Change, Component, CustomerImpact, Impact, Incident
+from releasecare.domain import (
+    ALL,
+    NOTICE_FORMATS,
+    Change,
+    Component,
+    CustomerImpact,
+    Impact,
+    Incident,
+)
 from releasecare.errors import InputError
 from releasecare.feeds import update_feed
 from releasecare.outdir import OutputFolder
@@ -58,6 +66,7 @@ class RenderOptions:
     voice: VoiceOptions = field(default_factory=VoiceOptions)
     generated_at: datetime | None = None
     base_url: str | None = None
+    environment_names: Mapping[str, str] = field(default_factory=dict)  # key -> name
 
 
 @dataclass(frozen=True)
@@ -224,6 +233,13 @@ def _context(
         "previous_version": impact.previous_version,
         "rollback": impact.rollback,
         "environment": impact.environment,
+        # Named only for a customer on more than one environment, who would otherwise
+        # get two notices that look the same.
+        "environment_label": (
+            options.environment_names.get(impact.environment, impact.environment)
+            if customer.environments == (ALL,) or len(customer.environments) > 1
+            else None
+        ),
         "deployed_at": when(deployed),
         "deployed_at_iso": deployed.astimezone(UTC).isoformat(),
         "components": [components[k].name if k in components else k for k in ci.components],
