@@ -285,3 +285,24 @@ def test_rendering_one_deploy_never_replaces_another_deploys_notice(
         f"2026-11-02-production-eu-v1.1.0-d{first}.md",
         f"2026-11-04-production-eu-v1.1.0-d{again}.md",
     ]
+
+
+def test_deploy_list_says_what_kind_of_deploy_each_was(project: Runner) -> None:
+    setup_history(project)
+    project.deploy("v1.1.0", "2026-11-01T10:00:00+00:00")
+    project.deploy("v1.2.0", "2026-11-02T10:00:00+00:00")
+    project.deploy("v1.2.0", "2026-11-03T09:00:00+00:00", "--status", "failed")
+    project.deploy("v1.0.0", "2026-11-03T10:00:00+00:00")
+    project.deploy("v1.0.0", "2026-11-04T10:00:00+00:00")
+    listed = project.json("deploy", "list")["deployments"]
+    assert [(d["version"], d["kind"]) for d in listed] == [
+        ("v1.1.0", "first"),
+        ("v1.2.0", "update"),
+        ("v1.2.0", "failed"),
+        ("v1.0.0", "rollback"),
+        ("v1.0.0", "redeploy"),
+    ]
+    assert [d["previous_assumed"] for d in listed] == [True, False, False, False, False]
+    text = project.ok("deploy", "list").stdout
+    assert "ROLLBACK" in text and "FAILED: nothing changed" in text
+    assert "first known here: the release before it is assumed" in text

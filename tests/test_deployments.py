@@ -130,9 +130,11 @@ def test_history_shows_the_version_before(db_url: str) -> None:
             [event(1), event(2, status="failed"), event(3), event(4, env="staging")],
         )
         rows = deployment_history(session)
-    assert [(d.environment, d.version, before) for d, before in rows] == [
-        ("prod", "v1.1.0", None),
-        ("prod", "v1.2.0", "v1.1.0"),
-        ("prod", "v1.3.0", "v1.1.0"),
-        ("staging", "v1.4.0", None),
+    assert [
+        (r.deployment.environment, r.deployment.version, r.previous_version, r.kind) for r in rows
+    ] == [
+        ("prod", "v1.1.0", None, "first"),
+        ("prod", "v1.2.0", "v1.1.0", "failed"),
+        ("prod", "v1.3.0", "v1.1.0", "update"),
+        ("staging", "v1.4.0", None, "first"),
     ]

@@ -244,14 +244,42 @@ def _sha_resolver(positions: dict[str, int], repo: Path | None) -> Callable[[str
     return resolve
 
 
-def deployment_history(
-    session: Session, environment: str | None = None
-) -> list[tuple[Deployment, str | None]]:
-    """Deployments per environment in order, each with the version the environment had before."""
-    rows: list[tuple[Deployment, str | None]] = []
-    current: dict[str, str | None] = {}
+@dataclass(frozen=True)
+class HistoryRow:
+    """One deployment in its environment's history.
+
+    ``kind``: ``first`` (nothing was known there before: impact assumes the release
+    before it), ``update``, ``rollback`` (an older version than the one it had),
+    ``redeploy`` (the same version again), or ``failed`` / ``in_progress`` (it never
+    reached customers and changed nothing).
+    """
+
+    deployment: Deployment
+    previous_version: str | None
+    kind: str
+
+
+def deployment_history(session: Session, environment: str | None = None) -> list[HistoryRow]:
+    """Deployments per environment in order, each with the version the environment had
+    before and what kind of deploy it was."""
+    positions = release_store.positions(session)
+    rows: list[HistoryRow] = []
+    current: dict[str, str] = {}
     for deployment in store.history(session, environment):
-        rows.append((deployment, current.get(deployment.environment)))
+        previous = current.get(deployment.environment)
+        rows.append(HistoryRow(deployment, previous, _kind(deployment, previous, positions)))
         if deployment.status == "succeeded":
             current[deployment.environment] = deployment.version
     return rows
+
+
+def _kind(deployment: Deployment, previous: str | None, positions: dict[str, int]) -> str:
+    if not deployment.reached_customers:
+        return deployment.status
+    if previous is None:
+        return "first"
+    if previous == deployment.version:
+        return "redeploy"
+    if positions.get(deployment.version, 0) < positions.get(previous, 0):
+        return "rollback"
+    return "update"

@@ -16,7 +16,7 @@ from releasecare.domain import Change, Component, Customer, Deployment, Impact, 
 if TYPE_CHECKING:
     from releasecare.components import CoverageReport
     from releasecare.deploylogs import Skipped
-    from releasecare.deployments import IngestSummary
+    from releasecare.deployments import HistoryRow, IngestSummary
     from releasecare.releases import ScanResult
     from releasecare.render import RenderedNotice
     from releasecare.store.customers import UpsertResult
@@ -185,11 +185,20 @@ def ingest_json(summary: IngestSummary, skipped: Sequence[Skipped]) -> dict[str,
     )
 
 
-def deployments_json(rows: Iterable[tuple[Deployment, str | None]]) -> dict[str, Any]:
-    """``deploy list --json``: each deployment with the version its environment had."""
+def deployments_json(rows: Iterable[HistoryRow]) -> dict[str, Any]:
+    """``deploy list --json``: each deployment with the version its environment had,
+    and its kind (first, update, rollback, redeploy, failed, in_progress)."""
     return document(
         "deployments",
-        deployments=[deployment_json(d) | {"previous_version": prev} for d, prev in rows],
+        deployments=[
+            deployment_json(row.deployment)
+            | {
+                "previous_version": row.previous_version,
+                "kind": row.kind,
+                "previous_assumed": row.kind == "first",
+            }
+            for row in rows
+        ],
     )
 
 

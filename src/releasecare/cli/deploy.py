@@ -153,15 +153,23 @@ def list_(app: App, environment: str | None, as_json: bool) -> None:
     if not rows:
         click.echo("no deployments recorded")
         return
+    marks = {
+        "first": "  (first known here: the release before it is assumed)",
+        "rollback": "  ROLLBACK",
+        "redeploy": "  (same version again)",
+        "failed": "  FAILED: nothing changed",
+        "in_progress": "  (in progress: nothing changed yet)",
+    }
     current = None
-    for deployment, previous in rows:
+    for row in rows:
+        deployment, previous = row.deployment, row.previous_version
         if deployment.environment != current:
             current = deployment.environment
             click.echo(f"{current}:")
         change = f"{previous} -> {deployment.version}" if previous else deployment.version
         click.echo(
             f"  #{deployment.id:<5} {deployment.deployed_at:%Y-%m-%d %H:%M}Z  "
-            f"{change:<30} {deployment.status}"
+            f"{change:<30} {deployment.status}{marks.get(row.kind, '')}"
         )
 
 
