@@ -14,6 +14,14 @@ from click.testing import CliRunner, Result
 from releasecare.cli import cli
 
 
+def run_in_repo(repo: Path, *args: str) -> Result:
+    """``releasecare --repo REPO --config REPO/releasecare.toml ARGS`` (no database
+    given: the config's own)."""
+    return CliRunner().invoke(
+        cli, ["--repo", str(repo), "--config", str(repo / "releasecare.toml"), *args]
+    )
+
+
 @dataclass
 class Runner:
     """Runs ``releasecare`` in a project folder against one database."""

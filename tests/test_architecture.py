@@ -145,3 +145,14 @@ def test_the_code_map_names_every_module() -> None:
         if key not in code_map:
             missing.append(name)
     assert missing == []
+
+
+def test_the_scan_starts_git_before_sqlalchemy_is_imported() -> None:
+    """``release scan`` on a new database starts git first; importing the scan must not
+    pull in SQLAlchemy through a module-level import (e.g. of ``impact``)."""
+    import subprocess
+    import sys
+
+    code = "import sys, releasecare.releases; print('sqlalchemy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

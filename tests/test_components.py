@@ -139,10 +139,8 @@ def test_import_codeowners_adds_proposals_to_the_config(tmp_path: object) -> Non
     import json
     from pathlib import Path
 
-    from click.testing import CliRunner
-
-    from releasecare.cli import cli
     from tests.gitfactory import GitRepoFactory
+    from tests.helpers import run_in_repo
 
     repo = Path(str(tmp_path)) / "repo"
     git = GitRepoFactory(repo)
@@ -157,10 +155,7 @@ def test_import_codeowners_adds_proposals_to_the_config(tmp_path: object) -> Non
             "import_codeowners = true\n",
         },
     )
-    result = CliRunner().invoke(
-        cli,
-        ["--repo", str(repo), "--config", str(repo / "releasecare.toml"), "components", "--json"],
-    )
+    result = run_in_repo(repo, "components", "--json")
     assert result.exit_code == 0, result.output
     listed = {c["key"]: c["files"] for c in json.loads(result.stdout)["components"]}
     assert listed == {"shop": 1, "billing-team": 1}
@@ -170,10 +165,8 @@ def test_mapping_ignore_keeps_files_out_of_the_uncovered_list(tmp_path: object) 
     import json
     from pathlib import Path
 
-    from click.testing import CliRunner
-
-    from releasecare.cli import cli
     from tests.gitfactory import GitRepoFactory
+    from tests.helpers import run_in_repo
 
     repo = Path(str(tmp_path)) / "repo"
     GitRepoFactory(repo).commit(
@@ -186,18 +179,7 @@ def test_mapping_ignore_keeps_files_out_of_the_uncovered_list(tmp_path: object) 
             "[mapping]\nignore = ['docs/', 'releasecare.toml']\n",
         },
     )
-    result = CliRunner().invoke(
-        cli,
-        [
-            "--repo",
-            str(repo),
-            "--config",
-            str(repo / "releasecare.toml"),
-            "components",
-            "--check",
-            "--json",
-        ],
-    )
+    result = run_in_repo(repo, "components", "--check", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["uncovered_count"] == 1 and report["ignored_count"] == 2

@@ -75,11 +75,7 @@ def read_customers(source: str, options: SourceOptions | None = None) -> list[Cu
         client = http.Client(
             token_env=options.token_env,
             headers={"Accept": "application/json"},
-            options=http.Options(
-                connect_timeout=options.timeout,
-                read_timeout=options.timeout,
-                max_retries=options.max_retries,
-            ),
+            options=http.Options.of(options.timeout, options.max_retries),
         )
         with client:
             data = client.get_json(source)

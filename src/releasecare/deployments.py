@@ -7,29 +7,28 @@ the store in bulk, so that a million-line log goes through in bounded memory.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from releasecare.gitrepo import nearest_release_containing
-from releasecare.store.models import driver_time
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from releasecare.config import Config
 from releasecare.deploylogs import ReadOptions, Skipped, read_events
 from releasecare.domain import DEPLOY_STATUSES, SHA_TEXT, DeployEvent, Deployment
 from releasecare.errors import InputError, RecordError, did_you_mean, nearest_tags_hint
 from releasecare.forked import can_fork, iterate_in_child
-from releasecare.impact import in_order
+from releasecare.gitrepo import nearest_release_containing
+from releasecare.impact import version_range
 from releasecare.store import deployments as store
 from releasecare.store import releases as release_store
+from releasecare.store.models import driver_time
+from releasecare.versions import in_order
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 BATCH = 20_000
 # Below this a second process costs more than it saves (about 60,000 JSONL events).
@@ -280,6 +279,7 @@ def _kind(deployment: Deployment, previous: str | None, positions: dict[str, int
         return "first"
     if previous == deployment.version:
         return "redeploy"
-    if positions.get(deployment.version, 0) < positions.get(previous, 0):
-        return "rollback"
-    return "update"
+    if deployment.version in positions and previous in positions:
+        _, _, rollback = version_range(positions, deployment.version, previous)
+        return "rollback" if rollback else "update"
+    return "update"  # a version not scanned yet cannot be placed

@@ -17,9 +17,9 @@ if TYPE_CHECKING:
     from releasecare.components import CoverageReport
     from releasecare.deploylogs import Skipped
     from releasecare.deployments import HistoryRow, IngestSummary
+    from releasecare.registry import ImportResult
     from releasecare.releases import ScanResult
     from releasecare.render import RenderedNotice
-    from releasecare.store.customers import UpsertResult
     from releasecare.voice import Finding
 
 VERSION = 1
@@ -47,8 +47,8 @@ def change_json(change: Change) -> dict[str, Any]:
     }
 
 
-def deployment_json(deployment: Deployment, previous_version: str | None = None) -> dict[str, Any]:
-    found: dict[str, Any] = {
+def deployment_json(deployment: Deployment) -> dict[str, Any]:
+    return {
         "id": deployment.id,
         "environment": deployment.environment,
         "version": deployment.version,
@@ -58,9 +58,6 @@ def deployment_json(deployment: Deployment, previous_version: str | None = None)
         "source": deployment.source,
         "sha": deployment.sha,
     }
-    if previous_version is not None:
-        found["previous_version"] = previous_version
-    return found
 
 
 def customer_json(customer: Customer) -> dict[str, Any]:
@@ -202,15 +199,16 @@ def deployments_json(rows: Iterable[HistoryRow]) -> dict[str, Any]:
     )
 
 
-def customers_import_json(result: UpsertResult, warnings: Sequence[str]) -> dict[str, Any]:
+def customers_import_json(imported: ImportResult) -> dict[str, Any]:
     """``customers import --json``."""
+    stored = imported.stored
     return document(
         "customers-import",
-        created=result.created,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        pruned=result.pruned,
-        warnings=list(warnings),
+        created=stored.created,
+        updated=stored.updated,
+        unchanged=stored.unchanged,
+        pruned=stored.pruned,
+        warnings=list(imported.warnings),
     )
 
 

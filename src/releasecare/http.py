@@ -85,6 +85,11 @@ class Options:
     max_pages: int = DEFAULT_MAX_PAGES
     max_wait: float = MAX_WAIT
 
+    @classmethod
+    def of(cls, timeout: float, max_retries: int) -> Options:
+        """Options with one timeout for connecting and reading (what sources take)."""
+        return cls(connect_timeout=timeout, read_timeout=timeout, max_retries=max_retries)
+
 
 @dataclass(frozen=True)
 class Response:

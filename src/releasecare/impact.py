@@ -8,12 +8,9 @@ reversed, whose changes were taken away.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from releasecare.config import Config
 from releasecare.domain import Change, Customer, CustomerImpact, Deployment, Impact
@@ -21,7 +18,11 @@ from releasecare.errors import InputError, NotFound, nearest_tags_hint
 from releasecare.store import customers as customer_store
 from releasecare.store import deployments as deployment_store
 from releasecare.store import releases as release_store
+from releasecare.versions import in_order
 from releasecare.voice import VoiceOptions, appears
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def version_range(
@@ -39,11 +40,6 @@ def version_range(
     if target >= before:
         return before, target, False
     return target, before, True
-
-
-def in_order(positions: Mapping[str, int]) -> list[str]:
-    """Release tags in version order, oldest first."""
-    return sorted(positions, key=positions.__getitem__)
 
 
 def require_release(positions: Mapping[str, int], version: str, what: str = "version") -> None:
@@ -73,6 +69,7 @@ def find_impact(
     """The impact of a recorded deployment (``deploy_id``), or for ``environment`` and
     ``version``: of the latest recorded deploy of that version there, else a preview
     of deploying it now (or ``at``; a time given always means a preview)."""
+    unmapped, voice = config.unmapped, config.voice_options()
     if deploy_id is not None:
         if environment or version:
             raise InputError("give either a DEPLOY_ID or --env/--version, not both")
@@ -81,20 +78,14 @@ def find_impact(
             raise NotFound(
                 f"no deployment with id {deploy_id}", hint="`releasecare deploy list` shows them"
             )
-        return impact_of_deployment(
-            session, deployment, unmapped=config.unmapped, voice=config.voice_options()
-        )
-    if not (environment and version):
+    elif not (environment and version):
         raise InputError("give a DEPLOY_ID, or --env and --version")
-    config.check_environment(environment)
-    deployment = None if at else deployment_store.latest(session, environment, version)
-    if deployment is not None:
-        return impact_of_deployment(
-            session, deployment, unmapped=config.unmapped, voice=config.voice_options()
-        )
-    return preview(
-        session, environment, version, at=at, unmapped=config.unmapped, voice=config.voice_options()
-    )
+    else:
+        config.check_environment(environment)
+        deployment = None if at else deployment_store.latest(session, environment, version)
+        if deployment is None:
+            return preview(session, environment, version, at=at, unmapped=unmapped, voice=voice)
+    return impact_of_deployment(session, deployment, unmapped=unmapped, voice=voice)
 
 
 def impact_of_deployment(

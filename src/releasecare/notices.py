@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING
-
-from releasecare.impact import find_impact
-from releasecare.render import RenderOptions, render_notices
-from releasecare.store import deployments as deployment_store
-from releasecare.store import incidents as incident_store
-from releasecare.store import notices as notice_store
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from releasecare.config import Config
 from releasecare.domain import Impact, Incident
 from releasecare.errors import NotFound
+from releasecare.impact import find_impact
+from releasecare.render import RenderedNotice, RenderOptions, render_notices
+from releasecare.store import deployments as deployment_store
+from releasecare.store import incidents as incident_store
+from releasecare.store import notices as notice_store
 
 if TYPE_CHECKING:
-    from releasecare.render import RenderedNotice
+    from sqlalchemy.orm import Session
 
 
 def render_deployment(

@@ -17,7 +17,7 @@ from releasecare.changes import release_changes
 from releasecare.config import Config
 from releasecare.domain import Change, Release
 from releasecare.errors import NotFound, nearest_tags_hint
-from releasecare.impact import in_order
+from releasecare.versions import in_order
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

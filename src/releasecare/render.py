@@ -35,7 +35,6 @@ from releasecare.outdir import OutputFolder
 from releasecare.slugs import safe_slug
 from releasecare.voice import VoiceOptions, customer_note
 
-FORMATS = NOTICE_FORMATS
 SECTIONS = (
     ("action", "Action needed"),
     ("new", "New for you"),
@@ -188,32 +187,16 @@ def _context(
     for key, title in SECTIONS:
         # The same note from several commits is one item; each item is labelled with
         # the customer's own components only.
-        entries: dict[str, dict[str, Any]] = {}
+        labels: dict[str, tuple[_Item, set[str]]] = {}  # text -> (first item, their keys)
         for item in shown:
-            if item.section != key:
-                continue
-            own = [k for k in item.components if k in theirs]
-            entry = entries.get(item.text)
-            if entry is None:
-                entries[item.text] = {
-                    "text": item.text,
-                    "html": item.html,
-                    "md": item.md,
-                    "keys": own,
-                }
-            else:
-                entry["keys"] += [k for k in own if k not in entry["keys"]]
-        if entries:
-            items_out = [
-                {
-                    "text": e["text"],
-                    "html": e["html"],
-                    "md": e["md"],
-                    "components": names(sorted(e["keys"])),
-                }
-                for e in entries.values()
+            if item.section == key:
+                labels.setdefault(item.text, (item, set()))[1].update(theirs & set(item.components))
+        if labels:
+            entries = [
+                {"text": i.text, "html": i.html, "md": i.md, "components": names(sorted(keys))}
+                for i, keys in labels.values()
             ]
-            sections.append({"key": key, "title": title, "items": items_out})
+            sections.append({"key": key, "title": title, "items": entries})
     other = len(impact.changes) - len(shown)
 
     def when(moment: datetime) -> str:
@@ -349,9 +332,11 @@ def render_documents(
     contexts: Sequence[Mapping[str, Any]], formats: Sequence[str], templates: Templates
 ) -> Iterator[tuple[Mapping[str, Any], str, str]]:
     """``(context, format, text)`` for every customer and format, in memory."""
-    unknown = set(formats) - set(FORMATS)
+    unknown = set(formats) - set(NOTICE_FORMATS)
     if unknown:
-        raise InputError(f"unknown format {sorted(unknown)[0]!r}; one of {', '.join(FORMATS)}")
+        raise InputError(
+            f"unknown format {sorted(unknown)[0]!r}; one of {', '.join(NOTICE_FORMATS)}"
+        )
     for context in contexts:
         for fmt in formats:
             if fmt == "json":

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from releasecare.domain import Customer
 from releasecare.impact import impact_of_deployment
@@ -14,6 +10,9 @@ from releasecare.store import deployments as deployment_store
 from releasecare.store import releases as release_store
 from releasecare.text import plural
 from releasecare.voice import VoiceOptions
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def timeline(

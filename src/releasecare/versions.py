@@ -11,7 +11,7 @@ ties break on the tag's name, so the order is total and deterministic.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 _VERSION = re.compile(
@@ -52,3 +52,8 @@ def version_key(tag: str) -> tuple[Any, ...]:
 def sort_versions(tags: Iterable[str]) -> list[str]:
     """``tags`` oldest version first (see the module docstring for the order)."""
     return sorted(tags, key=version_key)
+
+
+def in_order(positions: Mapping[str, int]) -> list[str]:
+    """The tags of stored release positions (tag -> position), oldest first."""
+    return sorted(positions, key=positions.__getitem__)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from releasecare.config import Config
+    from releasecare.domain import Deployment
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -98,6 +99,14 @@ def emit_json(document: Any) -> None:
 def info(message: str) -> None:
     """Progress and diagnostics go to stderr, so stdout stays clean for pipes."""
     click.echo(message, err=True)
+
+
+def nothing_changed(deployment: Deployment) -> str:
+    """The line for a deploy that never reached customers (failed, in progress)."""
+    return (
+        f"deployment #{deployment.id} {deployment.status.replace('_', ' ')}: "
+        "nothing changed for customers"
+    )
 
 
 def parse_time(value: str | None, option: str) -> Any:

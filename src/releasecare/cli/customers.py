@@ -51,7 +51,7 @@ def import_(
     if as_json:
         from releasecare.documents import customers_import_json
 
-        emit_json(customers_import_json(result, imported.warnings))
+        emit_json(customers_import_json(imported))
         return
     click.echo(
         f"imported {imported.read} customers: {result.created} new, "

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from releasecare.cli.app import App, emit_json, json_option, parse_time, pass_app
+from releasecare.cli.app import (
+    App,
+    emit_json,
+    json_option,
+    nothing_changed,
+    parse_time,
+    pass_app,
+)
 
 if TYPE_CHECKING:
     from releasecare.domain import Component, Impact
@@ -73,8 +80,7 @@ def impact_text(impact: Impact, components: Mapping[str, Component]) -> str:
     deployment = impact.deployment
     if deployment is not None and impact.changed_nothing:
         return (
-            f"deployment #{deployment.id} {deployment.status.replace('_', ' ')}: "
-            f"nothing changed for customers ({impact.environment} still runs "
+            f"{nothing_changed(deployment)} ({impact.environment} still runs "
             f"{impact.previous_version or 'what it ran before'})"
         )
     head = (f"deployment #{deployment.id}: " if deployment else "preview: ") + (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from releasecare.cli.app import App, emit_json, info, json_option, pass_app
+from releasecare.cli.app import App, emit_json, info, json_option, nothing_changed, pass_app
 from releasecare.domain import NOTICE_FORMATS
 
 
@@ -89,10 +89,7 @@ def render(
     customers = sorted({n.customer_id for n in written})
     if impact.changed_nothing:
         assert impact.deployment is not None
-        click.echo(
-            f"deployment #{impact.deployment.id} {impact.deployment.status.replace('_', ' ')}: "
-            "nothing changed for customers; no notices written"
-        )
+        click.echo(f"{nothing_changed(impact.deployment)}; no notices written")
         return
     if not written:
         click.echo("no customer is affected by this deployment; no notices written")

@@ -47,11 +47,7 @@ class ReadOptions:
             token_env=self.token_env or default_token_env,
             token_optional=self.token_env is None,
             headers=headers,
-            options=http.Options(
-                connect_timeout=self.timeout,
-                read_timeout=self.timeout,
-                max_retries=self.max_retries,
-            ),
+            options=http.Options.of(self.timeout, self.max_retries),
             token_header=token_header,
             token_prefix=token_prefix,
         )
