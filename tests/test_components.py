@@ -3,6 +3,7 @@ file, the coverage report, and CODEOWNERS proposals."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -128,11 +129,38 @@ def test_codeowners_last_match_wins_proposals() -> None:
     )
     proposed = components_from_codeowners(text)
     assert set(proposed) == {"web-team", "billing-team"}
-    assert proposed["web-team"].paths == ("*.js", "services/billing/ui/")
-    assert proposed["billing-team"].paths == ("services/billing/", "!services/billing/ui/")
+    assert proposed["web-team"].paths == ("*.js", "/services/billing/ui/")
+    assert proposed["billing-team"].paths == ("/services/billing/", "!/services/billing/ui/")
     m = ComponentMatcher(proposed)
     assert m.match("services/billing/ui/app.js") == ("web-team",)
     assert m.match("services/billing/api.py") == ("billing-team",)
+
+
+@pytest.mark.parametrize("catch_all", ["*", "/", "/*", "**", "**/*", "/**"])
+def test_codeowners_catch_alls_propose_no_component(catch_all: str) -> None:
+    text = f"{catch_all} @acme/maintainers\n/billing/ @acme/billing-team\n"
+    proposed = components_from_codeowners(text)
+    assert {key: c.paths for key, c in proposed.items()} == {"billing-team": ("/billing/",)}
+    assert proposed["billing-team"].name == "Billing Team"
+
+
+def test_codeowners_patterns_keep_their_anchoring() -> None:
+    proposed = components_from_codeowners("/billing/ @acme/billing\ndocs/ @acme/writers\n")
+    m = ComponentMatcher(proposed)
+    assert m.match("billing/x.py") == ("billing",)
+    assert m.match("legacy/billing/x.py") == ()
+    assert m.match("docs/a.md") == ("writers",)
+    assert m.match("services/checkout/docs/a.md") == ("writers",)
+
+
+@pytest.mark.parametrize(
+    "paths", [("/terraform/",), ("/terraform/", "!/terraform/modules/")], ids=["folder", "spec"]
+)
+def test_an_anchored_folder_matches_only_at_the_root(paths: tuple[str, ...]) -> None:
+    m = matcher(terraform=paths)
+    assert m.match("terraform/main.tf") == ("terraform",)
+    assert m.match(".github/terraform/main.tf") == ()
+    assert matcher(terraform=("terraform/",)).match(".github/terraform/main.tf") == ("terraform",)
 
 
 def test_import_codeowners_adds_proposals_to_the_config(tmp_path: object) -> None:

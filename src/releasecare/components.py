@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from releasecare.domain import Component, FileChange
-from releasecare.scaffold import component_key, find_codeowners
+from releasecare.scaffold import component_key, component_name, find_codeowners
 
+# CODEOWNERS lines that cover every file: a default owner, never a component.
+CATCH_ALL_PATTERNS = frozenset({"*", "/", "/*", "**", "**/*", "/**", "/**/*"})
 SHOWN_FOLDERS = 30  # uncovered folders listed in text; --json has them all
 _GLOB = re.compile(r"[*?\[\\]")
 
@@ -226,6 +228,10 @@ def check_coverage(matcher: ComponentMatcher, paths: Iterable[str]) -> CoverageR
 def components_from_codeowners(text: str) -> dict[str, Component]:
     """Propose components from CODEOWNERS: one per (first) owner, with their patterns.
 
+    Patterns are kept as CODEOWNERS means them (``/docs/`` the top-level folder,
+    ``docs/`` any docs folder); catch-all lines (``*``, ``/``, ``**``) are skipped,
+    since a component that covers every file tells no customer anything.
+
     On GitHub the last matching line wins, so when a later line hands a folder inside
     an earlier owner's pattern to someone else, the earlier owner's component gets a
     negation for it: each file is proposed for the owner GitHub would pick.
@@ -236,12 +242,12 @@ def components_from_codeowners(text: str) -> dict[str, Component]:
         if not line:
             continue
         pattern, *owners = line.split()
-        if owners:
+        if owners and pattern not in CATCH_ALL_PATTERNS:
             rules.append((pattern, owners[0].lstrip("@").split("/")[-1]))
     by_owner: dict[str, list[str]] = {}
     for index, (pattern, owner) in enumerate(rules):
         patterns = by_owner.setdefault(owner, [])
-        patterns.append(pattern.lstrip("/") or pattern)
+        patterns.append(pattern)
         prefix = literal_prefix(pattern)
         for later, later_owner in rules[index + 1 :]:
             later_prefix = literal_prefix(later)
@@ -251,11 +257,11 @@ def components_from_codeowners(text: str) -> dict[str, Component]:
                 and later_prefix is not None
                 and later_prefix.startswith(prefix + "/")
             ):
-                patterns.append("!" + later.lstrip("/"))
+                patterns.append("!" + later)
     return {
         component_key(owner): Component(
             key=component_key(owner),
-            name=owner.replace("-", " ").capitalize(),
+            name=component_name(owner),
             paths=tuple(patterns),
         )
         for owner, patterns in by_owner.items()

@@ -1,12 +1,16 @@
 """``releasecare init``: propose a commented configuration for a repository.
 
-One component per top-level source folder (one per service in monorepo folders
-such as ``services/`` or ``packages/``), plus what CODEOWNERS suggests.
+One component per top-level source folder, anchored at the root (``/web/``); a
+monorepo folder such as ``src/``, ``services/`` or ``packages/`` that holds more
+folders than files of its own proposes one component per folder inside it
+(``/src/cartservice/``; ``/src/flask/`` for a single-package ``src/`` layout). Docs,
+tests and deployment folders are left out; CODEOWNERS adds what it suggests.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -30,30 +34,67 @@ NOT_PRODUCT = {
     "third_party",
     "infra",
 }
-MONOREPO_FOLDERS = {"services", "packages", "apps", "libs", "modules", "components"}
+# Folders that say how the product is built, deployed or released, not what it does.
+# ``protos/`` is not among them: an API's definitions may be what customers use.
+DEPLOYMENT_FOLDERS = {
+    "terraform",
+    "helm",
+    "helm-chart",
+    "kustomize",
+    "kubernetes-manifests",
+    "istio-manifests",
+    "k8s",
+    "deploy",
+    "release",
+    "requirements",
+}
+# Folders whose sub-folders are the components (one service or package each).
+MONOREPO_FOLDERS = {"src", "services", "packages", "apps", "libs", "modules", "components"}
 CODEOWNERS_LOCATIONS = ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
 
 
 def propose_components(paths: Iterable[str]) -> dict[str, Component]:
-    """Components proposed from the repository's file paths."""
-    folders: set[str] = set()
+    """Components proposed from the repository's file paths, each anchored at the root."""
+    inside: dict[str, set[str]] = {}
+    own_files: Counter[str] = Counter()
     for path in paths:
         parts = path.split("/")
-        if len(parts) < 2 or parts[0].startswith(".") or parts[0].lower() in NOT_PRODUCT:
+        if len(parts) < 2 or not _product_folder(parts[0]):
             continue
-        if parts[0] in MONOREPO_FOLDERS and len(parts) >= 3:
-            folders.add(f"{parts[0]}/{parts[1]}")
-        else:
-            folders.add(parts[0])
-    proposals = {}
-    for folder in sorted(folders):
-        key = component_key(folder.split("/")[-1])
-        if key in proposals:
-            key = component_key(folder)
-        proposals[key] = Component(
-            key=key, name=_title(folder.split("/")[-1]), paths=(f"{folder}/",)
-        )
+        folders = inside.setdefault(parts[0], set())
+        if len(parts) > 2:
+            folders.add(parts[1])
+        elif not _is_note(parts[1]):
+            own_files[parts[0]] += 1
+    proposals: dict[str, Component] = {}
+    for top in sorted(inside):
+        for folder in _component_folders(top, inside[top], own_files[top]):
+            name = folder.rsplit("/", 1)[-1]
+            key = component_key(name)
+            if key in proposals:
+                key = component_key(folder)
+            proposals[key] = Component(key=key, name=component_name(name), paths=(f"/{folder}/",))
     return proposals
+
+
+def _component_folders(top: str, inside: set[str], own_files: int) -> list[str]:
+    """``top`` itself, or its folders when it is a monorepo folder holding more folders
+    than files of its own (a ``src/`` of C files with a few sub-folders stays one)."""
+    if top.lower() not in MONOREPO_FOLDERS or len(inside) <= own_files:
+        return [top]
+    return [f"{top}/{name}" for name in sorted(inside) if _product_folder(name)]
+
+
+def _product_folder(name: str) -> bool:
+    lowered = name.lower()
+    return not name.startswith(".") and not (
+        lowered in NOT_PRODUCT or lowered in DEPLOYMENT_FOLDERS
+    )
+
+
+def _is_note(name: str) -> bool:
+    """A file that says something about its folder rather than being part of it."""
+    return name.startswith(".") or name.upper().startswith(("README", "LICENSE", "CHANGELOG"))
 
 
 def component_key(text: str) -> str:
@@ -61,8 +102,18 @@ def component_key(text: str) -> str:
     return key or "component"
 
 
-def _title(folder: str) -> str:
-    return re.sub(r"[-_]+", " ", folder).strip().capitalize() or folder
+# A trailing "service" or "svc" names how the part is built, not what it is for.
+_SERVICE_SUFFIX = re.compile(r"(?<=[A-Za-z0-9])[-_ ]?(?:service|svc)$", re.IGNORECASE)
+
+
+def component_name(text: str) -> str:
+    """A folder's or team's name as a reader would write it, inventing no word:
+    "cartservice" gives "Cart", "helm_chart" "Helm Chart", "productCatalog"
+    "Product Catalog"."""
+    stem = _SERVICE_SUFFIX.sub("", text.strip())
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", stem)
+    words = [word for word in re.split(r"[-_\s]+", spaced) if word]
+    return " ".join(word[:1].upper() + word[1:] for word in words) or text
 
 
 def find_codeowners(repo: Path) -> Path | None:
@@ -119,19 +170,20 @@ def render_config(
         'url = "sqlite:///.releasecare/releasecare.db"',
         "",
         "# Components are the parts of the product as customers know them. `paths` use",
-        "# .gitignore rules; a file may belong to several components. Rename them to the",
-        '# words your customers use ("Checkout", not "billing-svc").',
+        '# .gitignore rules ("/web/" is the top-level web folder, "web/" any folder named',
+        "# web); a file may belong to several components. Rename them to the words your",
+        '# customers use ("Checkout", not "billing-svc"). Docs, tests and deployment',
+        "# folders (terraform/, helm-chart/, ...) are not proposed: add them if customers",
+        "# should hear about their changes.",
     ]
-    merged = dict(components)
-    for key, component in (codeowners or {}).items():
-        merged.setdefault(key, component)
+    merged = _merge(components, codeowners or {})
     if not merged:
         lines += [
             "",
             "# No source folders found; describe a component like this:",
             "# [components.checkout]",
             '# name = "Checkout"',
-            '# paths = ["services/checkout/"]',
+            '# paths = ["/services/checkout/"]',
         ]
     for key, component in merged.items():
         origin = (
@@ -157,6 +209,19 @@ def render_config(
         "",
     ]
     return "\n".join(lines)
+
+
+def _merge(
+    components: Mapping[str, Component], codeowners: Mapping[str, Component]
+) -> dict[str, Component]:
+    """The folder proposals, then CODEOWNERS' for other keys and other paths (a team
+    that owns ``/billing/`` adds nothing to the folder proposal ``/billing/``)."""
+    merged = dict(components)
+    taken = {component.paths for component in components.values()}
+    for key, component in codeowners.items():
+        if component.paths not in taken:
+            merged.setdefault(key, component)
+    return merged
 
 
 def _toml_string(text: str) -> str:

@@ -16,8 +16,10 @@ from releasecare.cli.app import App, info, pass_app
 def init(app: App, force: bool, product: str | None) -> None:
     """Write a commented releasecare.toml for this repository and create the database.
 
-    Proposes one component per top-level source folder (and from CODEOWNERS where
-    present). Refuses to overwrite an existing file without --force.
+    Proposes one component per top-level source folder, or per service folder in
+    src/, services/, apps/, packages/ (and from CODEOWNERS where present); docs,
+    tests and deployment folders are left out. Refuses to overwrite an existing
+    file without --force.
 
     \b
     Example:
