@@ -20,6 +20,7 @@ from sqlalchemy import event, insert
 
 from releasecare.domain import Change, FileChange, Release
 from releasecare.impact import preview
+from releasecare.store import commits as commit_store
 from releasecare.store import customers as customer_store
 from releasecare.store import open_engine, transaction
 from releasecare.store import releases as release_store
@@ -76,6 +77,12 @@ def populate(url: str, customers: int, components: int, environments: int) -> No
         ]
         release_store.save_release(
             session, releases[1], position=1, previous_tag="v1.0.0", changes=changes
+        )
+        # v1.0.0 <- the 50 changes <- v1.1.0, children first as a scan writes them.
+        line = ["a" * 40, *(c.sha for c in changes), "b" * 40]
+        commit_store.save_graph(
+            session,
+            [(sha, (line[i - 1],) if i else ()) for i, sha in reversed(list(enumerate(line)))],
         )
     engine.dispose()
 

@@ -58,8 +58,8 @@ def build_impact(customers: int) -> Impact:
         environment="prod",
         version="v2.0.0",
         previous_version="v1.9.0",
-        rollback=False,
-        changes=changes,
+        added=changes,
+        removed=(),
         components=tuple(COMPONENTS),
         customers=tuple(impacts),
         deployment=Deployment(

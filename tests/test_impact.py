@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-import pytest
-
 from releasecare.domain import Change, Customer, FreezeWindow
-from releasecare.impact import customer_impact, version_range
+from releasecare.impact import customer_impact
 
 MOMENT = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -107,37 +105,6 @@ def test_freeze_window_compares_instants_across_time_zones() -> None:
     ends_after = window(ends_now.start, ends_now.end + timedelta(seconds=1), "y")
     impact = customer_impact(customer(ends_now, ends_after), ["checkout"], CHANGES, MOMENT)
     assert impact.freeze_conflicts == (ends_after,)
-
-
-# --- version range -----------------------------------------------------------------
-
-POSITIONS = {"v1.0.0": 1, "v1.1.0": 2, "v1.2.0": 3, "v1.3.0": 4}
-
-
-def test_forward_range_from_previous_to_version() -> None:
-    assert version_range(POSITIONS, "v1.3.0", "v1.1.0") == (2, 4, False)
-    assert version_range(POSITIONS, "v1.2.0", "v1.1.0") == (2, 3, False)
-
-
-def test_rollback_range_is_the_forward_range_reversed() -> None:
-    """Deploying an older version after a newer one: the same releases, taken away."""
-    after, upto, rollback = version_range(POSITIONS, "v1.1.0", "v1.3.0")
-    assert (after, upto, rollback) == (2, 4, True)
-    assert (after, upto) == version_range(POSITIONS, "v1.3.0", "v1.1.0")[:2]
-
-
-def test_same_version_again_is_an_empty_forward_range() -> None:
-    after, upto, rollback = version_range(POSITIONS, "v1.2.0", "v1.2.0")
-    assert (after, upto, rollback) == (3, 3, False)
-    assert not [tag for tag, pos in POSITIONS.items() if after < pos <= upto]
-
-
-@pytest.mark.parametrize(("version", "expected"), [("v1.0.0", (0, 1)), ("v1.2.0", (2, 3))])
-def test_no_previous_version_is_the_release_itself(version: str, expected: tuple[int, int]) -> None:
-    after, upto, rollback = version_range(POSITIONS, version, None)
-    assert (after, upto) == expected
-    assert rollback is False
-    assert [tag for tag, pos in POSITIONS.items() if after < pos <= upto] == [version]
 
 
 def test_only_customer_facing_changes_make_a_customer_affected() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
@@ -10,6 +11,7 @@ from sqlalchemy import inspect, text
 from releasecare.domain import DeployEvent
 from releasecare.store import deployments as deployment_store
 from releasecare.store import open_engine, transaction
+from releasecare.store.engine import SCHEMA_HEAD
 
 
 def test_empty_database_is_migrated_on_first_use(db_url: str) -> None:
@@ -18,6 +20,7 @@ def test_empty_database_is_migrated_on_first_use(db_url: str) -> None:
     assert {
         "releases",
         "changes",
+        "commits",
         "change_files",
         "change_components",
         "deployments",
@@ -33,7 +36,7 @@ def test_empty_database_is_migrated_on_first_use(db_url: str) -> None:
         "alembic_version",
     } <= tables
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_HEAD
     open_engine(db_url)  # a second open is a no-op, not an error
 
 
@@ -92,7 +95,7 @@ def test_migrations_match_the_models(db_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         heads = MigrationContext.configure(conn).get_current_heads()
     assert diff == []
-    assert heads == ("0001",)
+    assert heads == (SCHEMA_HEAD,)
 
 
 def test_a_new_database_is_stamped_so_that_later_migrations_apply(
@@ -136,3 +139,37 @@ def test_schema_head_constant_is_the_newest_migration() -> None:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     assert ScriptDirectory.from_config(config).get_heads() == [SCHEMA_HEAD]
+
+
+def test_a_database_from_before_the_commit_graph_scans_its_releases_again(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """0002 adds the graph; releases scanned before it are walked again by the next
+    scan, so that every deploy's change set can be computed from the database."""
+    from sqlalchemy import create_engine
+
+    from releasecare.store.engine import migrate
+    from tests.gitfactory import GitRepoFactory
+    from tests.helpers import Runner
+
+    engine = create_engine(sqlite_url)
+    migrate(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO releases (tag, sha, tagged_at, position, scanned_at) "
+                "VALUES ('v1.0.0', :sha, '2026-01-01 10:00:00', 0, '2026-01-02 10:00:00')"
+            ),
+            {"sha": "0" * 40},
+        )
+    engine.dispose()
+    git = GitRepoFactory(tmp_path / "repo")
+    git.commit("feat: one", files={"a.py": "1"})
+    git.tag("v1.0.0")
+    runner = Runner(git.path, sqlite_url)
+    scanned = runner.json("release", "scan")
+    assert [r["tag"] for r in scanned["scanned"]] == ["v1.0.0"]
+    engine = create_engine(sqlite_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM commits")).scalar() == 1
+    engine.dispose()

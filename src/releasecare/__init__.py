@@ -12,7 +12,8 @@ git -> changes -> components
     ``changes``      Conventional Commits, trailers, note fragments, visibility
     ``components``   repository paths to the components customers know; coverage
     ``scaffold``     ``init``'s proposals: components from folders and CODEOWNERS
-    ``releases``     ``release scan``: releases and their changes into the store
+    ``releases``     ``release scan``: releases, their changes and the commit graph
+                     into the store
 
 deploy logs -> deployments
     ``deploylogs/``  one reader per deploy log format and a registry (readers only)
@@ -24,6 +25,7 @@ customers
     ``registry``     ``customers import``: checked against the config, upserted
 
 impact
+    ``ancestry``     git's difference (added, removed) from the stored commit graph
     ``impact``       a deployment to its changes, components and touched customers;
                      ``find_impact`` is the one entry point
     ``timeline``     a customer's deployments, newest first

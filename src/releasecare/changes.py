@@ -250,6 +250,8 @@ def release_changes(
     *,
     progress: Callable[[int], object] | None = None,
     on_total: Callable[[int], object] | None = None,
+    graph: list[tuple[str, tuple[str, ...]]] | None = None,
+    stored: Callable[[str], bool] = lambda sha: False,
 ) -> Iterator[tuple[str, int, Change]]:
     """The changes of the releases in ``wanted`` as ``(tag, ordinal, change)``, from ONE walk.
 
@@ -263,12 +265,19 @@ def release_changes(
     that a caller can store them as they come. ``ordinal`` sorts a release's changes
     oldest first. A change that adds a note fragment comes last, once all fragments
     are read in one go.
+
+    Every commit walked (merges too) is appended to ``graph`` as ``(sha, parents)``,
+    children before parents. The walk stops at the release before the first one
+    wanted only when that release's commit is ``stored`` (with its history): the
+    stored graph never has a commit without its ancestors.
     """
     position = {r.tag: i for i, r in enumerate(releases)}
     todo = sorted(set(wanted), key=position.__getitem__)
     if not todo:
         return iter(())
     first = position[todo[0]]
+    if first > 0 and not stored(releases[first - 1].sha):
+        first = 0
     exclude = [releases[first - 1].sha] if first > 0 else []
     include = list(dict.fromkeys(releases[position[tag]].sha for tag in todo))
     if on_total is not None:
@@ -278,7 +287,7 @@ def release_changes(
     seeds = {releases[i].sha: i for i in range(len(releases) - 1, first - 1, -1)}
     wanted_positions = {position[tag] for tag in todo}
     return _labelled_changes(
-        repo_path, commits, seeds, wanted_positions, releases, matcher, options, progress
+        repo_path, commits, seeds, wanted_positions, releases, matcher, options, progress, graph
     )
 
 
@@ -291,6 +300,7 @@ def _labelled_changes(
     matcher: ComponentMatcher,
     options: ChangeOptions,
     progress: Callable[[int], object] | None,
+    graph: list[tuple[str, tuple[str, ...]]] | None,
 ) -> Iterator[tuple[str, int, Change]]:
     """The body of ``release_changes``: a generator, so that git starts before it runs."""
     unlabeled = len(releases)
@@ -302,7 +312,10 @@ def _labelled_changes(
     for commit in commits:
         sha, parents = commit.sha, commit.parents
         label = min(seeds.get(sha, unlabeled), from_children.pop(sha, unlabeled))
-        for parent in parents[:1] if options.first_parent else parents:
+        followed = parents[:1] if options.first_parent else parents
+        if graph is not None:
+            graph.append((sha, followed))
+        for parent in followed:
             if label < from_children.get(parent, unlabeled):
                 from_children[parent] = label
         seen += 1

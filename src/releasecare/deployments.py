@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,6 @@ from releasecare.domain import DEPLOY_STATUSES, SHA_TEXT, DeployEvent, Deploymen
 from releasecare.errors import InputError, RecordError, did_you_mean, nearest_tags_hint
 from releasecare.forked import can_fork, iterate_in_child
 from releasecare.gitrepo import nearest_release_containing
-from releasecare.impact import version_range
 from releasecare.store import deployments as store
 from releasecare.store import releases as release_store
 from releasecare.store.models import driver_time
@@ -63,6 +62,10 @@ def record_deployment(
             hint=f"{nearest_tags_hint(in_order(known), event.version)}; "
             "run `releasecare release scan` if it is new",
         )
+    if event.sha is None and event.version in known:
+        # The deployment keeps its own commit: its range never moves with the tag.
+        release = release_store.get_release(session, event.version)
+        event = replace(event, sha=release.sha if release else None)
     return store.record(session, event, at_given=at_given)
 
 
@@ -72,6 +75,7 @@ class RowContext:
 
     environments: frozenset[str]  # empty: any environment goes
     positions: dict[str, int]  # release tag -> version position
+    commits: dict[str, str]  # release tag -> its commit
     repo: Path | None  # for resolving commit shas to release tags
     dialect: str  # how times are written (see driver_time)
     recorded_at: object  # this ingest's time, as the driver writes it
@@ -84,6 +88,7 @@ def row_context(
     return RowContext(
         environments=frozenset(config.environments),
         positions=release_store.positions(session),
+        commits=release_store.commits(session),
         repo=repo,
         dialect=dialect,
         recorded_at=driver_time(dialect)(recorded_at or datetime.now(UTC)),
@@ -182,6 +187,7 @@ def rows_from_events(
     """
     resolve = _sha_resolver(context.positions, context.repo)
     releases = context.positions
+    commits = context.commits
     known = releases.__contains__
     environments = context.environments
     looks_like_sha = SHA.match
@@ -207,6 +213,7 @@ def rows_from_events(
             # tag containing it; the commit itself is kept as the sha.
             sha = sha or version
             version = resolve(sha)
+        sha = sha or commits.get(version)
         finished = event.finished_at
         batch.append(
             (
@@ -280,6 +287,6 @@ def _kind(deployment: Deployment, previous: str | None, positions: dict[str, int
     if previous == deployment.version:
         return "redeploy"
     if deployment.version in positions and previous in positions:
-        _, _, rollback = version_range(positions, deployment.version, previous)
-        return "rollback" if rollback else "update"
+        older = positions[deployment.version] < positions[previous]
+        return "rollback" if older else "update"
     return "update"  # a version not scanned yet cannot be placed

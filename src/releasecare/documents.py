@@ -33,7 +33,9 @@ def document(kind: str, **body: Any) -> dict[str, Any]:
 # --- the parts documents share ---------------------------------------------------
 
 
-def change_json(change: Change) -> dict[str, Any]:
+def change_json(change: Change, direction: str | None = None) -> dict[str, Any]:
+    """A change; in an impact, ``direction`` says whether the deploy added or removed it."""
+    extra = {} if direction is None else {"direction": direction}
     return {
         "sha": change.sha,
         "summary": change.summary,
@@ -44,6 +46,7 @@ def change_json(change: Change) -> dict[str, Any]:
         "customer_note": change.customer_note,
         "visible": change.visible,
         "release": change.release,
+        **extra,
     }
 
 
@@ -109,8 +112,10 @@ def impact_json(impact: Impact) -> dict[str, Any]:
             "rollback": impact.rollback,
             "reached_customers": deployment.reached_customers if deployment else None,
         },
-        changes=[change_json(c) for c in impact.changes if c.components],
-        unmapped_changes=[change_json(c) for c in impact.unmapped_changes],
+        changes=[change_json(c, impact.direction(c)) for c in impact.changes if c.components],
+        unmapped_changes=[change_json(c, impact.direction(c)) for c in impact.unmapped_changes],
+        added=len(impact.added),
+        removed=len(impact.removed),
         components=list(impact.components),
         customers=[
             {

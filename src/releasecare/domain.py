@@ -6,6 +6,7 @@ built and tested without the others. Times are timezone-aware (UTC unless said).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -216,20 +217,39 @@ class Impact:
     """What one deployment (or a preview of one) changed, and for whom.
 
     ``previous_version`` is what the environment had before (None: nothing known).
-    For a rollback ``changes`` are the changes taken away.
+    ``added`` are the commits the new version has and the old lacked, oldest first;
+    ``removed`` those the old had and the new lacks (a rollback, or a hotfix that a
+    version from another branch does not contain), newest first.
     """
 
     environment: str
     version: str
     previous_version: str | None
-    rollback: bool
-    changes: tuple[Change, ...]
+    added: tuple[Change, ...]
+    removed: tuple[Change, ...]
     components: tuple[str, ...]
     customers: tuple[CustomerImpact, ...]
     deployment: Deployment | None = None
     unmapped_changes: tuple[Change, ...] = ()
     # Customers whose components only internal changes touched: not affected.
     touched_internally: tuple[str, ...] = ()
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        return self.added + self.removed
+
+    @property
+    def rollback(self) -> bool:
+        """The deploy only takes changes away."""
+        return bool(self.removed) and not self.added
+
+    @functools.cached_property
+    def _removed_shas(self) -> frozenset[str]:
+        return frozenset(c.sha for c in self.removed)
+
+    def direction(self, change: Change) -> str:
+        """``added`` or ``removed``."""
+        return "removed" if change.sha in self._removed_shas else "added"
 
     @property
     def changed_nothing(self) -> bool:

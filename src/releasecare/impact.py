@@ -1,20 +1,26 @@
 """From a deployment to the customers it touched.
 
-The change set of a deployment is what its environment had before (the previous
-successful deployment there, or the release before when nothing is known) up to
-what it has now. A deployment to an older version is a rollback: the same range,
-reversed, whose changes were taken away.
+The change set of a deployment is git's difference between the commit its
+environment had before (A: the previous successful deployment there, or the
+release before when nothing is known) and the commit it has now (B): *added* is
+what B has and A lacks, *removed* what A had and B lacks, from the commit graph
+stored at scan time (``ancestry``). Each deployment keeps its own commit, so its
+range never changes when a tag moves or is deleted. A deploy that only removes is
+a rollback.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
+from releasecare.ancestry import difference
 from releasecare.config import Config
 from releasecare.domain import Change, Customer, CustomerImpact, Deployment, Impact
 from releasecare.errors import InputError, NotFound, nearest_tags_hint
+from releasecare.store import commits as commit_store
 from releasecare.store import customers as customer_store
 from releasecare.store import deployments as deployment_store
 from releasecare.store import releases as release_store
@@ -23,23 +29,6 @@ from releasecare.voice import VoiceOptions, appears
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
-
-def version_range(
-    positions: Mapping[str, int], version: str, previous: str | None
-) -> tuple[int, int, bool]:
-    """``(after, upto, rollback)``: the releases with ``after < position <= upto``.
-
-    With no previous version, the range is the release itself (after = its
-    predecessor's position).
-    """
-    target = positions[version]
-    if previous is None:
-        return target - 1, target, False
-    before = positions[previous]
-    if target >= before:
-        return before, target, False
-    return target, before, True
 
 
 def require_release(positions: Mapping[str, int], version: str, what: str = "version") -> None:
@@ -105,8 +94,8 @@ def impact_of_deployment(
             environment=deployment.environment,
             version=deployment.version,
             previous_version=previous.version if previous else None,
-            rollback=False,
-            changes=(),
+            added=(),
+            removed=(),
             components=(),
             customers=(),
             deployment=deployment,
@@ -114,8 +103,8 @@ def impact_of_deployment(
     return _impact(
         session,
         deployment.environment,
-        deployment.version,
-        previous.version if previous else None,
+        (deployment.version, deployment.sha),
+        previous,
         deployment.deployed_at,
         deployment=deployment,
         unmapped=unmapped,
@@ -137,8 +126,8 @@ def preview(
     return _impact(
         session,
         environment,
-        version,
-        current.version if current else None,
+        (version, None),
+        current,
         at or datetime.now(UTC),
         deployment=None,
         unmapped=unmapped,
@@ -149,32 +138,43 @@ def preview(
 def _impact(
     session: Session,
     environment: str,
-    version: str,
-    previous: str | None,
+    target: tuple[str, str | None],
+    previous: Deployment | None,
     moment: datetime,
     *,
     deployment: Deployment | None,
     unmapped: str,
     voice: VoiceOptions,
 ) -> Impact:
+    """The impact of ``target`` (version, commit if known) after ``previous``."""
     positions = release_store.positions(session)
-    require_release(positions, version)
+    version, sha = target
+    new = _deployed_commit(session, positions, version, sha, "version")
+    old: str | None = None
     if previous is not None:
-        require_release(positions, previous, what="previous version")
+        previous_version: str | None = previous.version
+        old = _deployed_commit(
+            session, positions, previous.version, previous.sha, "previous version"
+        )
     else:
-        before = [tag for tag, pos in positions.items() if pos == positions[version] - 1]
-        previous = before[0] if before else None
-    after, upto, rollback = version_range(positions, version, previous)
-    changes = release_store.changes_between(session, after, upto)
-    if rollback:
-        changes.reverse()
+        # Nothing known before: assume the release before this one.
+        previous_version = _release_before(positions, version)
+        if previous_version is not None:
+            old = _release_commit(session, positions, previous_version)
+    tips = [new] if old is None else [new, old]
+    diff = difference(
+        new, old, commit_store.generations(session, tips), partial(commit_store.band, session)
+    )
+    added = release_store.changes_of(session, diff.added[::-1])
+    removed = release_store.changes_of(session, diff.removed)
+    changes = [*added, *removed]
     mapped = [c for c in changes if c.components]
     unmapped_changes = tuple(c for c in changes if not c.components)
     components = tuple(sorted({key for c in mapped for key in c.components}))
     touched = customer_store.touched_by(session, environment, components)
     if unmapped == "everyone" and unmapped_changes:
         touched = _with_everyone(session, environment, touched)
-    facing = {c.sha for c in changes if appears(c, voice)}
+    facing = _unpaired({c.sha for c in changes if appears(c, voice)}, added, removed)
     customers = tuple(
         customer_impact(
             customer,
@@ -189,15 +189,60 @@ def _impact(
     return Impact(
         environment=environment,
         version=version,
-        previous_version=previous,
-        rollback=rollback,
-        changes=tuple(changes),
+        previous_version=previous_version,
+        added=tuple(added),
+        removed=tuple(removed),
         components=components,
         customers=tuple(c for c in customers if c.changes),
         deployment=deployment,
         unmapped_changes=unmapped_changes,
         touched_internally=tuple(c.customer.id for c in customers if not c.changes),
     )
+
+
+def _unpaired(facing: set[str], added: Sequence[Change], removed: Sequence[Change]) -> set[str]:
+    """``facing`` without the pairs of a removed change and an added one that says the
+    same (a cherry-pick to the other branch): the customer had it and still has it."""
+
+    def said(change: Change) -> tuple[str, str | None, str | None]:
+        return (change.summary, change.customer_note, change.type)
+
+    lost = {said(c): c.sha for c in removed if c.sha in facing}
+    if not lost:
+        return facing
+    paired = set()
+    for change in added:
+        if change.sha in facing and (sha := lost.pop(said(change), None)) is not None:
+            paired |= {sha, change.sha}
+    return facing - paired
+
+
+def _deployed_commit(
+    session: Session, positions: Mapping[str, int], version: str, sha: str | None, what: str
+) -> str:
+    """The commit a deployment recorded when the stored history has it, else its release's."""
+    if sha:
+        found = commit_store.expand(session, sha.lower())
+        if found is not None:
+            return found
+    return _release_commit(session, positions, version, what)
+
+
+def _release_commit(
+    session: Session, positions: Mapping[str, int], version: str, what: str = "version"
+) -> str:
+    """The commit of release ``version``; NotFound naming the nearest release tags."""
+    require_release(positions, version, what)
+    release = release_store.get_release(session, version)
+    assert release is not None  # positions come from the same table
+    return release.sha
+
+
+def _release_before(positions: Mapping[str, int], version: str) -> str | None:
+    if version not in positions:
+        return None
+    before = [tag for tag, pos in positions.items() if pos == positions[version] - 1]
+    return before[0] if before else None
 
 
 def _with_everyone(

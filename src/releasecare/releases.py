@@ -41,6 +41,7 @@ class PendingScan:
     todo: list[str]  # tags to store, in version order
     skipped: int
     changes: Iterator[tuple[str, int, Change]]
+    graph: list[tuple[str, tuple[str, ...]]]  # filled as ``changes`` is read
 
 
 def start_scan(
@@ -52,11 +53,13 @@ def start_scan(
     rescan: bool = False,
     progress: Callable[[int], object] | None = None,
     on_total: Callable[[int], object] | None = None,
+    stored: Callable[[str], bool] = lambda sha: False,
 ) -> PendingScan:
     """Find the releases to scan (all but ``done``, or only ``tag``) and start git.
 
     Needs no database: a command that knows nothing is stored yet starts git before
-    it opens one, so git walks while the database is prepared.
+    it opens one, so git walks while the database is prepared. ``stored`` tells a
+    commit whose history the database has (the walk may stop there).
     """
     releases = gitrepo.list_releases(repo, config.tag_pattern, order=config.release_order)
     if tag is not None and tag not in {r.tag for r in releases}:
@@ -69,15 +72,25 @@ def start_scan(
         r.tag for r in releases if (tag is None or r.tag == tag) and (rescan or r.tag not in done)
     ]
     matcher = config.component_matcher(repo)
+    graph: list[tuple[str, tuple[str, ...]]] = []
     changes = release_changes(
-        repo, releases, todo, matcher, config.change_options(), progress=progress, on_total=on_total
+        repo,
+        releases,
+        todo,
+        matcher,
+        config.change_options(),
+        progress=progress,
+        on_total=on_total,
+        graph=graph,
+        stored=stored,
     )
     skipped = (1 if tag else len(releases)) - len(todo)
-    return PendingScan(releases=releases, todo=todo, skipped=skipped, changes=changes)
+    return PendingScan(releases=releases, todo=todo, skipped=skipped, changes=changes, graph=graph)
 
 
 def finish_scan(session: Session, pending: PendingScan) -> ScanResult:
     """Store the releases of ``pending`` and the changes its walk yields, as they come."""
+    from releasecare.store import commits as graph_store  # noqa: PLC0415 (after git started)
     from releasecare.store import releases as store  # noqa: PLC0415 (after git started)
 
     releases = pending.releases
@@ -97,6 +110,7 @@ def finish_scan(session: Session, pending: PendingScan) -> ScanResult:
     written = store.insert_changes(
         session, ((ids[t], ordinal, c) for t, ordinal, c in pending.changes)
     )
+    graph_store.save_graph(session, pending.graph)
     result.scanned = [(t, written[ids[t]]) for t in pending.todo]
     return result
 
@@ -121,19 +135,33 @@ def scan(
     of commits the scan will read.
     """
 
-    def start(done: Collection[str]) -> PendingScan:
+    def start(
+        done: Collection[str], stored: Callable[[str], bool] = lambda sha: False
+    ) -> PendingScan:
         return start_scan(
-            config, repo, done=done, tag=tag, rescan=rescan, progress=progress, on_total=on_total
+            config,
+            repo,
+            done=done,
+            tag=tag,
+            rescan=rescan,
+            progress=progress,
+            on_total=on_total,
+            stored=stored,
         )
 
     if database_is_new:
         pending = start(())
         with transaction() as session:
             return finish_scan(session, pending)
+    from releasecare.store import commits as graph_store  # noqa: PLC0415 (after git started)
     from releasecare.store import releases as store  # noqa: PLC0415 (after git started)
 
     with transaction() as session:
-        return finish_scan(session, start(store.scanned_tags(session)))
+
+        def stored(sha: str) -> bool:
+            return bool(graph_store.generations(session, [sha]))
+
+        return finish_scan(session, start(store.scanned_tags(session), stored))
 
 
 def release_with_changes(session: Session, tag: str) -> tuple[Release, list[Change]]:

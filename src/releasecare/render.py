@@ -40,6 +40,9 @@ SECTIONS = (
     ("new", "New for you"),
     ("improved", "Improved"),
     ("fixed", "Fixed"),
+    # A deploy from another branch can lack what the customer had (a hotfix): said
+    # plainly, apart from what is new. A rollback says it once, above every item.
+    ("removed", "No longer included"),
 )
 # Numeric date formats per locale: no month names to translate, still familiar.
 DATE_FORMATS = {
@@ -107,13 +110,14 @@ class _Item:
 
 
 def _items(
-    changes: Sequence[Change], components: Mapping[str, Component], voice: VoiceOptions
+    impact: Impact, components: Mapping[str, Component], voice: VoiceOptions
 ) -> dict[str, _Item | None]:
     """Per-change work, once: the customer note as text and as safe HTML."""
     from markupsafe import Markup
 
     items: dict[str, _Item | None] = {}
-    for change in changes:
+    taken_apart = not impact.rollback
+    for change in impact.changes:
         if change.sha in items:
             continue
         note = customer_note(change, components, voice)
@@ -122,7 +126,11 @@ def _items(
             if note is None
             else _Item(
                 key=change.sha,
-                section=section_of(change),
+                section=(
+                    "removed"
+                    if taken_apart and impact.direction(change) == "removed"
+                    else section_of(change)
+                ),
                 text=note,
                 html=str(Markup(_markdown().renderInline(note))),
                 md=md_escape(note),
@@ -148,7 +156,7 @@ def build_contexts(
     incidents: Mapping[str, Sequence[Incident]] | None = None,
 ) -> list[dict[str, Any]]:
     """One template context per affected customer."""
-    items = _items(impact.changes, components, options.voice)
+    items = _items(impact, components, options.voice)
     generated = options.generated_at or datetime.now(UTC)
     deployed = impact.deployment.deployed_at if impact.deployment else generated
     return [

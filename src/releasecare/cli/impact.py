@@ -88,11 +88,24 @@ def impact_text(impact: Impact, components: Mapping[str, Component]) -> str:
     )
     lines = [head + ("  [ROLLBACK: these changes are taken away]" if impact.rollback else "")]
     mapped = [c for c in impact.changes if c.components]
+    counted = plural(len(impact.changes), "change")
+    if impact.removed and impact.added:
+        counted = f"{len(impact.added)} added, {len(impact.removed)} removed"
     lines.append(
-        f"{plural(len(impact.changes), 'change')}: {len(mapped)} touch components, "
+        f"{counted}: {len(mapped)} touch components, "
         f"{len(impact.unmapped_changes)} touch none; "
         f"{plural(len(impact.customers), 'customer')} affected"
     )
+    if impact.removed and impact.added:
+        # Across release branches: the new version lacks what the environment had.
+        lines += [
+            "",
+            f"warning: {impact.version} lacks {plural(len(impact.removed), 'change')} that "
+            f"{impact.environment} had with {impact.previous_version}; customers lose them:",
+            *(f"  {c.sha[:10]} {c.summary}" for c in impact.removed[:20]),
+        ]
+        if len(impact.removed) > 20:
+            lines.append(f"  ... and {len(impact.removed) - 20} more (--json lists them all)")
     if impact.components:
         lines += ["", "components:"]
         for key in impact.components:

@@ -130,6 +130,23 @@ class ChangeRow(Base):
     components: Mapped[list[ChangeComponentRow]] = relationship(cascade="all, delete-orphan")
 
 
+class CommitRow(Base):
+    """The commit graph: every commit a scan walked (merges too), with its parents.
+
+    Kept so that a deploy's change set (commits reachable from B and not from A) is
+    computed from the database alone: by a scheduled job or a release manager on a
+    shared PostgreSQL without the repository. ``generation`` is 1 + the largest
+    generation of the parents (roots: 1); a walk in decreasing generation visits a
+    commit after every commit it is reachable from.
+    """
+
+    __tablename__ = "commits"
+
+    sha: Mapped[str] = mapped_column(String(64), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, index=True)
+    parents: Mapped[str] = mapped_column(Text, default="")  # space-separated shas
+
+
 class ChangeFileRow(Base):
     __tablename__ = "change_files"
 

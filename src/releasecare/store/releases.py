@@ -242,6 +242,12 @@ def positions(session: Session) -> dict[str, int]:
     return {tag: pos for tag, pos in rows}
 
 
+def commits(session: Session) -> dict[str, str]:
+    """Tag -> commit sha, for every release with a version position."""
+    rows = session.execute(select(ReleaseRow.tag, ReleaseRow.sha).where(ReleaseRow.position >= 0))
+    return {tag: sha for tag, sha in rows}
+
+
 def get_release(session: Session, tag: str) -> Release | None:
     row = session.scalar(select(ReleaseRow).where(ReleaseRow.tag == tag))
     if row is None:
@@ -269,15 +275,17 @@ def list_releases(session: Session) -> list[tuple[Release, int, bool]]:
     ]
 
 
-def changes_between(session: Session, after: int, upto: int) -> list[Change]:
-    """Changes of the releases with ``after < position <= upto``, oldest first."""
-    rows = session.execute(
-        select(ChangeRow, ReleaseRow.tag)
-        .join(ReleaseRow, ChangeRow.release_id == ReleaseRow.id)
-        .where(ReleaseRow.position > after, ReleaseRow.position <= upto)
-        .order_by(ReleaseRow.position, ChangeRow.ordinal)
-    ).all()
-    return _with_details(session, [(row, tag) for row, tag in rows])
+def changes_of(session: Session, shas: Sequence[str]) -> list[Change]:
+    """The stored changes among ``shas``, in that order (a merge is no change)."""
+    found: dict[str, tuple[ChangeRow, str]] = {}
+    for start in range(0, len(shas), BATCH):
+        rows = session.execute(
+            select(ChangeRow, ReleaseRow.tag)
+            .join(ReleaseRow, ChangeRow.release_id == ReleaseRow.id)
+            .where(ChangeRow.sha.in_(shas[start : start + BATCH]))
+        ).all()
+        found.update((row.sha, (row, tag)) for row, tag in rows)
+    return _with_details(session, [found[sha] for sha in shas if sha in found])
 
 
 def changes_of_release(session: Session, tag: str) -> list[Change]:

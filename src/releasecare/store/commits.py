@@ -1,0 +1,82 @@
+"""The stored commit graph: written by a scan, read a band of generations at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from releasecare.store.engine import driver_cursor
+from releasecare.store.models import CommitRow
+
+BATCH = 2_000
+
+
+def save_graph(session: Session, walked: Sequence[tuple[str, Sequence[str]]]) -> int:
+    """Store ``(sha, parents)`` of the commits a walk listed, children before parents.
+
+    A commit's generation is 1 + its parents' largest; parents outside this walk
+    (stored by an earlier scan) are looked up. A commit already stored keeps its row:
+    a sha's parents never change. Returns the number of commits given.
+    """
+    if not walked:
+        return 0
+    inside = {sha for sha, _ in walked}
+    outside = sorted({p for _, parents in walked for p in parents if p not in inside})
+    generation = generations(session, outside)
+    rows = []
+    for sha, parents in reversed(walked):
+        level = 1 + max((generation.get(p, 0) for p in parents), default=0)
+        generation[sha] = level
+        rows.append((sha, level, " ".join(parents)))
+    with driver_cursor(session) as (cursor, marker):
+        for start in range(0, len(rows), BATCH * 10):
+            cursor.executemany(
+                f"INSERT INTO commits (sha, generation, parents) "
+                f"VALUES ({marker}, {marker}, {marker}) ON CONFLICT DO NOTHING",
+                rows[start : start + BATCH * 10],
+            )
+    return len(rows)
+
+
+def generations(session: Session, shas: Iterable[str]) -> dict[str, int]:
+    """sha -> generation of those stored."""
+    wanted = list(shas)
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), BATCH):
+        rows = session.execute(
+            select(CommitRow.sha, CommitRow.generation).where(
+                CommitRow.sha.in_(wanted[start : start + BATCH])
+            )
+        )
+        found.update((sha, generation) for sha, generation in rows)
+    return found
+
+
+def band(session: Session, lo: int, hi: int) -> Iterator[tuple[str, int, list[str]]]:
+    """``(sha, generation, parents)`` of every stored commit with lo <= generation <= hi."""
+    with driver_cursor(session) as (cursor, marker):
+        cursor.execute(
+            f"SELECT sha, generation, parents FROM commits "
+            f"WHERE generation >= {marker} AND generation <= {marker}",
+            (lo, hi),
+        )
+        rows = cursor.fetchall()
+    for sha, generation, parents in rows:
+        yield sha, generation, parents.split()
+
+
+def expand(session: Session, sha: str) -> str | None:
+    """The stored commit a full or abbreviated ``sha`` names (None: none, or several)."""
+    if len(sha) == 40:
+        return sha if session.get(CommitRow, sha) is not None else None
+    if not sha or not all(c in "0123456789abcdef" for c in sha):
+        return None
+    found = session.scalars(select(CommitRow.sha).where(CommitRow.sha.startswith(sha)).limit(2))
+    matches = list(found)
+    return matches[0] if len(matches) == 1 else None
+
+
+def is_empty(session: Session) -> bool:
+    return session.scalar(select(CommitRow.sha).limit(1)) is None

@@ -1,0 +1,256 @@
+"""A deploy's change set is git's difference, on real git histories.
+
+Random histories (branches, merges, cherry-picks, tags), scanned in two steps as a
+repository grows; every pair of releases is compared with ``git rev-list`` in both
+directions. Then a release-branch story through the CLI, as a release manager sees it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from functools import partial
+from pathlib import Path
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from releasecare.ancestry import difference
+from releasecare.config import Config, parse_config
+from releasecare.releases import scan
+from releasecare.store import commits as commit_store
+from releasecare.store import open_engine, transaction
+from releasecare.store import releases as release_store
+from tests.gitfactory import GitRepoFactory
+from tests.helpers import CUSTOMERS, Runner
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["commit", "commit", "commit", "branch", "merge", "pick", "tag"]),
+        st.integers(0, 1000),
+    ),
+    min_size=4,
+    max_size=24,
+)
+
+
+class History:
+    """A repository grown by random operations; tags named v0.0.N in creation order."""
+
+    def __init__(self, path: Path) -> None:
+        self.git = GitRepoFactory(path)
+        self.branches = ["main"]
+        self.commits: list[str] = [self.git.commit("feat: start", files={"f0": "0"})]
+        self.tags: list[str] = []
+        self.count = 0
+
+    def apply(self, op: str, pick: int) -> None:
+        git = self.git
+        self.count += 1
+        n = self.count
+        if op == "branch":
+            name = f"b{n}"
+            git.git("checkout", "-q", "-b", name, self.commits[pick % len(self.commits)])
+            self.branches.append(name)
+        elif op == "merge" and len(self.branches) > 1:
+            other = self.branches[pick % len(self.branches)]
+            if git.git("rev-parse", other) != git.git("rev-parse", "HEAD"):
+                git.git(
+                    "merge", "-q", "--no-ff", "--allow-unrelated-histories", "-m", f"m{n}", other
+                )
+                self.commits.append(git.git("rev-parse", "HEAD"))
+        elif op == "pick":
+            source = self.commits[pick % len(self.commits)]
+            picked = subprocess.run(
+                ["git", "cherry-pick", "--allow-empty", "--keep-redundant-commits", source],
+                cwd=git.path,
+                env=git.env(),
+                capture_output=True,
+                check=False,
+            )
+            if picked.returncode != 0:  # a merge, or a conflict: leave it
+                subprocess.run(
+                    ["git", "cherry-pick", "--abort"],
+                    cwd=git.path,
+                    check=False,
+                    capture_output=True,
+                )
+                git.git("reset", "-q", "--hard")
+            else:
+                self.commits.append(git.git("rev-parse", "HEAD"))
+        elif op == "tag":
+            name = f"v0.0.{len(self.tags) + 1}"
+            git.tag(name)
+            self.tags.append(name)
+        else:
+            self.commits.append(git.commit(f"fix: change {n}", files={f"f{n}": str(n)}))
+        if op in ("commit", "merge") and pick % 4 == 0:
+            git.git("checkout", "-q", self.branches[pick % len(self.branches)])
+
+    def rev_list(self, include: str, exclude: str) -> set[str]:
+        out = self.git.git("rev-list", include, f"^{exclude}")
+        return set(out.split())
+
+
+def _config(repo: Path) -> Config:
+    return parse_config({"release": {"tag_pattern": "v*"}}, repo / "releasecare.toml")
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,  # the same histories on every run; shrinking git repos takes ages
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(OPS, OPS)
+def test_added_and_removed_equal_git_rev_list_on_random_histories(
+    first: list[tuple[str, int]], second: list[tuple[str, int]]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        history = History(Path(folder) / "repo")
+        history.git.tag("v0.0.0")
+        history.tags.append("v0.0.0")
+        engine = open_engine(f"sqlite:///{folder}/rc.db")
+        config = _config(history.git.path)
+        for ops in (first, second):  # the second scan is incremental
+            for op, pick in ops:
+                history.apply(op, pick)
+            scan(config, history.git.path, partial(transaction, engine))
+        with transaction(engine) as session:
+            shas = release_store.commits(session)
+            for a in history.tags:
+                for b in history.tags:
+                    new, old = shas[b], shas[a]
+                    generations = commit_store.generations(session, [new, old])
+                    diff = difference(new, old, generations, partial(commit_store.band, session))
+                    assert set(diff.added) == history.rev_list(b, a), (a, b)
+                    assert set(diff.removed) == history.rev_list(a, b), (a, b)
+        engine.dispose()
+
+
+# --- a release branch, as the release manager and the customer see it --------------
+
+CONFIG = """\
+[product]
+name = "Shopfront"
+
+[release]
+tag_pattern = "v*"
+
+[components.checkout]
+name = "Checkout"
+paths = ["/services/checkout/"]
+
+[components.search]
+name = "Search"
+paths = ["/services/search/"]
+
+[environments.production-eu]
+name = "Europe"
+"""
+
+
+def _release_branch_project(tmp_path: Path, db_url: str) -> tuple[Runner, GitRepoFactory, str]:
+    """v1.0.0 on main; v1.0.1 a hotfix on release/v1.0; v1.1.0 from main without it."""
+    repo = tmp_path / "shop"
+    git = GitRepoFactory(repo)
+    git.commit(
+        "feat(checkout): pay by card",
+        files={"services/checkout/a.py": "1", "releasecare.toml": CONFIG},
+    )
+    git.tag("v1.0.0")
+    git.branch("release/v1.0")
+    hotfix = git.commit(
+        "fix(checkout): card payments no longer time out",
+        files={"services/checkout/b.py": "2"},
+    )
+    git.tag("v1.0.1")
+    git.checkout("main")
+    git.commit("feat(search): search by order number", files={"services/search/s.py": "3"})
+    git.commit("feat(checkout): pay by invoice", files={"services/checkout/c.py": "4"})
+    git.tag("v1.1.0")
+    (repo / "customers.json").write_text(json.dumps([c for c in CUSTOMERS if c["id"] != "initech"]))
+    runner = Runner(repo, db_url)
+    runner.ok("release", "scan")
+    runner.ok("customers", "import", "customers.json")
+    return runner, git, hotfix
+
+
+def test_a_deploy_across_a_release_branch_says_what_the_customer_loses(
+    tmp_path: Path, db_url: str
+) -> None:
+    runner, git, hotfix = _release_branch_project(tmp_path, db_url)
+    runner.deploy("v1.0.0", "2026-11-01T10:00:00Z")
+    runner.deploy("v1.0.1", "2026-11-02T10:00:00Z")
+    deploy = runner.deploy("v1.1.0", "2026-11-03T10:00:00Z")
+
+    found = runner.json("impact", str(deploy))
+    added = {c["sha"] for c in found["changes"] if c["direction"] == "added"}
+    removed = {c["sha"] for c in found["changes"] if c["direction"] == "removed"}
+    assert added == set(git.git("rev-list", "v1.1.0", "^v1.0.1").split())
+    assert removed == set(git.git("rev-list", "v1.0.1", "^v1.1.0").split()) == {hotfix}
+    assert (found["added"], found["removed"]) == (2, 1)
+    assert found["deployment"]["rollback"] is False
+
+    text = runner.ok("impact", str(deploy)).output
+    assert "2 added, 1 removed" in text
+    assert "warning: v1.1.0 lacks 1 change that production-eu had with v1.0.1" in text
+    assert hotfix[:10] in text
+
+    out = tmp_path / "out"
+    runner.ok("notes", "render", str(deploy), "--format", "md", "--out", str(out))
+    (notice,) = (out / "acme").glob("*.md")
+    body = notice.read_text()
+    assert "No longer included" in body
+    assert "Card payments no longer time out" in body
+    assert "Pay by invoice" in body
+
+
+def test_a_redeploy_after_a_failed_one_counts_from_the_last_success(
+    tmp_path: Path, db_url: str
+) -> None:
+    runner, git, _ = _release_branch_project(tmp_path, db_url)
+    runner.deploy("v1.0.0", "2026-11-01T10:00:00Z")
+    runner.deploy("v1.1.0", "2026-11-02T10:00:00Z", "--status", "failed")
+    deploy = runner.deploy("v1.1.0", "2026-11-02T11:00:00Z")
+    found = runner.json("impact", str(deploy))
+    assert {c["sha"] for c in found["changes"]} == set(
+        git.git("rev-list", "v1.1.0", "^v1.0.0").split()
+    )
+    assert found["deployment"]["previous_version"] == "v1.0.0"
+
+
+def test_a_deploy_keeps_its_commit_when_the_tag_moves_or_goes(tmp_path: Path, db_url: str) -> None:
+    runner, git, _ = _release_branch_project(tmp_path, db_url)
+    runner.deploy("v1.0.0", "2026-11-01T10:00:00Z")
+    deploy = runner.deploy("v1.1.0", "2026-11-02T10:00:00Z")
+    before = runner.json("impact", str(deploy))["changes"]
+    git.commit("feat(search): later work", files={"services/search/t.py": "5"})
+    git.git("tag", "-f", "v1.1.0")  # the tag moves to a later commit
+    runner.ok("release", "scan", "--rescan")
+    assert runner.json("impact", str(deploy))["changes"] == before
+
+
+def test_a_cherry_picked_fix_is_neither_lost_nor_new_for_the_customer(
+    tmp_path: Path, db_url: str
+) -> None:
+    """git lists the pick as added and the original as removed; the customer had the
+    fix before and has it after, so the notice tells them neither."""
+    runner, git, hotfix = _release_branch_project(tmp_path, db_url)
+    git.checkout("main")
+    git.git("cherry-pick", "-x", hotfix)
+    git.tag("v1.2.0")
+    runner.ok("release", "scan")
+    runner.deploy("v1.0.1", "2026-11-02T10:00:00Z")
+    deploy = runner.deploy("v1.2.0", "2026-11-03T10:00:00Z")
+    found = runner.json("impact", str(deploy))
+    removed = [c["sha"] for c in found["changes"] if c["direction"] == "removed"]
+    assert removed == [hotfix]
+    out = tmp_path / "out"
+    runner.ok("notes", "render", str(deploy), "--format", "md", "--out", str(out))
+    body = next((out / "acme").glob("*.md")).read_text()
+    assert "No longer included" not in body
+    assert "time out" not in body
+    assert "Pay by invoice" in body
