@@ -254,3 +254,81 @@ def test_a_cherry_picked_fix_is_neither_lost_nor_new_for_the_customer(
     assert "No longer included" not in body
     assert "time out" not in body
     assert "Pay by invoice" in body
+
+
+def test_the_rollback_of_a_deploy_marked_rolled_back_takes_its_changes_away(
+    tmp_path: Path, db_url: str
+) -> None:
+    """``rolled_back`` reached customers: the deploy that undid it starts from it."""
+    runner, git, _ = _release_branch_project(tmp_path, db_url)
+    runner.deploy("v1.0.0", "2026-11-01T10:00:00Z")
+    bad = runner.deploy("v1.1.0", "2026-11-02T10:00:00Z", "--status", "rolled_back")
+    back = runner.deploy("v1.0.0", "2026-11-02T11:00:00Z")
+    found = runner.json("impact", str(back))
+    assert found["deployment"]["previous_version"] == "v1.1.0"
+    assert found["deployment"]["rollback"] is True
+    assert {c["sha"] for c in found["changes"]} == set(
+        git.git("rev-list", "v1.1.0", "^v1.0.0").split()
+    )
+    assert {c["direction"] for c in found["changes"]} == {"removed"}
+    kinds = {row["id"]: row["kind"] for row in runner.json("deploy", "list")["deployments"]}
+    assert (kinds[bad], kinds[back]) == ("update", "rollback")
+
+
+# --- shallow clones: exit 3 with the fix, before anything is written ---------------
+
+
+def _shallow_clone(tmp_path: Path, *args: str) -> Path:
+    repo = tmp_path / "shop"
+    git = GitRepoFactory(repo)
+    git.commit(
+        "feat(checkout): one", files={"services/checkout/a.py": "1", "releasecare.toml": CONFIG}
+    )
+    git.tag("v1.0.0")
+    git.commit("feat(checkout): two", files={"services/checkout/b.py": "2"})
+    git.tag("v1.1.0")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", *args, repo.as_uri(), str(clone)], check=True)
+    return clone
+
+
+def _refused(result: object, db: Path) -> str:
+    from click.testing import Result
+
+    assert isinstance(result, Result)
+    assert result.exit_code == 3, result.output
+    assert "git fetch --tags --unshallow" in result.output
+    assert "Traceback" not in result.output
+    assert not db.exists()  # nothing was created
+    return result.output
+
+
+def test_a_depth_one_clone_without_tags_is_refused_by_scan_and_record(tmp_path: Path) -> None:
+    clone = _shallow_clone(tmp_path, "--depth", "1", "--no-tags")
+    db = tmp_path / "rc.db"
+    runner = Runner(clone, f"sqlite:///{db}")
+    assert "has no release tags" in _refused(runner("release", "scan"), db)
+    record = runner("deploy", "record", "--env", "production-eu", "--version", "v1.1.0")
+    assert "shallow clone" in _refused(record, db)
+
+
+def test_a_clone_with_tags_but_cut_history_is_refused_before_a_database_is_made(
+    tmp_path: Path,
+) -> None:
+    clone = _shallow_clone(tmp_path, "--depth", "1")
+    assert subprocess.run(["git", "-C", str(clone), "tag"], capture_output=True, text=True).stdout
+    db = tmp_path / "rc.db"
+    output = _refused(Runner(clone, f"sqlite:///{db}")("release", "scan"), db)
+    assert "lacks the history of its releases" in output
+
+
+def test_a_full_clone_refuses_an_unknown_version_the_same_way_without_the_clone_hint(
+    tmp_path: Path,
+) -> None:
+    clone = _shallow_clone(tmp_path)  # a full clone
+    runner = Runner(clone, f"sqlite:///{tmp_path / 'rc.db'}")
+    runner.ok("release", "scan")
+    result = runner("deploy", "record", "--env", "production-eu", "--version", "v9.9.9")
+    assert result.exit_code == 2
+    assert "not a known release" in result.output
+    assert "unshallow" not in result.output

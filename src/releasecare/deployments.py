@@ -18,9 +18,15 @@ from typing import TYPE_CHECKING, Any
 from releasecare.config import Config
 from releasecare.deploylogs import ReadOptions, Skipped, read_events
 from releasecare.domain import DEPLOY_STATUSES, SHA_TEXT, DeployEvent, Deployment
-from releasecare.errors import InputError, RecordError, did_you_mean, nearest_tags_hint
+from releasecare.errors import (
+    GitError,
+    InputError,
+    RecordError,
+    did_you_mean,
+    nearest_tags_hint,
+)
 from releasecare.forked import can_fork, iterate_in_child
-from releasecare.gitrepo import nearest_release_containing
+from releasecare.gitrepo import UNSHALLOW_HINT, clone_is_shallow, nearest_release_containing
 from releasecare.store import deployments as store
 from releasecare.store import releases as release_store
 from releasecare.store.models import driver_time
@@ -46,9 +52,18 @@ class IngestSummary:
 
 
 def record_deployment(
-    session: Session, config: Config, event: DeployEvent, *, at_given: bool = True
+    session: Session,
+    config: Config,
+    event: DeployEvent,
+    *,
+    at_given: bool = True,
+    repo: Path | None = None,
 ) -> tuple[Deployment, bool]:
-    """Store one deployment; the same deploy recorded twice is stored once."""
+    """Store one deployment; the same deploy recorded twice is stored once.
+
+    The version must be a scanned release; when it is not and ``repo`` is a shallow
+    clone, the clone is what is wrong (exit 3, with the fix).
+    """
     if event.environment is not None:
         config.check_environment(event.environment)
     if event.status not in DEPLOY_STATUSES:
@@ -56,7 +71,17 @@ def record_deployment(
             f"unknown status {event.status!r}", hint=f"one of {', '.join(DEPLOY_STATUSES)}"
         )
     known = release_store.positions(session)
-    if known and event.version not in known:
+    if event.version not in known:
+        if repo is not None and clone_is_shallow(repo):
+            raise GitError(
+                f"version {event.version!r} is not a known release, and {repo} is a shallow clone",
+                hint=f"{UNSHALLOW_HINT}; then `releasecare release scan`",
+            )
+        if not known:
+            raise InputError(
+                f"version {event.version!r} cannot be placed: no releases are known yet",
+                hint="run `releasecare release scan` first",
+            )
         raise InputError(
             f"version {event.version!r} is not a known release",
             hint=f"{nearest_tags_hint(in_order(known), event.version)}; "
@@ -274,7 +299,7 @@ def deployment_history(session: Session, environment: str | None = None) -> list
     for deployment in store.history(session, environment):
         previous = current.get(deployment.environment)
         rows.append(HistoryRow(deployment, previous, _kind(deployment, previous, positions)))
-        if deployment.status == "succeeded":
+        if deployment.reached_customers:
             current[deployment.environment] = deployment.version
     return rows
 

@@ -89,6 +89,14 @@ def is_shallow(repo_path: Path) -> bool:
     return str(out).strip() == "true"
 
 
+def clone_is_shallow(repo_path: Path) -> bool:
+    """Whether ``repo_path`` is a shallow clone (False when it is no repository at all)."""
+    try:
+        return is_shallow(repo_path)
+    except GitError:
+        return False
+
+
 def resolve(repo_path: Path, rev: str, *, tag_pattern: str = "*") -> str:
     """The commit sha of ``rev``; exit 3 for history a shallow clone lacks, 2 for a typo
     (with a hint naming the nearest release tags: those matching ``tag_pattern``)."""
@@ -224,7 +232,7 @@ def walk(
     boundary = _shallow_boundary(repo_path)
     if not exclude and boundary:
         raise GitError(
-            f"the history of {', '.join(include)[:60]} is incomplete in this shallow clone",
+            f"{repo_path} is a shallow clone: the history of its releases is cut off",
             hint=UNSHALLOW_HINT,
         )
     process = _git(repo_path, *args, stream=True)
@@ -239,7 +247,7 @@ def _commits_of(process: Any, boundary: set[str]) -> Iterator[Commit]:
             if commit.sha in boundary:
                 # Its parents were not fetched: the range runs past what the clone has.
                 raise GitError(
-                    "the range reaches past the history of this shallow clone",
+                    "this shallow clone lacks history that releasecare has not stored yet",
                     hint=UNSHALLOW_HINT,
                 )
             yield commit

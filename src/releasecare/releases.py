@@ -16,7 +16,7 @@ from releasecare import gitrepo
 from releasecare.changes import release_changes
 from releasecare.config import Config
 from releasecare.domain import Change, Release
-from releasecare.errors import NotFound, nearest_tags_hint
+from releasecare.errors import GitError, NotFound, nearest_tags_hint
 from releasecare.versions import in_order
 
 if TYPE_CHECKING:
@@ -62,6 +62,15 @@ def start_scan(
     commit whose history the database has (the walk may stop there).
     """
     releases = gitrepo.list_releases(repo, config.tag_pattern, order=config.release_order)
+    if not done and gitrepo.clone_is_shallow(repo):
+        # Nothing stored yet: the whole history is needed, and a shallow clone lacks it
+        # (said now, before a database is made; with history stored the walk may stop
+        # short of the cut, and says so if it does not).
+        what = "has no release tags" if not releases else "lacks the history of its releases"
+        raise GitError(
+            f"{repo} is a shallow clone: it {what} (pattern {config.tag_pattern!r})",
+            hint=gitrepo.UNSHALLOW_HINT,
+        )
     if tag is not None and tag not in {r.tag for r in releases}:
         raise NotFound(
             f"tag {tag!r} is not a release tag of {repo} (pattern {config.tag_pattern!r})",

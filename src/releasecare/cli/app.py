@@ -75,11 +75,33 @@ class App:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One transaction for the whole command: all of it is stored, or none."""
+        """One transaction for the whole command: all of it is stored, or none.
+
+        A SQLite database this command made is removed again when the command fails:
+        a failed command leaves nothing behind.
+        """
+        from releasecare.config import sqlite_file
         from releasecare.store import transaction
 
-        with transaction(self.engine) as session:
-            yield session
+        made = sqlite_file(self.database_url()) if self.database_is_new() else None
+        try:
+            with transaction(self.engine) as session:
+                yield session
+        except BaseException:
+            if made is not None:
+                self._remove_database(made)
+            raise
+
+    def _remove_database(self, path: Path) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+        for leftover in (
+            path,
+            path.with_name(path.name + "-wal"),
+            path.with_name(path.name + "-shm"),
+        ):
+            leftover.unlink(missing_ok=True)
 
 
 pass_app = click.make_pass_decorator(App)

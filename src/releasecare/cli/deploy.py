@@ -63,7 +63,7 @@ def record(
     )
     with app.transaction() as session:
         deployment, created = record_deployment(
-            session, app.config, event, at_given=moment is not None
+            session, app.config, event, at_given=moment is not None, repo=app.repo
         )
     if as_json:
         from releasecare.documents import record_json

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from releasecare.domain import DeployEvent, Deployment
+from releasecare.domain import REACHED_CUSTOMERS, DeployEvent, Deployment
 from releasecare.store.engine import driver_cursor
 from releasecare.store.models import DeploymentRow
 
@@ -98,11 +98,13 @@ def previous_successful(
 ) -> Deployment | None:
     """What ``environment`` ran before ``before`` (or now, when ``before`` is None).
 
-    Only succeeded deployments count: a failed one changed nothing, and one marked
-    rolled back was undone.
+    Only deployments that reached customers count: a failed or in-progress one changed
+    nothing. One marked rolled back did reach them; the later deploy that undid it
+    starts from it (and takes its changes away).
     """
     query = select(DeploymentRow).where(
-        DeploymentRow.environment == environment, DeploymentRow.status == "succeeded"
+        DeploymentRow.environment == environment,
+        DeploymentRow.status.in_(REACHED_CUSTOMERS),
     )
     if before is not None:
         query = query.where(
