@@ -332,3 +332,127 @@ def test_a_full_clone_refuses_an_unknown_version_the_same_way_without_the_clone_
     assert result.exit_code == 2
     assert "not a known release" in result.output
     assert "unshallow" not in result.output
+
+
+# --- a rescan gives what a fresh database gives --------------------------------------
+
+TAG_OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "add", "delete", "move", "stray", "pattern"]), st.integers(0, 99)
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def _stored(engine: object) -> tuple[object, ...]:
+    """Everything a scan stores, independent of row ids and walk order."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        releases = conn.execute(
+            text("SELECT tag, sha, position, previous_tag, scanned_at IS NOT NULL FROM releases")
+        ).all()
+        changes = conn.execute(
+            text(
+                "SELECT c.sha, r.tag, c.summary, c.visible FROM changes c "
+                "JOIN releases r ON r.id = c.release_id"
+            )
+        ).all()
+        files = conn.execute(
+            text("SELECT c.sha, f.path FROM change_files f JOIN changes c ON c.id = f.change_id")
+        ).all()
+        graph = conn.execute(text("SELECT sha, generation, parents FROM commits")).all()
+    return (sorted(releases), sorted(changes), sorted(files), sorted(graph))
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(OPS, TAG_OPS)
+def test_a_scan_after_any_tag_change_equals_a_scan_into_a_new_database(
+    ops: list[tuple[str, int]], tag_ops: list[tuple[str, int]]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        history = History(Path(folder) / "repo")
+        for op, pick in ops:
+            history.apply(op, pick)
+        git = history.git
+        for i, commit in enumerate(history.commits[::3]):
+            git.git("tag", f"v1.{i}.0", commit)
+        pattern = "v*"
+        engine = open_engine(f"sqlite:///{folder}/kept.db")
+        scan(
+            parse_config({"release": {"tag_pattern": pattern}}, git.path / "x.toml"),
+            git.path,
+            partial(transaction, engine),
+        )
+        for op, pick in tag_ops:
+            tags = git.git("tag", "--list").split()
+            commit = history.commits[pick % len(history.commits)]
+            if op == "add":
+                git.git("tag", "-f", f"v0.{pick}.5", commit)  # often older than those scanned
+            elif op == "delete" and tags:
+                git.git("tag", "-d", tags[pick % len(tags)])
+            elif op == "move" and tags:
+                git.git("tag", "-f", tags[pick % len(tags)], commit)
+            elif op == "stray":
+                git.git("tag", "-f", ["v0", "v3-demo-concise", "latest"][pick % 3], commit)
+            elif op == "pattern":
+                pattern = ["v*", "v1.*", "v[0-9]*.*"][pick % 3]
+            config = parse_config({"release": {"tag_pattern": pattern}}, git.path / "x.toml")
+            scan(config, git.path, partial(transaction, engine))
+        fresh = open_engine(f"sqlite:///{folder}/fresh.db")
+        scan(
+            config
+            if tag_ops
+            else parse_config({"release": {"tag_pattern": pattern}}, git.path / "x.toml"),
+            git.path,
+            partial(transaction, fresh),
+        )
+        kept, new = _stored(engine), _stored(fresh)
+        assert kept[:3] == new[:3]  # releases, changes, files: exactly a fresh scan's
+        # The graph keeps commits no tag reaches any more: git's history does not
+        # change, and a deploy recorded while its tag existed still needs them.
+        assert set(new[3]) <= set(kept[3])
+        engine.dispose()
+        fresh.dispose()
+
+
+def test_scan_skips_tags_that_are_no_versions_with_a_warning(tmp_path: Path) -> None:
+    repo = tmp_path / "shop"
+    git = GitRepoFactory(repo)
+    git.commit(
+        "feat(checkout): one", files={"services/checkout/a.py": "1", "releasecare.toml": CONFIG}
+    )
+    git.tag("v0")
+    git.tag("v1.0.0")
+    git.commit("feat(checkout): two", files={"services/checkout/b.py": "2"})
+    git.tag("v3-demo-concise")
+    git.tag("v1.1.0")
+    runner = Runner(repo, f"sqlite:///{tmp_path / 'rc.db'}")
+    result = runner.ok("release", "scan")
+    assert (
+        "skipped 2 tag(s) that match 'v*' but are no versions: v0, v3-demo-concise" in result.stderr
+    )
+    assert [r["tag"] for r in runner.json("release", "list")["releases"]] == ["v1.0.0", "v1.1.0"]
+
+
+def test_a_deleted_tag_is_gone_from_release_show_and_its_changes_move(tmp_path: Path) -> None:
+    runner, git, _ = _release_branch_project(tmp_path, f"sqlite:///{tmp_path / 'rc.db'}")
+    git.commit("feat(search): three", files={"services/search/x.py": "9"})
+    git.tag("v1.2.0")
+    runner.ok("release", "scan")
+    git.git("tag", "-d", "v1.1.0")
+    result = runner.ok("release", "scan")
+    assert "removed 1 release(s) whose tag is gone: v1.1.0" in result.stderr
+    assert runner("release", "show", "v1.1.0").exit_code == 2
+    shown = runner.json("release", "show", "v1.2.0")["changes"]
+    assert {c["summary"] for c in shown} >= {
+        "feat(checkout): pay by invoice",
+        "feat(search): three",
+    }

@@ -142,6 +142,8 @@ def scan_json(result: ScanResult) -> dict[str, Any]:
         releases=result.releases,
         skipped=result.skipped,
         scanned=[{"tag": t, "changes": n} for t, n in result.scanned],
+        not_versions=result.not_versions,
+        dropped=result.dropped,
     )
 
 

@@ -12,6 +12,7 @@ from releasecare import gitrepo
 from releasecare.changes import changes_in_range, parse_fragment
 from releasecare.config import Config
 from releasecare.domain import Change
+from releasecare.releases import release_tags
 from releasecare.voice import Finding, lint_changes, lint_note
 
 
@@ -35,7 +36,7 @@ def lint_target(config: Config, repo: Path, target: str | None) -> list[Finding]
 def changes_for(config: Config, repo: Path, target: str | None) -> list[Change]:
     """The changes of ``target``: a release tag (from the release before), ``A..B``, a
     revision, or by default the newest release."""
-    releases = gitrepo.list_releases(repo, config.tag_pattern, order=config.release_order)
+    releases, _ = release_tags(config, repo)
     tags = [r.tag for r in releases]
     if target and ".." in target:
         since, until = target.split("..", 1)

@@ -6,7 +6,7 @@ ranges are read with one git process, interpreted, and written in bulk as they c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +17,7 @@ from releasecare.changes import release_changes
 from releasecare.config import Config
 from releasecare.domain import Change, Release
 from releasecare.errors import GitError, NotFound, nearest_tags_hint
-from releasecare.versions import in_order
+from releasecare.versions import in_order, is_version
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -31,6 +31,20 @@ class ScanResult:
     releases: int = 0
     scanned: list[tuple[str, int]] = field(default_factory=list)  # (tag, changes)
     skipped: int = 0
+    not_versions: list[str] = field(default_factory=list)  # tags matched, left out
+    dropped: list[str] = field(default_factory=list)  # stored releases whose tag is gone
+
+
+def release_tags(config: Config, repo: Path) -> tuple[list[Release], list[str]]:
+    """The releases of ``repo`` in order, and the tags the pattern matched that are no
+    versions (in version order only: ``v0``, ``v3-demo``, ``latest`` would sort first
+    and swallow the history)."""
+    releases = gitrepo.list_releases(repo, config.tag_pattern, order=config.release_order)
+    if config.release_order != "version":
+        return releases, []
+    return [r for r in releases if is_version(r.tag)], [
+        r.tag for r in releases if not is_version(r.tag)
+    ]
 
 
 @dataclass
@@ -40,6 +54,8 @@ class PendingScan:
     releases: list[Release]
     todo: list[str]  # tags to store, in version order
     skipped: int
+    not_versions: list[str]
+    drop: list[str]  # stored releases to remove: their tag is gone
     changes: Iterator[tuple[str, int, Change]]
     graph: list[tuple[str, tuple[str, ...]]]  # filled as ``changes`` is read
 
@@ -48,7 +64,7 @@ def start_scan(
     config: Config,
     repo: Path,
     *,
-    done: Collection[str],
+    done: Mapping[str, str],
     tag: str | None = None,
     rescan: bool = False,
     progress: Callable[[int], object] | None = None,
@@ -60,8 +76,13 @@ def start_scan(
     Needs no database: a command that knows nothing is stored yet starts git before
     it opens one, so git walks while the database is prepared. ``stored`` tells a
     commit whose history the database has (the walk may stop there).
+
+    ``done`` maps each scanned release's tag to its commit, in stored order. When the
+    tags changed in any way but new releases after the scanned ones (a tag deleted,
+    moved or added in between, another pattern or order), every release is scanned
+    again, so that the database holds exactly what a scan into a new one would.
     """
-    releases = gitrepo.list_releases(repo, config.tag_pattern, order=config.release_order)
+    releases, not_versions = release_tags(config, repo)
     if not done and gitrepo.clone_is_shallow(repo):
         # Nothing stored yet: the whole history is needed, and a shallow clone lacks it
         # (said now, before a database is made; with history stored the walk may stop
@@ -77,6 +98,9 @@ def start_scan(
             hint=nearest_tags_hint([r.tag for r in releases], tag)
             or "the repository has no release tags yet",
         )
+    drop = [t for t in done if t not in {r.tag for r in releases}]
+    if _attribution_changed(releases, done):
+        tag, rescan = None, True
     todo = [
         r.tag for r in releases if (tag is None or r.tag == tag) and (rescan or r.tag not in done)
     ]
@@ -94,7 +118,27 @@ def start_scan(
         stored=stored,
     )
     skipped = (1 if tag else len(releases)) - len(todo)
-    return PendingScan(releases=releases, todo=todo, skipped=skipped, changes=changes, graph=graph)
+    return PendingScan(
+        releases=releases,
+        todo=todo,
+        skipped=skipped,
+        not_versions=not_versions,
+        drop=drop,
+        changes=changes,
+        graph=graph,
+    )
+
+
+def _attribution_changed(releases: Sequence[Release], done: Mapping[str, str]) -> bool:
+    """Whether a stored change may now belong to another release than it is stored
+    under: anything but new releases after every scanned one."""
+    if not done:
+        return False
+    current = [(r.tag, r.sha) for r in releases if r.tag in done]
+    if current != list(done.items()):
+        return True  # a scanned release is gone, moved, or in another order
+    last = max(i for i, r in enumerate(releases) if r.tag in done)
+    return any(r.tag not in done for r in releases[:last])
 
 
 def finish_scan(session: Session, pending: PendingScan) -> ScanResult:
@@ -104,7 +148,12 @@ def finish_scan(session: Session, pending: PendingScan) -> ScanResult:
 
     releases = pending.releases
     store.set_positions(session, releases)
-    result = ScanResult(releases=len(releases), skipped=pending.skipped)
+    result = ScanResult(
+        releases=len(releases),
+        skipped=pending.skipped,
+        not_versions=pending.not_versions,
+        dropped=pending.drop,
+    )
     if not pending.todo:
         return result
     order = {r.tag: i for i, r in enumerate(releases)}
@@ -145,7 +194,7 @@ def scan(
     """
 
     def start(
-        done: Collection[str], stored: Callable[[str], bool] = lambda sha: False
+        done: Mapping[str, str], stored: Callable[[str], bool] = lambda sha: False
     ) -> PendingScan:
         return start_scan(
             config,
@@ -159,7 +208,7 @@ def scan(
         )
 
     if database_is_new:
-        pending = start(())
+        pending = start({})
         with transaction() as session:
             return finish_scan(session, pending)
     from releasecare.store import commits as graph_store  # noqa: PLC0415 (after git started)
@@ -170,7 +219,7 @@ def scan(
         def stored(sha: str) -> bool:
             return bool(graph_store.generations(session, [sha]))
 
-        return finish_scan(session, start(store.scanned_tags(session), stored))
+        return finish_scan(session, start(store.scanned(session), stored))
 
 
 def release_with_changes(session: Session, tag: str) -> tuple[Release, list[Change]]:

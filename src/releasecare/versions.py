@@ -33,6 +33,15 @@ _PRE_ORDER = {
 }
 
 
+_IS_VERSION = re.compile(r"^[^\d]*\d+\.\d+")
+
+
+def is_version(tag: str) -> bool:
+    """Whether ``tag`` reads as a version: numbers with a dot (``v1.2``, ``2024.05.1``,
+    ``v0.2.1-patch``), not ``v0``, ``v3-demo-concise`` or ``latest``."""
+    return _IS_VERSION.match(tag) is not None
+
+
 def version_key(tag: str) -> tuple[Any, ...]:
     """Sort key ordering tags as versions: v1.10 after v1.9, v2.0.0-rc.1 before v2.0.0.
 

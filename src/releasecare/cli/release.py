@@ -49,6 +49,12 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
             progress=bar.update if show_bar else None,
             on_total=_set_length(bar) if show_bar else None,
         )
+    if result.not_versions:
+        info(_not_versions_warning(result.not_versions, app.config.tag_pattern))
+    if result.dropped:
+        info(
+            f"removed {len(result.dropped)} release(s) whose tag is gone: {_listed(result.dropped)}"
+        )
     if as_json:
         from releasecare.documents import scan_json
 
@@ -62,6 +68,18 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
     )
     if not result.releases:
         info(f"no tags match {app.config.tag_pattern!r}; check [release] tag_pattern")
+
+
+def _listed(tags: list[str], limit: int = 10) -> str:
+    shown = ", ".join(tags[:limit])
+    return shown + (f" and {len(tags) - limit} more" if len(tags) > limit else "")
+
+
+def _not_versions_warning(tags: list[str], pattern: str) -> str:
+    return (
+        f"warning: skipped {len(tags)} tag(s) that match {pattern!r} but are no versions: "
+        f"{_listed(tags)} (narrow [release] tag_pattern, e.g. 'v[0-9]*.*')"
+    )
 
 
 def _set_length(bar: Any) -> Callable[[int], None]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from releasecare.domain import Change, FileChange, Release
@@ -25,10 +25,14 @@ from releasecare.store.models import (
 BATCH = 2_000
 
 
-def scanned_tags(session: Session) -> set[str]:
-    """Tags whose changes are stored."""
-    rows = session.scalars(select(ReleaseRow.tag).where(ReleaseRow.scanned_at.is_not(None)))
-    return set(rows)
+def scanned(session: Session) -> dict[str, str]:
+    """Tag -> commit of the releases whose changes are stored, in stored order."""
+    rows = session.execute(
+        select(ReleaseRow.tag, ReleaseRow.sha)
+        .where(ReleaseRow.scanned_at.is_not(None))
+        .order_by(ReleaseRow.position, ReleaseRow.tag)
+    )
+    return {tag: sha for tag, sha in rows}
 
 
 def save_release(
@@ -228,10 +232,19 @@ def set_positions(session: Session, ordered: Sequence[Release]) -> None:
             )
         else:
             row.position = position
+            row.previous_tag = ordered[position - 1].tag if position else None
+            if row.sha != release.sha:  # the tag moved: it is another release now
+                row.sha, row.tagged_at, row.message = release.sha, release.date, release.message
     gone = set(rows) - {r.tag for r in ordered}
     if gone:
-        # A deleted tag keeps its changes but sorts nowhere in the range arithmetic.
-        session.execute(update(ReleaseRow).where(ReleaseRow.tag.in_(gone)).values(position=-1))
+        # A deleted tag is no release: it goes with its changes (a scan that drops a
+        # scanned release stores the changes again under the releases that have them).
+        ids = [rows[tag].id for tag in gone]
+        for start in range(0, len(ids), BATCH):
+            session.execute(
+                delete(ChangeRow).where(ChangeRow.release_id.in_(ids[start : start + BATCH]))
+            )
+            session.execute(delete(ReleaseRow).where(ReleaseRow.id.in_(ids[start : start + BATCH])))
 
 
 def positions(session: Session) -> dict[str, int]:
