@@ -36,7 +36,7 @@ def test_subject_is_the_fallback_for_visible_changes_only() -> None:
     hidden = Change(sha="b" * 40, summary="chore: bump", type="chore", visible=False)
     assert customer_note(visible, {}, OPTIONS) == "Totals off by a cent."
     assert customer_note(hidden, {}, OPTIONS) is None
-    assert customer_note(visible, {}, VoiceOptions(subject_fallback=False)) is None
+    assert customer_note(visible, {}, VoiceOptions(source="notes")) is None
 
 
 @pytest.mark.parametrize(
@@ -44,14 +44,84 @@ def test_subject_is_the_fallback_for_visible_changes_only() -> None:
     [
         ("feat(api)!: signed webhooks", "Signed webhooks."),
         ("fix: crash when saving (#123, ABC-45)", "Crash when saving."),
-        ("fix: see https://jira.internal.example/browse/X-1 for details", "See for details."),
-        ("perf: faster search in services/search/engine.py [a1b2c3d4]", "Faster search in."),
-        ("fix: mail ops@shop.example about it", "Mail about it."),
-        ("Merge the thing", "Merge the thing."),
+        ("fix: totals off by a cent (closes #77)", "Totals off by a cent."),
+        ("PAY-12: faster card payments", "Faster card payments."),
+        ("[PAY-12] faster card payments", "Faster card payments."),
+        ("perf: faster search (see https://jira.internal.example/browse/X-1)", "Faster search."),
+        ("Add an export to CSV (#5012)", "Add an export to CSV."),
     ],
 )
-def test_subject_clean_up(subject: str, cleaned: str) -> None:
+def test_subject_clean_up_takes_off_only_what_stands_around_the_sentence(
+    subject: str, cleaned: str
+) -> None:
     assert clean_subject(subject, OPTIONS) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("subject", "reason"),
+    [
+        # Seen on real history: cutting these out left "See for details.",
+        # "Faster search in.", "Update digest to." and "Storefront microser...".
+        ("fix: see https://jira.internal.example/browse/X-1 for details", "a link"),
+        ("perf: faster search in services/search/engine.py", "a path"),
+        ("fix: mail ops@shop.example about it", "an e-mail address"),
+        ("fix: handle a1b2c3d4e5 in the export", "a commit hash"),
+        ("Clean up shippingservice, remove deprecated API, fix quote logic", "a package"),
+        ("fix: parseCatalog skipped empty rows", "a code identifier"),
+        ("fix: GetProduct returned stale prices", "a code identifier"),
+        ("fix: stale prices [security]", "a tag"),
+        ("Merge the thing", "voice lint: jargon"),
+        ("fix: improve tests", "voice lint"),
+    ],
+)
+def test_a_subject_that_names_internal_things_is_held_back_with_the_reason(
+    subject: str, reason: str
+) -> None:
+    from releasecare.voice import subject_note
+
+    result = subject_note(subject, OPTIONS)
+    assert result.text is None
+    assert reason in (result.reason or ""), result.reason
+    assert clean_subject(subject, OPTIONS) == ""
+
+
+@pytest.mark.parametrize(
+    ("subject", "author"),
+    [
+        ("fix(deps): update dependency @grpc/grpc-js to v1.14.2", "renovate[bot]"),
+        ("chore(deps): update golang.org/x/net digest to cb67ada", "renovate[bot]"),
+        ("Bump left-pad from 1.2.0 to 1.3.0", "dependabot[bot]"),
+        ("fix(deps): update module github.com/x/y to v0.52.0", "Someone"),
+        ("Update dependency @types/node to v22 [security]", "Someone"),
+        ("update nodejs", "renovate[bot]"),
+        ("Lock file maintenance", "Someone"),
+        ("fix: bump urllib3 to 2.2.2", "Someone"),
+    ],
+)
+def test_dependency_updates_collapse_into_one_line_or_are_counted(
+    subject: str, author: str
+) -> None:
+    from releasecare.voice import DEPENDENCY_NOTE, is_dependency_update
+
+    change = Change(sha="d" * 40, summary=subject, type="fix", author_name=author)
+    assert is_dependency_update(change)
+    assert customer_note(change, {}, OPTIONS) == DEPENDENCY_NOTE
+    assert customer_note(change, {}, VoiceOptions(dependency_updates="count")) is None
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["fix: update the invoice layout to match the new logo", "feat: pin a project to the top"],
+)
+def test_ordinary_changes_are_not_taken_for_dependency_updates(subject: str) -> None:
+    from releasecare.voice import is_dependency_update
+
+    assert not is_dependency_update(Change(sha="e" * 40, summary=subject, type="fix"))
+
+
+def test_a_subject_naming_an_author_is_held_back_in_impact_and_notice_alike() -> None:
+    change = Change(sha="f" * 40, summary="fix: exports by Dana Dev are faster", type="fix")
+    assert customer_note(change, {}, VoiceOptions().with_authors(["Dana Dev"])) is None
 
 
 @pytest.mark.parametrize(

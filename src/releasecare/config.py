@@ -20,7 +20,7 @@ from releasecare.components import ComponentMatcher, project_matcher
 from releasecare.customers import CsvColumns, SourceOptions
 from releasecare.domain import Component
 from releasecare.errors import ConfigError, InputError, did_you_mean
-from releasecare.voice import VoiceOptions
+from releasecare.voice import DEPENDENCY_MODES, NOTE_SOURCES, VoiceOptions
 
 CONFIG_FILE = "releasecare.toml"
 DEFAULT_DATABASE = "sqlite:///.releasecare/releasecare.db"
@@ -49,8 +49,9 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "jargon": StrList,
         "allow": StrList,
         "max_length": int,
-        "subject_fallback": bool,
+        "subject_fallback": bool,  # deprecated: [notes] source
     },
+    "notes": {"source": str, "dependency_updates": str},
     "customers": {"csv_columns": dict, "token_env": str},
 }
 ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -60,6 +61,8 @@ ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
 CHOICES: dict[str, tuple[str, ...]] = {
     "release.order": ("version", "date"),
     "impact.unmapped": ("ignore", "everyone"),
+    "notes.source": NOTE_SOURCES,
+    "notes.dependency_updates": DEPENDENCY_MODES,
 }
 
 
@@ -94,6 +97,8 @@ class Config:
     templates: Path | None = None
     voice: VoiceOptions = field(default_factory=VoiceOptions)
     customer_source: SourceOptions = field(default_factory=SourceOptions)
+    # Keys still read but to be replaced: one line each, for the CLI to show.
+    deprecations: tuple[str, ...] = ()
 
     def change_options(self) -> ChangeOptions:
         """How commits become changes: ``[release]`` types, fragments, first parent."""
@@ -116,7 +121,7 @@ class Config:
 
     def voice_options(self, authors: Iterable[str] = ()) -> VoiceOptions:
         """``[voice]`` options, knowing the names of the authors (never in a notice)."""
-        return replace(self.voice, author_names=tuple(sorted({a for a in authors if a})))
+        return self.voice.with_authors(sorted({a for a in authors if a}))
 
     def customer_source_options(self, fmt: str | None = None) -> SourceOptions:
         """``[customers]`` options (CSV column names, token variable) for one import."""
@@ -256,20 +261,35 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         mapping_ignore=tuple(mapping.get("ignore", ())),
         unmapped=data.get("impact", {}).get("unmapped", "ignore"),
         templates=(path.parent / templates) if templates else None,
-        voice=_voice(data.get("voice", {})),
+        voice=_voice(data.get("voice", {}), data.get("notes", {})),
         customer_source=_customer_source(path, data.get("customers", {})),
+        deprecations=_deprecations(path, data),
     )
 
 
-def _voice(settings: Mapping[str, Any]) -> VoiceOptions:
-    """``[voice]`` (types already checked); only the keys given override the defaults."""
+def _deprecations(path: Path, data: Mapping[str, Any]) -> tuple[str, ...]:
+    if "subject_fallback" not in data.get("voice", {}):
+        return ()
+    return (
+        f"{path}: [voice] subject_fallback is deprecated; use [notes] source = "
+        '"subjects" (true) or "notes" (false)',
+    )
+
+
+def _voice(settings: Mapping[str, Any], notes: Mapping[str, Any]) -> VoiceOptions:
+    """``[voice]`` and ``[notes]`` (types already checked); only the keys given override
+    the defaults. The old ``[voice] subject_fallback`` still sets the source, unless
+    ``[notes] source`` does (see ``Config.deprecations``)."""
     defaults = VoiceOptions()
+    fallback = settings.get("subject_fallback")
+    source = "subjects" if fallback else "notes" if fallback is not None else defaults.source
     return VoiceOptions(
         internal_hosts=tuple(settings.get("internal_hosts", defaults.internal_hosts)),
         jargon=tuple(settings.get("jargon", defaults.jargon)),
         allow=tuple(settings.get("allow", defaults.allow)),
         max_length=settings.get("max_length", defaults.max_length),
-        subject_fallback=settings.get("subject_fallback", defaults.subject_fallback),
+        source=notes.get("source", source),
+        dependency_updates=notes.get("dependency_updates", defaults.dependency_updates),
     )
 
 

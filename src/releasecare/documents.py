@@ -248,6 +248,7 @@ def findings_json(findings: Iterable[Finding]) -> dict[str, Any]:
             {
                 "rule": f.rule,
                 "location": f.location,
+                "text": f.text,
                 "message": f.message,
                 "suggestion": f.suggestion,
             }

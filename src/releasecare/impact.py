@@ -174,6 +174,9 @@ def _impact(
     touched = customer_store.touched_by(session, environment, components)
     if unmapped == "everyone" and unmapped_changes:
         touched = _with_everyone(session, environment, touched)
+    # Authors' names never reach a customer: a subject naming one is held back here
+    # as in the notice.
+    voice = voice.with_authors(c.author_name for c in changes)
     facing = _unpaired({c.sha for c in changes if appears(c, voice)}, added, removed)
     customers = tuple(
         customer_impact(

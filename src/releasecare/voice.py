@@ -1,15 +1,21 @@
 """The customer's voice: the note a customer reads for a change, and the lint rules.
 
 A note comes from, in order: the ``Customer-Note:`` trailer, the note fragment, or
-(for a visible change, when allowed) the commit subject cleaned of everything
-internal: type and scope, ticket keys, hashes, paths, e-mails, internal URLs.
+(for a visible change, with ``[notes] source = "subjects"``) the commit subject,
+cleaned. The cleaner never cuts into a sentence: it takes off the type and scope
+and the references around the subject (ticket keys, pull-request numbers, links in
+brackets at either end); a subject that still names something internal (a path, a
+package, a hash, a code identifier, a service id) or fails the voice lint is held
+back, with the reason, and counted rather than shown. Dependency and bot updates
+are never shown one by one: one line per notice says them all (or they are
+counted, ``[notes] dependency_updates = "count"``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from releasecare.domain import Change, Component
@@ -57,14 +63,28 @@ _EMPTY_BRACKETS = re.compile(
 _CODE_IDENT = re.compile(r"\b[a-z]+[A-Z]\w*\b|\b[A-Z][a-z]+[A-Z]\w*\b|\b\w+_\w+\b|\w+\(\)")
 
 
+NOTE_SOURCES = ("subjects", "notes")
+DEPENDENCY_MODES = ("collapse", "count")
+# The one line that stands for every dependency and bot update in a notice.
+DEPENDENCY_NOTE = "Security and dependency updates."
+
+
 @dataclass(frozen=True)
 class VoiceOptions:
     internal_hosts: tuple[str, ...] = ()
     jargon: tuple[str, ...] = DEFAULT_JARGON
     allow: tuple[str, ...] = ()
     max_length: int = 280
-    subject_fallback: bool = True
+    # "subjects": a cleaned subject that passes the lint may reach customers;
+    # "notes": only notes written for them (trailers, fragments, overrides) do.
+    source: str = "subjects"
+    dependency_updates: str = "collapse"
     author_names: tuple[str, ...] = ()
+
+    def with_authors(self, names: Iterable[str]) -> VoiceOptions:
+        """These options, with ``names`` counted as people's names too."""
+        known = dict.fromkeys([*self.author_names, *(n for n in names if n)])
+        return replace(self, author_names=tuple(known))
 
 
 def customer_note(
@@ -75,10 +95,12 @@ def customer_note(
         return None
     if change.customer_note:
         return _with_names(change.customer_note.strip(), components)
-    if not options.subject_fallback:
+    if is_dependency_update(change):
+        return DEPENDENCY_NOTE if options.dependency_updates == "collapse" else None
+    if options.source != "subjects":
         return None
-    cleaned = clean_subject(change.summary, options)
-    return _with_names(cleaned, components) if cleaned else None
+    cleaned = subject_note(change.summary, options)
+    return _with_names(cleaned.text, components) if cleaned.text else None
 
 
 def appears(change: Change, options: VoiceOptions) -> bool:
@@ -87,22 +109,109 @@ def appears(change: Change, options: VoiceOptions) -> bool:
     return customer_note(change, {}, options) is not None
 
 
-def clean_subject(subject: str, options: VoiceOptions) -> str:
-    """A commit subject with everything internal taken out, capitalised, with a full stop."""
+def held_back(change: Change, options: VoiceOptions) -> str | None:
+    """Why a visible change without a note shows nothing of its subject, if it does not."""
+    if not change.visible or change.customer_note or is_dependency_update(change):
+        return None
+    if options.source != "subjects":
+        return "no customer note (notes come only from Customer-Note, fragments, overrides)"
+    return subject_note(change.summary, options).reason
+
+
+# --- dependency and bot updates ------------------------------------------------------
+
+_BOTS = re.compile(r"\b(renovate|dependabot|greenkeeper|snyk-bot|pre-commit-ci)\b", re.I)
+_DEPENDENCY_SCOPE = re.compile(r"^\w+\((deps|deps-dev|dependencies|dev-deps)\)!?:", re.I)
+_DEPENDENCY_SUBJECT = re.compile(
+    r"^(?:\w+(?:\([^)]*\))?!?:\s*)?(?:"
+    r"(?:bump|update|upgrade|pin|downgrade)\s+(?:dependency\s+|module\s+|the\s+)?\S+.*"
+    r"\b(?:from|to)\s+v?[\w.-]*\d|"
+    r"(?:update|upgrade|bump|pin)\s+(?:dependency|dependencies|deps|module|modules|"
+    r"all\s+non-major\s+dependencies|.*\bdigest\b)|"
+    r"lock\s+file\s+maintenance)",
+    re.I,
+)
+
+
+def is_dependency_update(change: Change) -> bool:
+    """A bump by a bot or by hand: Renovate, Dependabot, ``(deps)``, "bump x to y"."""
+    subject = change.summary.strip()
+    return bool(
+        _BOTS.search(change.author_name)
+        or _BOTS.search(change.author_email)
+        or _DEPENDENCY_SCOPE.match(subject)
+        or _DEPENDENCY_SUBJECT.match(subject)
+    )
+
+
+# --- commit subjects -------------------------------------------------------------
+
+_REF = r"(?:[A-Z][A-Z0-9]+-\d+|GH-\d+|#\d+|https?://\S+?|[0-9a-f]{7,40})"
+_REF_WORDS = r"(?:(?:see|refs?|closes|fixes|fixed|resolves|related|part of|cf\.?)\s*:?\s*)"
+_REF_LIST = rf"{_REF_WORDS}?{_REF}(?:\s*(?:[,;&]|and)\s*{_REF_WORDS}?{_REF})*"
+_TRAILING_REFS = re.compile(
+    rf"(?:\s*[(\[]\s*{_REF_LIST}(?:\s+for\s+details)?\s*[)\]]|\s+{_REF_LIST})\s*\.?\s*$",
+    re.I,
+)
+_LEADING_REFS = re.compile(rf"^\s*(?:[(\[]\s*{_REF_LIST}\s*[)\]]|{_REF}\s*:)\s*", re.I)
+_PACKAGE = re.compile(
+    r"(?<!\w)@[\w.-]+/[\w.-]+|\b[\w-]+(?:\.[\w-]+)+/[\w./-]+|\b\w+(?:service|svc)\b"
+)
+_TAG_IN_BRACKETS = re.compile(r"\[[a-z][\w -]*\]", re.I)
+# What a subject may not name anywhere but at its ends, in the order they are told.
+_INSIDE = (
+    ("a link", _URL),
+    ("an e-mail address", _EMAIL),
+    ("a ticket", _TICKET),
+    ("a package", _PACKAGE),
+    ("a path", _PATH),
+    ("a commit hash", _HASH),
+    ("a code identifier", _CODE_IDENT),
+    ("a tag", _TAG_IN_BRACKETS),
+)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """A subject made into a customer's sentence, or held back (``text`` None) and why
+    (``reason``; the lint's ``findings`` when that is what held it back)."""
+
+    text: str | None
+    reason: str | None = None
+    findings: tuple[Finding, ...] = ()
+
+
+def subject_note(subject: str, options: VoiceOptions) -> Cleaned:
+    """The commit subject as a whole sentence for customers, or held back with the reason.
+
+    Only what stands around the subject is taken off: its type and scope, and
+    references at either end. Anything internal left inside is never cut out (that
+    leaves broken sentences): the subject is held back instead.
+    """
     text = _CONVENTIONAL.sub("", subject.strip())
-    text = _URL.sub("", text)
-    text = _EMAIL.sub("", text)
-    text = _TICKET.sub("", text)
-    text = _HASH.sub("", text)
-    text = _PATH.sub("", text)
-    # What is left of brackets that held references: "(, see )", "[]".
-    text = _EMPTY_BRACKETS.sub("", text)
-    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
-    text = re.sub(r"\s{2,}", " ", text).strip(" -:;,")
+    while True:
+        trimmed = _LEADING_REFS.sub("", _TRAILING_REFS.sub("", text)).strip(" -:;,")
+        if trimmed == text:
+            break
+        text = trimmed
     if not text:
-        return ""
+        return Cleaned(None, "nothing but references")
+    for kind, pattern in _INSIDE:
+        found = pattern.search(text)
+        if found:
+            return Cleaned(None, f"names {kind} {found.group(0).strip()!r}")
     text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?" else text + "."
+    text = text if text[-1] in ".!?" else text + "."
+    findings = lint_note(text, "", options)
+    if findings:
+        first = findings[0]
+        return Cleaned(None, f"fails the voice lint: {first.rule}", tuple(findings))
+    return Cleaned(text)
+
+
+def clean_subject(subject: str, options: VoiceOptions) -> str:
+    """The customer's sentence for ``subject``, or "" when it is held back."""
+    return subject_note(subject, options).text or ""
 
 
 def _with_names(text: str, components: Mapping[str, Component]) -> str:
@@ -123,6 +232,7 @@ class Finding:
     message: str
     location: str
     suggestion: str | None = None
+    text: str = ""  # the note (or commit subject) the finding is about
 
 
 _OUR_SIDE = re.compile(r"^\s*(we|we've|we're|our team|our|i|i've)\b", re.IGNORECASE)
@@ -148,6 +258,14 @@ _DATE = re.compile(
     rf"\b(20\d\d-\d\d-\d\d)\b|\b(?:by|on|in|from|until|before|after)\s+(?:"
     rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+20\d\d)?|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?"
     rf"(?:,?\s+20\d\d)?|q[1-4]\s+20\d\d|next (?:week|month|quarter|year))",
+    re.IGNORECASE,
+)
+
+
+# What we changed in our own code and tools, which no customer sees.
+_DEVELOPER_WORK = re.compile(
+    r"\b(?:(?:unit |integration |e2e )?tests?|linters?|linting|code health|code ?base|"
+    r"dead code|docstrings?|type hints?|typings?|ci|clean(?:ed)?[- ]?up|tech(?:nical)? debt)\b",
     re.IGNORECASE,
 )
 
@@ -245,6 +363,16 @@ def lint_note(
                 'works now: "Some orders were charged twice; ..."',
             )
         )
+    work = _DEVELOPER_WORK.search(stripped)
+    if work:
+        findings.append(
+            Finding(
+                "developer-imperative",
+                f"about our own code or tools ({work.group(0)!r}), not the customer",
+                location,
+                "leave it out of customer notes, or say what the customer notices",
+            )
+        )
     promise = _PROMISE.search(stripped)
     if promise:
         findings.append(
@@ -289,14 +417,37 @@ def _is_future(text: str, today: datetime) -> bool:
 
 
 def lint_changes(changes: Iterable[Change], options: VoiceOptions) -> list[Finding]:
-    """Lint the notes customers would read for ``changes``, in a stable order."""
+    """Lint what customers would read for ``changes``, in a stable order.
+
+    A note a person wrote is linted as it stands (it is sent as written: findings
+    warn). A commit subject that would be cleaned into a note is held back when it
+    fails: its findings, or the ``held-back`` reason, say why.
+    """
     findings: list[Finding] = []
     for change in changes:
-        note = customer_note(change, {}, options)
-        if note is None:
+        if not change.visible or (is_dependency_update(change) and not change.customer_note):
             continue
         location = change.sha[:10]
         if change.note_source and change.note_source.startswith("fragment:"):
             location = change.note_source.removeprefix("fragment:") + ":1"
-        findings.extend(lint_note(note, location, options))
+        if change.customer_note:
+            text = change.customer_note.strip()
+            found = lint_note(text, location, options)
+        else:
+            if options.source != "subjects":
+                continue
+            text = change.summary
+            candidate = subject_note(text, options)
+            found = list(candidate.findings)
+            if not found and candidate.reason:
+                found = [
+                    Finding(
+                        "held-back",
+                        f"not shown to customers: {candidate.reason}",
+                        location,
+                        "add a Customer-Note trailer or a note fragment that says what "
+                        "changes for the customer",
+                    )
+                ]
+        findings.extend(replace(f, location=location, text=text) for f in found)
     return findings

@@ -37,7 +37,10 @@ class App:
     def config(self) -> Config:
         from releasecare.config import load_config
 
-        return load_config(Path(self.config_path) if self.config_path else None)
+        config = load_config(Path(self.config_path) if self.config_path else None)
+        for line in config.deprecations:
+            info(f"warning: {line}")
+        return config
 
     @property
     def repo(self) -> Path:

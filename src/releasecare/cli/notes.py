@@ -126,6 +126,8 @@ def lint(app: App, target: str | None, strict: bool, as_json: bool) -> None:
     else:
         for f in findings:
             click.echo(f"{f.location}: {f.rule}: {f.message}")
+            if f.text:
+                click.echo(f"    text: {f.text}")
             if f.suggestion:
                 click.echo(f"    suggestion: {f.suggestion}")
         click.echo(f"{len(findings)} finding(s)" if findings else "no findings", err=True)
