@@ -203,7 +203,7 @@ def test_a_deploy_across_a_release_branch_says_what_the_customer_loses(
     runner.ok("notes", "render", str(deploy), "--format", "md", "--out", str(out))
     (notice,) = (out / "acme").glob("*.md")
     body = notice.read_text()
-    assert "No longer included" in body
+    assert "No longer available" in body
     assert "Card payments no longer time out" in body
     assert "Pay by invoice" in body
 
@@ -251,7 +251,7 @@ def test_a_cherry_picked_fix_is_neither_lost_nor_new_for_the_customer(
     out = tmp_path / "out"
     runner.ok("notes", "render", str(deploy), "--format", "md", "--out", str(out))
     body = next((out / "acme").glob("*.md")).read_text()
-    assert "No longer included" not in body
+    assert "No longer available" not in body
     assert "time out" not in body
     assert "Pay by invoice" in body
 

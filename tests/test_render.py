@@ -4,6 +4,7 @@ every format, safe file names, template overrides, feeds, and isolation."""
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -49,10 +50,7 @@ def test_sections_in_the_order_customers_care_about(tmp_path: Path) -> None:
     ]
     assert order == sorted(order)
     assert "You can now pay with SEPA Direct Debit." in text
-    assert (
-        "1 other change in this update were internal or outside the parts of Shopfront you use."
-        in text
-    )
+    assert "1 smaller change to Checkout is not listed here." in text
     assert "bump deps" not in text
 
 
@@ -64,13 +62,62 @@ def test_empty_sections_are_left_out(tmp_path: Path) -> None:
     assert "## New for you" not in notices["acme.md"] and "Action needed" not in notices["acme.md"]
 
 
-def test_rollback_says_changes_were_taken_back(tmp_path: Path) -> None:
+def test_a_rollback_lists_what_is_taken_away_under_its_own_heading(tmp_path: Path) -> None:
     notices = render(
         tmp_path,
         impact([change("a1", "feat: saved carts")], [customer("acme", "Acme")], rollback=True),
         "txt",
     )
-    assert "taken back and are no longer available to you" in " ".join(notices["acme.txt"].split())
+    text = " ".join(notices["acme.txt"].split())
+    assert "back to an earlier version on" in text
+    assert "NO LONGER AVAILABLE - Saved carts." in text
+    assert "We returned" not in text
+
+
+@pytest.mark.parametrize(
+    ("unlisted", "elsewhere", "expected"),
+    [
+        (1, 0, "1 smaller change to Checkout is not listed here."),
+        (2, 0, "2 smaller changes to Checkout are not listed here."),
+        (0, 1, "1 other change in this update does not touch the parts of Shopfront you use."),
+        (0, 3, "3 other changes in this update do not touch the parts of Shopfront you use."),
+    ],
+)
+def test_counts_are_grammatical_in_every_form(unlisted: int, elsewhere: int, expected: str) -> None:
+    from releasecare.render import elsewhere_sentence, unlisted_sentence
+
+    said = [
+        unlisted_sentence(unlisted, ["Checkout"], "Shopfront"),
+        elsewhere_sentence(elsewhere, "Shopfront"),
+    ]
+    assert [s for s in said if s] == [expected]
+
+
+def test_every_fixed_sentence_of_every_template_passes_the_voice_lint(tmp_path: Path) -> None:
+    """What the templates say themselves (not the notes) is linted like any note."""
+    from releasecare.voice import VoiceOptions, lint_note
+
+    note = "You can now pay by card."
+    cases = [
+        impact(
+            [
+                change("a1", "feat: x", note=note),
+                change("b2", "chore: y", type="chore", visible=False),
+            ],
+            [customer("acme", "Acme")],
+        ),
+        impact([change("a1", "feat: x", note=note)], [customer("acme", "Acme")], rollback=True),
+    ]
+    for case in cases:
+        for fmt in ("md", "txt"):
+            text = render(tmp_path / fmt, case, fmt)[f"acme.{fmt}"]
+            prose = text.replace(note, "").replace("Europe/Berlin", "")
+            for sentence in re.split(r"(?<=[.!?])\s+|\n+", prose):
+                sentence = sentence.strip(" #-*")
+                if len(sentence.split()) < 3:
+                    continue
+                found = [f.rule for f in lint_note(sentence, "t", VoiceOptions())]
+                assert found == [], (sentence, found)
 
 
 def test_dates_in_the_customers_time_zone_and_format() -> None:

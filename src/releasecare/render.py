@@ -33,6 +33,7 @@ from releasecare.errors import InputError
 from releasecare.feeds import update_feed
 from releasecare.outdir import OutputFolder
 from releasecare.slugs import safe_slug
+from releasecare.text import plural
 from releasecare.voice import VoiceOptions, customer_note
 
 SECTIONS = (
@@ -40,9 +41,9 @@ SECTIONS = (
     ("new", "New for you"),
     ("improved", "Improved"),
     ("fixed", "Fixed"),
-    # A deploy from another branch can lack what the customer had (a hotfix): said
-    # plainly, apart from what is new. A rollback says it once, above every item.
-    ("removed", "No longer included"),
+    # What a rollback takes away, or what a version from another branch lacks that the
+    # customer had (a hotfix): said plainly, apart from what is new.
+    ("removed", "No longer available"),
 )
 # Numeric date formats per locale: no month names to translate, still familiar.
 DATE_FORMATS = {
@@ -116,7 +117,6 @@ def _items(
     from markupsafe import Markup
 
     items: dict[str, _Item | None] = {}
-    taken_apart = not impact.rollback
     for change in impact.changes:
         if change.sha in items:
             continue
@@ -127,9 +127,7 @@ def _items(
             else _Item(
                 key=change.sha,
                 section=(
-                    "removed"
-                    if taken_apart and impact.direction(change) == "removed"
-                    else section_of(change)
+                    "removed" if impact.direction(change) == "removed" else section_of(change)
                 ),
                 text=note,
                 html=str(Markup(_markdown().renderInline(note))),
@@ -205,10 +203,26 @@ def _context(
                 for i, keys in labels.values()
             ]
             sections.append({"key": key, "title": title, "items": entries})
-    other = len(impact.changes) - len(shown)
+    # Changes not listed: to the customer's own parts (internal or held back), and
+    # to parts they do not use; each counted in a sentence of its own.
+    listed = {item.key for item in shown}
+    unlisted = sum(
+        1 for c in impact.changes if c.sha not in listed and theirs.intersection(c.components)
+    )
+    elsewhere = sum(
+        1 for c in impact.changes if c.sha not in listed and not theirs.intersection(c.components)
+    )
 
     def when(moment: datetime) -> str:
         return format_time(moment, customer.timezone, customer.locale)
+
+    # Named only for a customer on more than one environment, who would otherwise
+    # get two notices that look the same.
+    label = (
+        options.environment_names.get(impact.environment, impact.environment)
+        if customer.environments == (ALL,) or len(customer.environments) > 1
+        else None
+    )
 
     return {
         "product": options.product,
@@ -224,13 +238,7 @@ def _context(
         "previous_version": impact.previous_version,
         "rollback": impact.rollback,
         "environment": impact.environment,
-        # Named only for a customer on more than one environment, who would otherwise
-        # get two notices that look the same.
-        "environment_label": (
-            options.environment_names.get(impact.environment, impact.environment)
-            if customer.environments == (ALL,) or len(customer.environments) > 1
-            else None
-        ),
+        "environment_label": label,
         "deployed_at": when(deployed),
         "deployed_at_iso": deployed.astimezone(UTC).isoformat(),
         "components": [components[k].name if k in components else k for k in ci.components],
@@ -245,9 +253,48 @@ def _context(
             }
             for inc in incidents
         ],
-        "other_count": other,
+        "headline": headline(
+            options.product, impact.version, label, impact.rollback, when(deployed)
+        ),
+        "rollback_text": (
+            f"{options.product} is back on version {impact.version}: what is listed under "
+            f"\u201cNo longer available\u201d is no longer there for you."
+            if impact.rollback
+            else None
+        ),
+        "unlisted_text": unlisted_sentence(unlisted, names(sorted(theirs)), options.product),
+        "elsewhere_text": elsewhere_sentence(elsewhere, options.product),
+        "other_count": unlisted + elsewhere,
         "generated_at": when(generated),
     }
+
+
+def headline(product: str, version: str, where: str | None, rollback: bool, when: str) -> str:
+    """The notice's first line: product, version, where (when it matters), when."""
+    place = f" in {where}" if where else ""
+    verb = "back to an earlier version" if rollback else "updated"
+    return f"{product} {version}{place}, {verb} on {when}"
+
+
+def unlisted_sentence(count: int, parts: Sequence[str], product: str) -> str | None:
+    """ "1 smaller change to Invoices is not listed here." (None for none)."""
+    if not count:
+        return None
+    where = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+    where = where or f"the parts of {product} you use"
+    verb = "is" if count == 1 else "are"
+    return f"{plural(count, 'smaller change')} to {where} {verb} not listed here."
+
+
+def elsewhere_sentence(count: int, product: str) -> str | None:
+    """ "2 other changes in this update do not touch the parts of Shopfront you use."."""
+    if not count:
+        return None
+    verb = "does" if count == 1 else "do"
+    return (
+        f"{plural(count, 'other change')} in this update {verb} not touch the parts of "
+        f"{product} you use."
+    )
 
 
 class Templates:
