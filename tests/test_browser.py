@@ -102,3 +102,47 @@ def test_readable_on_a_phone_in_dark_mode(browser: Any, page_file: Path, tmp_pat
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 1000
     assert errors == []
+
+
+def test_the_index_lists_each_notice_newest_first_with_date_and_summary(
+    browser: Any, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    acme = customer("acme", "Acme GmbH")
+    first = impact([change("a1", "feat: saved carts", note="You can now save your cart.")], [acme])
+    assert first.deployment is not None
+    later = replace(
+        impact(
+            [
+                change("b1", "feat: x", note="You can now pay by invoice."),
+                change("b2", "fix: y", type="fix", note="Totals are right again."),
+            ],
+            [acme],
+        ),
+        deployment=replace(
+            first.deployment, id=8, deployed_at=first.deployment.deployed_at + timedelta(days=2)
+        ),
+    )
+    options = RenderOptions(
+        product="Shopfront",
+        formats=("html", "md"),
+        environment_names={"production-eu": "Europe"},
+    )
+    for each in (first, later, first):  # rendering one again refreshes its own entry
+        render_notices(each, COMPONENTS, tmp_path / "out", options)
+    index = tmp_path / "out" / "acme" / "index.html"
+    page, requests, errors = open_page(browser, index)
+    entries = page.eval_on_selector_all("ul.notices li", "els => els.map(e => e.innerText)")
+    links = page.eval_on_selector_all("ul.notices a", "els => els.map(e => e.getAttribute('href'))")
+    assert len(entries) == 2
+    assert "1 new, 1 fixed" in entries[0] and "1 new" in entries[1]
+    assert all("Europe" in e and "Shopfront v2.4.0" in e for e in entries)
+    assert "23.11.2026" in entries[0] and "21.11.2026" in entries[1]  # the customer's zone
+    assert links == [
+        "2026-11-22-production-eu-v2.4.0-d8.html",
+        "2026-11-20-production-eu-v2.4.0-d7.html",
+    ]
+    assert requests == [index.as_uri()] and errors == []
+    assert page.locator("script, img, iframe").count() == 0

@@ -252,6 +252,7 @@ def test_render_leaves_no_temp_files_and_keeps_the_index(tmp_path: Path) -> None
     files = sorted(os.listdir(tmp_path / "out" / "acme"))
     assert files == [
         ".feed.json",
+        ".notices.json",
         "2026-11-20-production-eu-v2.4.0-d7.html",
         "2026-11-20-production-eu-v2.4.0-d7.md",
         "feed.atom",

@@ -27,12 +27,7 @@ def update_feed(
 ) -> Path:
     """Add (or refresh) this notice's entry in the feed of ``folder`` (relative to
     ``out``'s root) and rewrite the feed; both files are written through ``out``."""
-    try:
-        entries = json.loads(out.read(folder / STATE) or "[]")
-    except ValueError:
-        entries = []
-    if not isinstance(entries, list):
-        entries = []
+    entries = read_entries(out, folder / STATE)
     customer = context["customer"]["id"]
     # One entry per deployment (its notice's name names it): the same deploy again
     # refreshes its entry, another deploy of the same version gets its own.
@@ -70,6 +65,17 @@ def update_feed(
             },
         ),
     )
+
+
+def read_entries(out: OutputFolder, path: Path) -> list[dict[str, Any]]:
+    """The entries a run keeps beside its page (feed or index); none when unreadable."""
+    try:
+        entries = json.loads(out.read(path) or "[]")
+    except ValueError:
+        return []
+    if not isinstance(entries, list):
+        return []
+    return [e for e in entries if isinstance(e, dict)]
 
 
 def _urn(text: str) -> str:

@@ -30,7 +30,7 @@ from releasecare.domain import (
     Incident,
 )
 from releasecare.errors import InputError
-from releasecare.feeds import update_feed
+from releasecare.feeds import read_entries, update_feed
 from releasecare.outdir import OutputFolder
 from releasecare.slugs import safe_slug
 from releasecare.text import plural
@@ -239,6 +239,7 @@ def _context(
         "rollback": impact.rollback,
         "environment": impact.environment,
         "environment_label": label,
+        "environment_name": options.environment_names.get(impact.environment, impact.environment),
         "deployed_at": when(deployed),
         "deployed_at_iso": deployed.astimezone(UTC).isoformat(),
         "components": [components[k].name if k in components else k for k in ci.components],
@@ -365,18 +366,60 @@ def md_escape(text: object) -> str:
     return re.sub(r"^([#+-]|\d+[.)])(?=\s|$)", r"\\\1", escaped)
 
 
+INDEX_STATE = ".notices.json"
+# How the index summarises a notice: the count of each section, in its words.
+_SUMMARY_WORDS = {
+    "action": "action needed",
+    "new": "new",
+    "improved": "improved",
+    "fixed": "fixed",
+    "removed": "no longer available",
+}
+
+
 def _write_index(
-    out: OutputFolder, folder: Path, context: Mapping[str, Any], templates: Templates
+    out: OutputFolder,
+    folder: Path,
+    context: Mapping[str, Any],
+    templates: Templates,
+    stem: str,
+    formats: Sequence[str],
 ) -> None:
-    """The customer's own index of their notices (rewritten only when the list changed:
-    the writer leaves a file that already holds the text alone)."""
-    notices = [
-        name
-        for name in out.files(folder)
-        if Path(name).suffix in (".html", ".md") and name != "index.html"
-    ]
-    text = templates.render("index.html.j2", {**context, "notices": notices})
+    """The customer's own index: one entry per notice, newest first, with its date in
+    their zone, the environment, the version and a one-line summary, linking to the
+    HTML notice (the Markdown one when no HTML is rendered). The entries are kept in
+    a small file beside it, so each run adds or refreshes its own."""
+    link = next((f"{stem}.{fmt}" for fmt in ("html", "md", "txt") if fmt in formats), None)
+    if link is None:
+        return
+    entry = {
+        "stem": stem,
+        "link": link,
+        "deployed_at_iso": context["deployed_at_iso"],
+        "deployed_at": context["deployed_at"],
+        "environment": context["environment_name"],
+        "version": context["version"],
+        "summary": notice_summary(context),
+    }
+    entries = [e for e in read_entries(out, folder / INDEX_STATE) if e.get("stem") != stem]
+    entries.append(entry)
+    entries.sort(
+        key=lambda e: (str(e.get("deployed_at_iso", "")), str(e.get("stem"))), reverse=True
+    )
+    out.write(folder / INDEX_STATE, json.dumps(entries, indent=1))
+    text = templates.render("index.html.j2", {**context, "entries": entries})
     out.write(folder / "index.html", text)
+
+
+def notice_summary(context: Mapping[str, Any]) -> str:
+    """ "2 new, 1 fixed"; a rollback says so first."""
+    counts = [
+        f"{len(section['items'])} {_SUMMARY_WORDS.get(section['key'], section['title'].lower())}"
+        for section in context["sections"]
+    ]
+    if context["rollback"]:
+        counts.insert(0, "back to an earlier version")
+    return ", ".join(counts) or "no listed changes"
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -455,7 +498,7 @@ def render_notices(
         written.append(RenderedNotice(customer_id, fmt, path, digest))
     for context in contexts:
         folder = folders[context["customer"]["id"]]
-        _write_index(out, folder, context, templates)
+        _write_index(out, folder, context, templates, stem, options.formats)
         if options.feed:
             update_feed(
                 out,
