@@ -123,9 +123,14 @@ def test_every_fixed_sentence_of_every_template_passes_the_voice_lint(tmp_path: 
 def test_dates_in_the_customers_time_zone_and_format() -> None:
     # 23:30 UTC on the 20th is already the 21st in Berlin.
     assert format_time(DEPLOYED, "Europe/Berlin", "de-DE") == "21.11.2026, 00:30 CET"
-    assert format_time(DEPLOYED, "America/New_York", "en-US") == "11/20/2026 06:30 PM EST"
-    assert format_time(DEPLOYED, "Europe/Paris", "fr-FR") == "21/11/2026 00:30 CET"
-    assert format_time(DEPLOYED, "Asia/Tokyo", "xx") == "2026-11-21 08:30 JST"
+    # Babel's CLDR data: month names and 12-hour clocks where the locale uses them
+    # (CLDR puts a narrow no-break space before "PM").
+    assert format_time(DEPLOYED, "America/New_York", "en-US") == "Nov 20, 2026, 6:30\u202fPM EST"
+    assert format_time(DEPLOYED, "Europe/Paris", "fr-FR") == "21 nov. 2026, 00:30 CET"
+    assert format_time(DEPLOYED, "Asia/Tokyo", "ja") == "2026/11/21 8:30 JST"
+    # An unknown or malformed locale falls back to English, cleanly.
+    assert format_time(DEPLOYED, "Asia/Tokyo", "xx") == "Nov 21, 2026, 8:30\u202fAM JST"
+    assert format_time(DEPLOYED, "UTC", "not a locale!") == "Nov 20, 2026, 11:30\u202fPM UTC"
 
 
 HOSTILE = (

@@ -45,18 +45,6 @@ SECTIONS = (
     # customer had (a hotfix): said plainly, apart from what is new.
     ("removed", "No longer available"),
 )
-# Numeric date formats per locale: no month names to translate, still familiar.
-DATE_FORMATS = {
-    "de": "%d.%m.%Y, %H:%M",
-    "fr": "%d/%m/%Y %H:%M",
-    "en-us": "%m/%d/%Y %I:%M %p",
-    "en-gb": "%d/%m/%Y %H:%M",
-    "en": "%d %b %Y, %H:%M",
-    "es": "%d/%m/%Y %H:%M",
-    "it": "%d/%m/%Y %H:%M",
-    "nl": "%d-%m-%Y %H:%M",
-    "ja": "%Y/%m/%d %H:%M",
-}
 
 
 @dataclass(frozen=True)
@@ -81,13 +69,23 @@ class RenderedNotice:
 
 
 def format_time(moment: datetime, timezone: str, locale: str) -> str:
-    """``moment`` in the customer's time zone, in their locale's date format."""
-    local = moment.astimezone(ZoneInfo(timezone))
-    lowered = locale.lower()
-    pattern = (
-        DATE_FORMATS.get(lowered) or DATE_FORMATS.get(lowered.split("-")[0]) or "%Y-%m-%d %H:%M"
-    )
-    return f"{local.strftime(pattern)} {local.tzname()}"
+    """``moment`` in the customer's time zone and their locale's way of writing a date
+    and time (Babel's CLDR data: "21.11.2026, 00:30 CET", "Nov 20, 2026, 6:30 PM EST");
+    an unknown locale writes it as English does."""
+    from babel import Locale, UnknownLocaleError
+    from babel.dates import format_date, get_datetime_format
+    from babel.dates import format_time as babel_time
+
+    zone = ZoneInfo(timezone)
+    local = moment.astimezone(zone)
+    try:
+        where = Locale.parse(locale, sep="-" if "-" in locale else "_")
+    except (ValueError, TypeError, UnknownLocaleError):
+        where = Locale("en")
+    day = format_date(local, "medium", locale=where)
+    hour = babel_time(local, "short", tzinfo=zone, locale=where)
+    joined = str(get_datetime_format("medium", locale=where)).replace("{1}", day)
+    return f"{joined.replace('{0}', hour)} {local.tzname()}"
 
 
 def section_of(change: Change) -> str:
