@@ -456,3 +456,15 @@ def test_a_deleted_tag_is_gone_from_release_show_and_its_changes_move(tmp_path: 
         "feat(checkout): pay by invoice",
         "feat(search): three",
     }
+
+
+def test_scan_warns_when_most_changes_have_no_type_and_so_are_hidden(tmp_path: Path) -> None:
+    repo = tmp_path / "shop"
+    git = GitRepoFactory(repo)
+    git.commit("Initial import", files={"services/checkout/a.py": "1", "releasecare.toml": CONFIG})
+    git.commit("Make the checkout button bigger", files={"services/checkout/b.py": "2"})
+    git.commit("feat(checkout): pay by card", files={"services/checkout/c.py": "3"})
+    git.tag("v1.0.0")
+    result = Runner(repo, f"sqlite:///{tmp_path / 'rc.db'}").ok("release", "scan")
+    assert "warning: 2 of 3 changes have no Conventional Commits type" in result.stderr
+    assert "component_changes_visible" in result.stderr

@@ -143,6 +143,8 @@ def scan_json(result: ScanResult) -> dict[str, Any]:
         skipped=result.skipped,
         scanned=[{"tag": t, "changes": n} for t, n in result.scanned],
         not_versions=result.not_versions,
+        changes=result.changes,
+        untyped_hidden=result.untyped_hidden,
         dropped=result.dropped,
     )
 

@@ -32,6 +32,8 @@ class ScanResult:
     scanned: list[tuple[str, int]] = field(default_factory=list)  # (tag, changes)
     skipped: int = 0
     not_versions: list[str] = field(default_factory=list)  # tags matched, left out
+    changes: int = 0  # changes written
+    untyped_hidden: int = 0  # of them: no Conventional Commits type, so hidden
     dropped: list[str] = field(default_factory=list)  # stored releases whose tag is gone
 
 
@@ -164,10 +166,15 @@ def finish_scan(session: Session, pending: PendingScan) -> ScanResult:
             for t in pending.todo
         ],
     )
+
     # The walk waits on git; writing the changes as they come fills that wait.
-    written = store.insert_changes(
-        session, ((ids[t], ordinal, c) for t, ordinal, c in pending.changes)
-    )
+    def counted() -> Iterator[tuple[int, int, Change]]:
+        for tag, ordinal, change in pending.changes:
+            result.changes += 1
+            result.untyped_hidden += change.type is None and not change.visible
+            yield ids[tag], ordinal, change
+
+    written = store.insert_changes(session, counted())
     graph_store.save_graph(session, pending.graph)
     result.scanned = [(t, written[ids[t]]) for t in pending.todo]
     return result

@@ -51,6 +51,13 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
         )
     if result.not_versions:
         info(_not_versions_warning(result.not_versions, app.config.tag_pattern))
+    if result.untyped_hidden * 2 > result.changes:
+        info(
+            f"warning: {result.untyped_hidden} of {result.changes} changes have no "
+            "Conventional Commits type (feat:, fix:, ...), so customers hear of none of them; "
+            "add Customer-Note trailers or note fragments, or set [release] "
+            "component_changes_visible = true (or visible_types)"
+        )
     if result.dropped:
         info(
             f"removed {len(result.dropped)} release(s) whose tag is gone: {_listed(result.dropped)}"
