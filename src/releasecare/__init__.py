@@ -33,7 +33,9 @@ impact
 notices
     ``notices``      composes deployment -> impact -> rendered files -> stored notices
     ``voice``        the customer's note for a change, and the voice rules
-    ``lint``         ``notes lint`` over a release, a range or fragment files
+    ``lint``         ``notes lint`` over a release, a range or fragment files;
+                     ``notes edit``
+    ``overrides``    a release manager's wording for a change, kept in the repository
     ``render``       Jinja templates to Markdown, HTML, text and JSON notices
     ``feeds``        each customer's Atom feed
     ``outdir``       the one writer under ``--out``: atomic, never through a link

@@ -340,13 +340,17 @@ def _labelled_changes(
 
 
 def _fragment_specs(commit: Commit, prefix: str) -> list[str]:
-    """``sha:path`` of each note fragment ``commit`` adds."""
+    """``sha:path`` of each note fragment ``commit`` adds (an override under
+    ``overrides/`` is the note of the commit it names, not of the one adding it)."""
     if not commit.files:
         return []
     return [
         f"{commit.sha}:{f.path}"
         for f in commit.files
-        if f.status in "AC" and f.path.startswith(prefix) and f.path.endswith(".md")
+        if f.status in "AC"
+        and f.path.startswith(prefix)
+        and f.path.endswith(".md")
+        and not f.path.startswith(f"{prefix}overrides/")
     ]
 
 

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from releasecare import overrides
 from releasecare.changes import INTERNAL_TYPES, VISIBLE_TYPES, ChangeOptions
 from releasecare.components import ComponentMatcher, project_matcher
 from releasecare.customers import CsvColumns, SourceOptions
 from releasecare.domain import Component
 from releasecare.errors import ConfigError, InputError, did_you_mean
+from releasecare.overrides import Override
 from releasecare.voice import DEPENDENCY_MODES, NOTE_SOURCES, VoiceOptions
 
 CONFIG_FILE = "releasecare.toml"
@@ -118,6 +120,14 @@ class Config:
             import_codeowners=self.import_codeowners,
             ignore=self.mapping_ignore,
         )
+
+    def overrides(self) -> dict[str, Override]:
+        """The release manager's overrides in the working tree (``notes edit``)."""
+        return overrides.load(self.overrides_dir)
+
+    @property
+    def overrides_dir(self) -> Path:
+        return self.root / self.changes_dir / overrides.FOLDER
 
     def voice_options(self, authors: Iterable[str] = ()) -> VoiceOptions:
         """``[voice]`` options, knowing the names of the authors (never in a notice)."""

@@ -9,6 +9,7 @@ contract"): add freely; renaming or removing one means a new version.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from releasecare.domain import Change, Component, Customer, Deployment, Impact, Release
@@ -257,6 +258,11 @@ def findings_json(findings: Iterable[Finding]) -> dict[str, Any]:
             for f in findings
         ],
     )
+
+
+def note_edit_json(path: Path, findings: Iterable[Finding]) -> dict[str, Any]:
+    """``notes edit --json``: the override written and what the lint says of its text."""
+    return document("note-edit", path=str(path), findings=findings_json(findings)["findings"])
 
 
 def components_json(

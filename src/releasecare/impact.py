@@ -20,6 +20,8 @@ from releasecare.ancestry import difference
 from releasecare.config import Config
 from releasecare.domain import Change, Customer, CustomerImpact, Deployment, Impact
 from releasecare.errors import InputError, NotFound, nearest_tags_hint
+from releasecare.overrides import Override
+from releasecare.overrides import apply as apply_overrides
 from releasecare.store import commits as commit_store
 from releasecare.store import customers as customer_store
 from releasecare.store import deployments as deployment_store
@@ -58,7 +60,7 @@ def find_impact(
     """The impact of a recorded deployment (``deploy_id``), or for ``environment`` and
     ``version``: of the latest recorded deploy of that version there, else a preview
     of deploying it now (or ``at``; a time given always means a preview)."""
-    unmapped, voice = config.unmapped, config.voice_options()
+    unmapped, voice, edits = config.unmapped, config.voice_options(), config.overrides()
     if deploy_id is not None:
         if environment or version:
             raise InputError("give either a DEPLOY_ID or --env/--version, not both")
@@ -73,8 +75,10 @@ def find_impact(
         config.check_environment(environment)
         deployment = None if at else deployment_store.latest(session, environment, version)
         if deployment is None:
-            return preview(session, environment, version, at=at, unmapped=unmapped, voice=voice)
-    return impact_of_deployment(session, deployment, unmapped=unmapped, voice=voice)
+            return preview(
+                session, environment, version, at=at, unmapped=unmapped, voice=voice, edits=edits
+            )
+    return impact_of_deployment(session, deployment, unmapped=unmapped, voice=voice, edits=edits)
 
 
 def impact_of_deployment(
@@ -83,6 +87,7 @@ def impact_of_deployment(
     *,
     unmapped: str = "ignore",
     voice: VoiceOptions | None = None,
+    edits: Mapping[str, Override] | None = None,
 ) -> Impact:
     """The impact of a recorded deployment; one that never reached customers (failed,
     in progress) changed nothing for anyone."""
@@ -109,6 +114,7 @@ def impact_of_deployment(
         deployment=deployment,
         unmapped=unmapped,
         voice=voice or VoiceOptions(),
+        edits=edits or {},
     )
 
 
@@ -120,6 +126,7 @@ def preview(
     at: datetime | None = None,
     unmapped: str = "ignore",
     voice: VoiceOptions | None = None,
+    edits: Mapping[str, Override] | None = None,
 ) -> Impact:
     """What deploying ``version`` to ``environment`` now (or ``at``) would change."""
     current = deployment_store.previous_successful(session, environment)
@@ -132,6 +139,7 @@ def preview(
         deployment=None,
         unmapped=unmapped,
         voice=voice or VoiceOptions(),
+        edits=edits or {},
     )
 
 
@@ -145,6 +153,7 @@ def _impact(
     deployment: Deployment | None,
     unmapped: str,
     voice: VoiceOptions,
+    edits: Mapping[str, Override],
 ) -> Impact:
     """The impact of ``target`` (version, commit if known) after ``previous``."""
     positions = release_store.positions(session)
@@ -165,8 +174,9 @@ def _impact(
     diff = difference(
         new, old, commit_store.generations(session, tips), partial(commit_store.band, session)
     )
-    added = release_store.changes_of(session, diff.added[::-1])
-    removed = release_store.changes_of(session, diff.removed)
+    # The release manager's overrides in the working tree win over what was stored.
+    added = apply_overrides(release_store.changes_of(session, diff.added[::-1]), edits)
+    removed = apply_overrides(release_store.changes_of(session, diff.removed), edits)
     changes = [*added, *removed]
     mapped = [c for c in changes if c.components]
     unmapped_changes = tuple(c for c in changes if not c.components)

@@ -1,4 +1,5 @@
-"""``notes lint``: the voice rules over a release, a git range, or note fragment files.
+"""``notes lint`` and ``notes edit``: the voice rules over a release, a git range, or
+note fragment files; an override's wording, written and linted.
 
 The changes are read as ``release scan`` reads them (same component matcher, same
 change options), so a lint finds what a notice would show.
@@ -8,10 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from releasecare import gitrepo
+from releasecare import gitrepo, overrides
 from releasecare.changes import changes_in_range, parse_fragment
 from releasecare.config import Config
 from releasecare.domain import Change
+from releasecare.errors import InputError
+from releasecare.overrides import apply as apply_overrides
 from releasecare.releases import release_tags
 from releasecare.voice import Finding, lint_changes, lint_note
 
@@ -51,4 +54,19 @@ def changes_for(config: Config, repo: Path, target: str | None) -> list[Change]:
             gitrepo.resolve(repo, until, tag_pattern=config.tag_pattern)
             since_rev = tags[-1] if tags and until == "HEAD" else None
     matcher = config.component_matcher(repo)
-    return changes_in_range(repo, until, since_rev, matcher, config.change_options())
+    changes = changes_in_range(repo, until, since_rev, matcher, config.change_options())
+    return apply_overrides(changes, config.overrides())
+
+
+def edit_note(
+    config: Config, repo: Path, sha: str, *, text: str | None, hide: bool
+) -> tuple[Path, list[Finding]]:
+    """Write the override of commit ``sha`` (its text, or hidden) and lint the text."""
+    if hide == (text is not None):
+        raise InputError("give either --text or --hide")
+    if text is not None and not text.strip():
+        raise InputError("--text is empty", hint="to keep the change out of notices, use --hide")
+    full = gitrepo.resolve(repo, sha, tag_pattern=config.tag_pattern)
+    path = overrides.write(config.overrides_dir, full, None if hide else text)
+    findings = [] if text is None else lint_note(" ".join(text.split()), str(path), config.voice)
+    return path, findings

@@ -17,6 +17,8 @@ from releasecare.changes import release_changes
 from releasecare.config import Config
 from releasecare.domain import Change, Release
 from releasecare.errors import GitError, NotFound, nearest_tags_hint
+from releasecare.overrides import Override
+from releasecare.overrides import apply as apply_overrides
 from releasecare.versions import in_order, is_version
 
 if TYPE_CHECKING:
@@ -229,8 +231,11 @@ def scan(
         return finish_scan(session, start(store.scanned(session), stored))
 
 
-def release_with_changes(session: Session, tag: str) -> tuple[Release, list[Change]]:
-    """A scanned release and its changes; ``NotFound`` naming the nearest tags."""
+def release_with_changes(
+    session: Session, tag: str, edits: Mapping[str, Override] | None = None
+) -> tuple[Release, list[Change]]:
+    """A scanned release and its changes (with the overrides in ``edits``);
+    ``NotFound`` naming the nearest tags."""
     from releasecare.store import releases as store  # noqa: PLC0415 (after git started)
 
     found = store.get_release(session, tag)
@@ -242,4 +247,4 @@ def release_with_changes(session: Session, tag: str) -> tuple[Release, list[Chan
             if near
             else "run `releasecare release scan`",
         )
-    return found, store.changes_of_release(session, tag)
+    return found, apply_overrides(store.changes_of_release(session, tag), edits or {})

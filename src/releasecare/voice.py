@@ -428,8 +428,8 @@ def lint_changes(changes: Iterable[Change], options: VoiceOptions) -> list[Findi
         if not change.visible or (is_dependency_update(change) and not change.customer_note):
             continue
         location = change.sha[:10]
-        if change.note_source and change.note_source.startswith("fragment:"):
-            location = change.note_source.removeprefix("fragment:") + ":1"
+        if change.note_source and change.note_source.startswith(("fragment:", "override:")):
+            location = change.note_source.partition(":")[2] + ":1"
         if change.customer_note:
             text = change.customer_note.strip()
             found = lint_note(text, location, options)

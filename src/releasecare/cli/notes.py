@@ -135,4 +135,34 @@ def lint(app: App, target: str | None, strict: bool, as_json: bool) -> None:
         raise CheckFailed(f"notes lint found {len(findings)} problem(s)")
 
 
+@notes.command("edit")
+@click.argument("sha")
+@click.option("--text", "text", help="The note customers read for this change.")
+@click.option("--hide", is_flag=True, help="Keep this change out of every notice.")
+@json_option
+@pass_app
+def edit(app: App, sha: str, text: str | None, hide: bool, as_json: bool) -> None:
+    """Fix or hide what customers read for one change, without rewriting git.
+
+    Writes changes/overrides/<sha>.md, which names the commit it overrides; commit it.
+    It is read whenever notes are read, so it survives rescans and a new database.
+
+    \b
+    Examples:
+      releasecare notes edit 3f2a9c1 --text "Invoices now show the order number."
+      releasecare notes edit 3f2a9c1 --hide
+    """
+    from releasecare.lint import edit_note
+
+    path, findings = edit_note(app.config, app.repo, sha, text=text, hide=hide)
+    if as_json:
+        from releasecare.documents import note_edit_json
+
+        emit_json(note_edit_json(path, findings))
+        return
+    click.echo(f"wrote {path}; commit it so that it travels with the repository")
+    for f in findings:
+        info(f"warning: {f.location}: {f.rule}: {f.message}")
+
+
 COMMANDS = [notes]

@@ -106,7 +106,7 @@ def show(app: App, tag: str, as_json: bool) -> None:
     from releasecare.releases import release_with_changes
 
     with app.transaction() as session:
-        found, changes = release_with_changes(session, tag)
+        found, changes = release_with_changes(session, tag, app.config.overrides())
     if as_json:
         emit_json(release_show_json(found, changes))
         return
