@@ -34,7 +34,8 @@ notices
     ``notices``      composes deployment -> impact -> rendered files -> stored notices
     ``voice``        the customer's note for a change, and the voice rules
     ``lint``         ``notes lint`` over a release, a range or fragment files;
-                     ``notes edit``
+                     ``notes check``, the pull-request gate; ``notes edit``
+    ``annotations``  findings as a CI shows them (GitHub workflow commands)
     ``overrides``    a release manager's wording for a change, kept in the repository
     ``render``       Jinja templates to Markdown, HTML, text and JSON notices
     ``feeds``        each customer's Atom feed

@@ -17,6 +17,10 @@ from releasecare.components import ComponentMatcher
 from releasecare.domain import CHANGE_IMPACTS, Change, Commit, Release
 from releasecare.gitrepo import count_commits, iter_commits, read_blobs, walk
 
+# Audience values that mean customers; any other (internal, a typo) means staff only.
+CUSTOMER_AUDIENCES = frozenset({"customer", "customers", "external", "public"})
+# A Customer-Note that says there is none: the change needs no note.
+NO_NOTE = frozenset({"none", "n/a", "na", "-", "no", "not needed"})
 INTERNAL_TYPES = ("chore", "ci", "build", "test", "refactor", "style", "docs")
 VISIBLE_TYPES = ("feat", "fix", "perf")
 
@@ -124,7 +128,12 @@ def interpret(
             note = "\n".join(trailers["customer-note"]).strip() or None
         stated = (trailers.get("customer-impact") or [""])[-1].strip().lower()
         impact = stated if stated in CHANGE_IMPACTS else None
-        if any(v.strip().lower() == "internal" for v in trailers.get("audience", [])):
+        if note is not None and note.lower().strip(" .") in NO_NOTE:
+            # "Customer-Note: none": the author says customers need not hear of it.
+            note, impact = None, "none"
+        # Anything but a plain "customer" (a typo such as "internl" included) keeps the
+        # change internal: staff-only text must never reach a customer by accident.
+        if any(v.strip().lower() not in CUSTOMER_AUDIENCES for v in trailers.get("audience", [])):
             audience = "internal"
     visible = _visible(audience, impact, note, info.breaking, info.type, components, options)
     return Change(
@@ -236,7 +245,12 @@ def _with_fragment(
         note_source=f"fragment:{fragment.path}",
         components=components,
         type=fragment.type or change.type,
-        audience="internal" if fragment.audience == "internal" else change.audience,
+        audience=(
+            "internal"
+            if fragment.audience is not None
+            and fragment.audience.strip().lower() not in CUSTOMER_AUDIENCES
+            else change.audience
+        ),
     )
     return replace(change, visible=is_visible(change, options))
 

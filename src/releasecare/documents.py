@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from releasecare.components import CoverageReport
     from releasecare.deploylogs import Skipped
     from releasecare.deployments import HistoryRow, IngestSummary
+    from releasecare.lint import CheckReport
     from releasecare.registry import ImportResult
     from releasecare.releases import ScanResult
     from releasecare.render import RenderedNotice
@@ -257,6 +258,18 @@ def findings_json(findings: Iterable[Finding]) -> dict[str, Any]:
             }
             for f in findings
         ],
+    )
+
+
+def check_json(report: CheckReport) -> dict[str, Any]:
+    """``notes check --json``: errors and warnings between the base and HEAD."""
+    return document(
+        "notes-check",
+        base=report.base,
+        changes=report.changes,
+        errors=findings_json(report.errors)["findings"],
+        warnings=findings_json(report.warnings)["findings"],
+        waived=report.waived,
     )
 
 

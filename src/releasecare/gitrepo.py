@@ -120,6 +120,18 @@ def resolve(repo_path: Path, rev: str, *, tag_pattern: str = "*") -> str:
     )
 
 
+def merge_base(repo_path: Path, base: str, head: str = "HEAD") -> str:
+    """The commit where ``head`` left ``base`` (what a pull request is compared with)."""
+    base_sha, head_sha = resolve(repo_path, base), resolve(repo_path, head)
+    try:
+        return str(_git(repo_path, "merge-base", base_sha, head_sha)).strip()
+    except GitError:
+        raise GitError(
+            f"{base} and {head} share no history",
+            hint="fetch the base branch with its history (`fetch-depth: 0`)",
+        ) from None
+
+
 # --- releases -----------------------------------------------------------------
 
 

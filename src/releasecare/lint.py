@@ -7,16 +7,18 @@ change options), so a lint finds what a notice would show.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from releasecare import gitrepo, overrides
-from releasecare.changes import changes_in_range, parse_fragment
+from releasecare.changes import CUSTOMER_AUDIENCES, Fragment, changes_in_range, parse_fragment
 from releasecare.config import Config
 from releasecare.domain import Change
 from releasecare.errors import InputError
 from releasecare.overrides import apply as apply_overrides
 from releasecare.releases import release_tags
-from releasecare.voice import Finding, lint_changes, lint_note
+from releasecare.voice import Finding, is_dependency_update, lint_changes, lint_note
 
 
 def lint_target(config: Config, repo: Path, target: str | None) -> list[Finding]:
@@ -70,3 +72,123 @@ def edit_note(
     path = overrides.write(config.overrides_dir, full, None if hide else text)
     findings = [] if text is None else lint_note(" ".join(text.split()), str(path), config.voice)
     return path, findings
+
+
+# --- notes check: the pull-request gate ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    base: str  # the commit the branch is compared with (the merge base)
+    changes: int  # changes between the base and HEAD
+    errors: list[Finding]  # a customer-facing change without a note, a bad fragment
+    warnings: list[Finding]  # notes that fail the voice lint
+    waived: int = 0  # missing notes waived by the skip label
+
+
+def default_base(environ: Mapping[str, str]) -> str:
+    """The branch a pull request goes into, as the CI names it; else ``main``."""
+    target = environ.get("GITHUB_BASE_REF") or environ.get("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+    return f"origin/{target}" if target else "main"
+
+
+def check_branch(
+    config: Config, repo: Path, base: str, *, head: str = "HEAD", skip: bool = False
+) -> CheckReport:
+    """Every customer-facing change between ``base`` and ``head`` without a note, every
+    fragment that names an unknown type, audience or component, and every note the
+    voice lint finds fault with. ``skip`` (the pull request carries the skip label)
+    waives the missing notes, never the rest."""
+    fork = gitrepo.merge_base(repo, base, head)
+    matcher = config.component_matcher(repo)
+    options = config.change_options()
+    changes = apply_overrides(
+        changes_in_range(repo, head, fork, matcher, options), config.overrides()
+    )
+    fragments = _added_fragments(config, repo, changes)
+    # A pull request is reviewed as a whole: a fragment it adds for a component
+    # gives that component's changes in it their note.
+    noted = {
+        key for fragment, adder in fragments for key in fragment.components or adder.components
+    }
+    missing = [
+        _needs_note(c)
+        for c in changes
+        if _wants_note(c, config) and not noted.intersection(c.components)
+    ]
+    errors = [] if skip else missing
+    errors += [e for fragment, _ in fragments for e in _fragment_errors(config, fragment)]
+    voice = config.voice_options(c.author_name for c in changes)
+    warnings = lint_changes([c for c in changes if c.customer_note], voice)
+    return CheckReport(fork, len(changes), errors, warnings, len(missing) if skip else 0)
+
+
+def _wants_note(change: Change, config: Config) -> bool:
+    """A visible type (or a breaking change) touching a component, with no note; a
+    dependency or bot update never needs one."""
+    if change.customer_note or not change.components or change.impact == "none":
+        return False
+    if change.audience != "customer" or is_dependency_update(change):
+        return False
+    return change.breaking or change.type in config.visible_types
+
+
+def _needs_note(change: Change) -> Finding:
+    what = "a breaking change" if change.breaking else f"a customer-facing {change.type} change"
+    return Finding(
+        "needs-note",
+        f"{what} to {', '.join(change.components)} has no customer note",
+        change.sha[:10],
+        "add a `Customer-Note:` trailer or a fragment under changes/ that says what the "
+        "customer notices"
+        + (" and what they must do" if change.breaking else "")
+        + " (or `Customer-Note: none` when customers need not hear of it)",
+        text=change.summary,
+    )
+
+
+def _added_fragments(
+    config: Config, repo: Path, changes: list[Change]
+) -> list[tuple[Fragment, Change]]:
+    """Each note fragment the changes add, with the change that adds it."""
+    prefix = config.changes_dir.strip("/") + "/"
+    adders = {
+        f"{c.sha}:{f.path}": c
+        for c in changes
+        for f in c.files
+        if f.status in "AC"
+        and f.path.startswith(prefix)
+        and f.path.endswith(".md")
+        and not f.path.startswith(f"{prefix}{overrides.FOLDER}/")
+    }
+    return [
+        (parse_fragment(spec.split(":", 1)[1], text), adders[spec])
+        for spec, text in gitrepo.read_blobs(repo, list(adders)).items()
+    ]
+
+
+def _fragment_errors(config: Config, fragment: Fragment) -> list[Finding]:
+    """A fragment naming a type, audience or component the config does not know is an
+    error: it would otherwise be dropped or shown to the wrong customers."""
+    types = {*config.visible_types, *config.internal_types}
+    problems = []
+    if fragment.type is not None and fragment.type not in types:
+        problems.append(f"unknown type {fragment.type!r} (one of {', '.join(sorted(types))})")
+    audience = (fragment.audience or "customer").strip().lower()
+    if audience not in {*CUSTOMER_AUDIENCES, "internal"}:
+        problems.append(f"unknown audience {fragment.audience!r} (customer or internal)")
+    unknown = [c for c in fragment.components if c not in config.components]
+    if unknown:
+        problems.append(f"unknown component {unknown[0]!r}")
+    if not fragment.text:
+        problems.append("no text")
+    return [
+        Finding(
+            "bad-fragment",
+            problem,
+            f"{fragment.path}:1",
+            "fix the front matter",
+            text=fragment.text,
+        )
+        for problem in problems
+    ]

@@ -135,6 +135,83 @@ def lint(app: App, target: str | None, strict: bool, as_json: bool) -> None:
         raise CheckFailed(f"notes lint found {len(findings)} problem(s)")
 
 
+@notes.command("check")
+@click.option(
+    "--base",
+    metavar="REF",
+    help="The branch the pull request goes into (default: the CI's target branch, else main).",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when anything is reported.")
+@click.option(
+    "--label",
+    "labels",
+    multiple=True,
+    metavar="NAME",
+    help="A label of the pull request (repeatable); see --skip-label.",
+)
+@click.option(
+    "--skip-label",
+    default="no-customer-note",
+    show_default=True,
+    help="A pull request with this label needs no notes (the lint still runs).",
+)
+@json_option
+@pass_app
+def check(
+    app: App,
+    base: str | None,
+    strict: bool,
+    labels: tuple[str, ...],
+    skip_label: str,
+    as_json: bool,
+) -> None:
+    """The pull-request gate: customer-facing changes without a note, bad fragments,
+    and notes that fail the voice lint, between the base branch and HEAD.
+
+    On GitHub Actions each is also an annotation on the fragment or the commit.
+
+    \b
+    Examples:
+      releasecare notes check --base origin/main --strict
+      releasecare notes check --label "$LABELS" --strict
+    """
+    import os
+
+    from releasecare import annotations
+    from releasecare.errors import CheckFailed
+    from releasecare.lint import check_branch, default_base
+
+    report = check_branch(
+        app.config,
+        app.repo,
+        base or default_base(os.environ),
+        skip=skip_label in {n.strip() for label in labels for n in label.split(",")},
+    )
+    if as_json:
+        from releasecare.documents import check_json
+
+        emit_json(check_json(report))
+    else:
+        lines = annotations.plain(report.errors, "error")
+        lines += annotations.plain(report.warnings, "warning")
+        for line in lines:
+            click.echo(line)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            for line in annotations.github(report.errors, "error"):
+                click.echo(line)
+            for line in annotations.github(report.warnings, "warning"):
+                click.echo(line)
+        waived = f"; {report.waived} missing note(s) waived by the label" if report.waived else ""
+        info(
+            f"{report.changes} change(s) since {report.base[:10]}: "
+            f"{len(report.errors)} error(s), {len(report.warnings)} warning(s){waived}"
+        )
+    if strict and (report.errors or report.warnings):
+        raise CheckFailed(
+            f"notes check: {len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+        )
+
+
 @notes.command("edit")
 @click.argument("sha")
 @click.option("--text", "text", help="The note customers read for this change.")
