@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from releasecare.ancestry import difference
 from releasecare.config import Config, parse_config
+from releasecare.errors import GitError
 from releasecare.releases import scan
 from releasecare.store import commits as commit_store
 from releasecare.store import open_engine, transaction
@@ -248,6 +249,8 @@ def test_a_cherry_picked_fix_is_neither_lost_nor_new_for_the_customer(
     found = runner.json("impact", str(deploy))
     removed = [c["sha"] for c in found["changes"] if c["direction"] == "removed"]
     assert removed == [hotfix]
+    assert found["lost"] == []  # the pick carries it: nothing is lost
+    assert "lacks" not in runner.ok("impact", str(deploy)).output
     out = tmp_path / "out"
     runner.ok("notes", "render", str(deploy), "--format", "md", "--out", str(out))
     body = next((out / "acme").glob("*.md")).read_text()
@@ -405,7 +408,10 @@ def test_a_scan_after_any_tag_change_equals_a_scan_into_a_new_database(
             elif op == "pattern":
                 pattern = ["v*", "v1.*", "v[0-9]*.*"][pick % 3]
             config = parse_config({"release": {"tag_pattern": pattern}}, git.path / "x.toml")
-            scan(config, git.path, partial(transaction, engine))
+            try:
+                scan(config, git.path, partial(transaction, engine))
+            except GitError:  # every stored tag gone: refused until confirmed
+                scan(config, git.path, partial(transaction, engine), rescan=True)
         fresh = open_engine(f"sqlite:///{folder}/fresh.db")
         scan(
             config
@@ -468,3 +474,53 @@ def test_scan_warns_when_most_changes_have_no_type_and_so_are_hidden(tmp_path: P
     result = Runner(repo, f"sqlite:///{tmp_path / 'rc.db'}").ok("release", "scan")
     assert "warning: 2 of 3 changes have no Conventional Commits type" in result.stderr
     assert "component_changes_visible" in result.stderr
+
+
+def test_a_shallow_clone_without_tags_never_drops_what_a_shared_database_holds(
+    tmp_path: Path,
+) -> None:
+    full = _shallow_clone(tmp_path)  # a full clone, scanned into the shared database
+    db = f"sqlite:///{tmp_path / 'shared.db'}"
+    Runner(full, db).ok("release", "scan")
+    for name, args in (("shallow", ("--depth", "1", "--no-tags")), ("notags", ("--no-tags",))):
+        clone = tmp_path / name
+        subprocess.run(["git", "clone", "-q", *args, full.as_uri(), str(clone)], check=True)
+        result = Runner(clone, db)("release", "scan")
+        assert result.exit_code == 3, result.output
+        assert "nothing is dropped" in result.output or "shallow clone" in result.output
+    releases = Runner(full, db).json("release", "list")["releases"]
+    assert [r["tag"] for r in releases] == ["v1.0.0", "v1.1.0"]
+
+
+def test_a_rollback_to_a_release_commit_on_its_own_branch_is_a_rollback(tmp_path: Path) -> None:
+    """Each release's commit on a branch of its own (microservices-demo): going back
+    adds that commit, and is still a rollback, as deploy list says."""
+    repo = tmp_path / "shop"
+    git = GitRepoFactory(repo)
+    git.commit(
+        "feat(checkout): one", files={"services/checkout/a.py": "1", "releasecare.toml": CONFIG}
+    )
+    git.branch("release/v1.0")
+    git.commit("chore: release v1.0.0", files={"services/checkout/version": "1.0.0"})
+    git.tag("v1.0.0")
+    git.checkout("main")
+    git.commit("feat(checkout): pay by invoice", files={"services/checkout/b.py": "2"})
+    git.branch("release/v1.1")
+    git.commit("chore: release v1.1.0", files={"services/checkout/version": "1.1.0"})
+    git.tag("v1.1.0")
+    (repo / "customers.json").write_text(json.dumps([c for c in CUSTOMERS if c["id"] == "acme"]))
+    runner = Runner(repo, f"sqlite:///{tmp_path / 'rc.db'}")
+    runner.ok("release", "scan")
+    runner.ok("customers", "import", "customers.json")
+    runner.deploy("v1.1.0", "2026-11-02T10:00:00Z")
+    back = runner.deploy("v1.0.0", "2026-11-03T10:00:00Z")
+    found = runner.json("impact", str(back))
+    directions = {c["summary"]: c["direction"] for c in found["changes"]}
+    assert directions["chore: release v1.0.0"] == "added"
+    assert directions["feat(checkout): pay by invoice"] == "removed"
+    assert found["deployment"]["rollback"] is True
+    assert {c["summary"]: c["appears"] for c in found["changes"]}["chore: release v1.0.0"] is False
+    out = tmp_path / "out"
+    runner.ok("notes", "render", str(back), "--format", "md", "--out", str(out))
+    body = next((out / "acme").glob("*.md")).read_text()
+    assert "back to an earlier version" in body and "No longer available" in body

@@ -354,3 +354,20 @@ def test_a_customer_on_two_environments_is_told_which_one(tmp_path: Path) -> Non
     for fmt in ("md", "html", "txt"):
         assert "v2.4.0 in Europe, updated on" in notices[f"multi.{fmt}"]
         assert "v2.4.0 in Europe" not in notices[f"acme.{fmt}"]
+
+
+def test_a_removed_fix_never_reads_as_a_bug_gone(tmp_path: Path) -> None:
+    fix = change("f1", "fix: totals", type="fix", note="Totals are right again.")
+    notices = render(tmp_path, impact([fix], [customer("acme", "Acme")], rollback=True), "txt")
+    assert "Fix no longer included: Totals are right again." in " ".join(
+        notices["acme.txt"].split()
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "section"), [("bug", "fixed"), ("enh", "new"), ("perf", "improved")]
+)
+def test_numpy_style_types_go_in_the_sections_they_mean(kind: str, section: str) -> None:
+    from releasecare.render import section_of
+
+    assert section_of(change("x1", "BUG: x", type=kind)) == section

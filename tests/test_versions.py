@@ -140,3 +140,24 @@ def test_any_tags_sort_the_same_from_any_order(tags: list[str]) -> None:
     expected = sort_versions(tags)
     assert sort_versions(reversed(tags)) == expected
     assert sort_versions(sorted(tags)) == expected
+
+
+@pytest.mark.parametrize(
+    ("tag", "version"),
+    [
+        ("v1.2.0", True),
+        ("2024.05.1", True),
+        ("v0.2.1-patch", True),
+        ("3.1.0rc1", True),
+        ("v0", False),
+        ("v3-demo-concise", False),
+        ("latest", False),
+        ("2.2.x", False),  # flask's maintenance lines
+        ("1.x", False),
+        ("v2.*", False),
+    ],
+)
+def test_what_reads_as_a_version(tag: str, version: bool) -> None:
+    from releasecare.versions import is_version
+
+    assert is_version(tag) is version

@@ -35,9 +35,14 @@ def document(kind: str, **body: Any) -> dict[str, Any]:
 # --- the parts documents share ---------------------------------------------------
 
 
-def change_json(change: Change, direction: str | None = None) -> dict[str, Any]:
-    """A change; in an impact, ``direction`` says whether the deploy added or removed it."""
-    extra = {} if direction is None else {"direction": direction}
+def change_json(
+    change: Change, direction: str | None = None, appears: bool | None = None
+) -> dict[str, Any]:
+    """A change; in an impact, ``direction`` says whether the deploy added or removed it
+    and ``appears`` whether it appears in customers' notices."""
+    extra: dict[str, Any] = {} if direction is None else {"direction": direction}
+    if appears is not None:
+        extra["appears"] = appears
     return {
         "sha": change.sha,
         "summary": change.summary,
@@ -114,8 +119,16 @@ def impact_json(impact: Impact) -> dict[str, Any]:
             "rollback": impact.rollback,
             "reached_customers": deployment.reached_customers if deployment else None,
         },
-        changes=[change_json(c, impact.direction(c)) for c in impact.changes if c.components],
-        unmapped_changes=[change_json(c, impact.direction(c)) for c in impact.unmapped_changes],
+        changes=[
+            change_json(c, impact.direction(c), c.sha in impact.facing)
+            for c in impact.changes
+            if c.components
+        ],
+        unmapped_changes=[
+            change_json(c, impact.direction(c), c.sha in impact.facing)
+            for c in impact.unmapped_changes
+        ],
+        lost=[c.sha for c in impact.lost],
         added=len(impact.added),
         removed=len(impact.removed),
         components=list(impact.components),

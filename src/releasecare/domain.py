@@ -233,6 +233,10 @@ class Impact:
     unmapped_changes: tuple[Change, ...] = ()
     # Customers whose components only internal changes touched: not affected.
     touched_internally: tuple[str, ...] = ()
+    # The changes that appear in a customer's notice (the one customer-facing test).
+    facing: frozenset[str] = frozenset()
+    # The version sorts before the one the environment had.
+    backwards: bool = False
 
     @property
     def changes(self) -> tuple[Change, ...]:
@@ -240,8 +244,15 @@ class Impact:
 
     @property
     def rollback(self) -> bool:
-        """The deploy only takes changes away."""
-        return bool(self.removed) and not self.added
+        """Back to an earlier version, or a deploy that only takes changes away."""
+        return self.backwards or (bool(self.removed) and not self.added)
+
+    @property
+    def lost(self) -> tuple[Change, ...]:
+        """Removed changes the new version has no counterpart of (a cherry-pick with
+        the same subject is one): what customers really lose."""
+        kept = {c.summary for c in self.added}
+        return tuple(c for c in self.removed if c.summary not in kept)
 
     @functools.cached_property
     def _removed_shas(self) -> frozenset[str]:

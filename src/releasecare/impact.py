@@ -210,6 +210,11 @@ def _impact(
         deployment=deployment,
         unmapped_changes=unmapped_changes,
         touched_internally=tuple(c.customer.id for c in customers if not c.changes),
+        facing=frozenset(facing),
+        backwards=previous_version is not None
+        and version in positions
+        and previous_version in positions
+        and positions[version] < positions[previous_version],
     )
 
 

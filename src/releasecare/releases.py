@@ -87,15 +87,7 @@ def start_scan(
     again, so that the database holds exactly what a scan into a new one would.
     """
     releases, not_versions = release_tags(config, repo)
-    if not done and gitrepo.clone_is_shallow(repo):
-        # Nothing stored yet: the whole history is needed, and a shallow clone lacks it
-        # (said now, before a database is made; with history stored the walk may stop
-        # short of the cut, and says so if it does not).
-        what = "has no release tags" if not releases else "lacks the history of its releases"
-        raise GitError(
-            f"{repo} is a shallow clone: it {what} (pattern {config.tag_pattern!r})",
-            hint=gitrepo.UNSHALLOW_HINT,
-        )
+    _check_clone(config, repo, releases, done, confirmed=rescan)
     if tag is not None and tag not in {r.tag for r in releases}:
         raise NotFound(
             f"tag {tag!r} is not a release tag of {repo} (pattern {config.tag_pattern!r})",
@@ -131,6 +123,45 @@ def start_scan(
         changes=changes,
         graph=graph,
     )
+
+
+def _check_clone(
+    config: Config,
+    repo: Path,
+    releases: Sequence[Release],
+    done: Mapping[str, str],
+    *,
+    confirmed: bool = False,
+) -> None:
+    """Refuse, before anything is written, a clone that cannot tell what is stored.
+
+    With nothing stored the whole history is needed, which a shallow clone lacks; with
+    releases stored, a shallow clone (or any clone) missing the tags would make the
+    scan drop them from a shared database. A tag deleted for real in a full clone
+    that still has the others is dropped as it should be.
+    """
+    current = {r.tag for r in releases}
+    missing = [t for t in done if t not in current]
+    shallow = gitrepo.clone_is_shallow(repo)
+    if shallow and (not done or missing or not releases):
+        what = (
+            "has no release tags"
+            if not releases
+            else f"lacks {len(missing)} stored release tag(s)"
+            if missing
+            else "lacks the history of its releases"
+        )
+        raise GitError(
+            f"{repo} is a shallow clone: it {what} (pattern {config.tag_pattern!r})",
+            hint=gitrepo.UNSHALLOW_HINT,
+        )
+    if done and missing and not current & set(done) and not confirmed:
+        raise GitError(
+            f"{repo} has none of the {len(done)} stored release tags (pattern "
+            f"{config.tag_pattern!r}); nothing is dropped",
+            hint="fetch the tags (`git fetch --tags`); if [release] tag_pattern changed "
+            "on purpose, `releasecare release scan --rescan`",
+        )
 
 
 def _attribution_changed(releases: Sequence[Release], done: Mapping[str, str]) -> bool:

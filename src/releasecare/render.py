@@ -88,12 +88,25 @@ def format_time(moment: datetime, timezone: str, locale: str) -> str:
     return f"{joined.replace('{0}', hour)} {local.tzname()}"
 
 
+# Types by the section they go in; others (perf, ...) are improvements. numpy's
+# ENH/BUG and similar spellings count as what they mean.
+NEW_TYPES = frozenset({"feat", "feature", "enh", "new", "add"})
+FIXED_TYPES = frozenset({"fix", "bug", "bugfix", "hotfix"})
+# What a removed item was, said before it under "No longer available".
+_REMOVED_PREFIX = {
+    "action": "Change no longer included",
+    "new": "",
+    "improved": "Improvement no longer included",
+    "fixed": "Fix no longer included",
+}
+
+
 def section_of(change: Change) -> str:
     if change.breaking:
         return "action"
-    if change.type == "feat":
+    if change.type in NEW_TYPES:
         return "new"
-    if change.type == "fix":
+    if change.type in FIXED_TYPES:
         return "fixed"
     return "improved"
 
@@ -119,14 +132,17 @@ def _items(
         if change.sha in items:
             continue
         note = customer_note(change, components, voice)
+        section = section_of(change)
+        if note is not None and impact.direction(change) == "removed":
+            # "Fix no longer included: ..." so that a removed fix never reads as a bug gone.
+            prefix = _REMOVED_PREFIX[section]
+            note, section = (f"{prefix}: {note}" if prefix else note), "removed"
         items[change.sha] = (
             None
             if note is None
             else _Item(
                 key=change.sha,
-                section=(
-                    "removed" if impact.direction(change) == "removed" else section_of(change)
-                ),
+                section=section,
                 text=note,
                 html=str(Markup(_markdown().renderInline(note))),
                 md=md_escape(note),
@@ -203,12 +219,14 @@ def _context(
             sections.append({"key": key, "title": title, "items": entries})
     # Changes not listed: to the customer's own parts (internal or held back), and
     # to parts they do not use; each counted in a sentence of its own.
+    # Only what this update brings is counted: what it takes away is listed, or is
+    # not the customer's to hear of.
     listed = {item.key for item in shown}
     unlisted = sum(
-        1 for c in impact.changes if c.sha not in listed and theirs.intersection(c.components)
+        1 for c in impact.added if c.sha not in listed and theirs.intersection(c.components)
     )
     elsewhere = sum(
-        1 for c in impact.changes if c.sha not in listed and not theirs.intersection(c.components)
+        1 for c in impact.added if c.sha not in listed and not theirs.intersection(c.components)
     )
 
     def when(moment: datetime) -> str:

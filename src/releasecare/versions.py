@@ -34,12 +34,14 @@ _PRE_ORDER = {
 
 
 _IS_VERSION = re.compile(r"^[^\d]*\d+\.\d+")
+_WILDCARD_PART = re.compile(r"\.(?:x|X|\*)(?:\.|$)")
 
 
 def is_version(tag: str) -> bool:
     """Whether ``tag`` reads as a version: numbers with a dot (``v1.2``, ``2024.05.1``,
-    ``v0.2.1-patch``), not ``v0``, ``v3-demo-concise`` or ``latest``."""
-    return _IS_VERSION.match(tag) is not None
+    ``v0.2.1-patch``), not ``v0``, ``v3-demo-concise``, ``latest``, nor a maintenance
+    line such as ``2.2.x``."""
+    return _IS_VERSION.match(tag) is not None and not _WILDCARD_PART.search(tag)
 
 
 def version_key(tag: str) -> tuple[Any, ...]:

@@ -215,10 +215,11 @@ def clean_subject(subject: str, options: VoiceOptions) -> str:
 
 
 def _with_names(text: str, components: Mapping[str, Component]) -> str:
-    """Component keys in a note become the names customers know."""
+    """Component ids in a note (``billing-svc``) become the names customers know. Only
+    ids no one writes in prose are replaced: a plain word such as ``core`` or
+    ``random`` is a word ("core dimensions"), not a component."""
     for key, component in components.items():
-        # "invoices" -> "Invoices" would only change case in ordinary prose.
-        if key.lower() != component.name.lower():
+        if key.lower() != component.name.lower() and not key.isalpha():
             text = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", component.name, text)
     return text
 

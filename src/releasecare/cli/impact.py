@@ -96,16 +96,20 @@ def impact_text(impact: Impact, components: Mapping[str, Component]) -> str:
         f"{len(impact.unmapped_changes)} touch none; "
         f"{plural(len(impact.customers), 'customer')} affected"
     )
-    if impact.removed and impact.added:
-        # Across release branches: the new version lacks what the environment had.
+    lost = impact.lost
+    if lost and impact.added and not impact.rollback:
+        # Across release branches: the new version lacks what the environment had
+        # (a change picked to both branches under the same subject is not lost).
+        telling = sum(1 for c in lost if c.sha in impact.facing)
         lines += [
             "",
-            f"warning: {impact.version} lacks {plural(len(impact.removed), 'change')} that "
-            f"{impact.environment} had with {impact.previous_version}; customers lose them:",
-            *(f"  {c.sha[:10]} {c.summary}" for c in impact.removed[:20]),
+            f"warning: {impact.version} lacks {plural(len(lost), 'change')} that "
+            f"{impact.environment} had with {impact.previous_version} "
+            f"({telling} of them customer-facing); customers lose them:",
+            *(f"  {c.sha[:10]} {c.summary}" for c in lost[:20]),
         ]
-        if len(impact.removed) > 20:
-            lines.append(f"  ... and {len(impact.removed) - 20} more (--json lists them all)")
+        if len(lost) > 20:
+            lines.append(f"  ... and {len(lost) - 20} more (--json lists them all)")
     if impact.components:
         lines += ["", "components:"]
         for key in impact.components:
