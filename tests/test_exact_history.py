@@ -524,3 +524,20 @@ def test_a_rollback_to_a_release_commit_on_its_own_branch_is_a_rollback(tmp_path
     runner.ok("notes", "render", str(back), "--format", "md", "--out", str(out))
     body = next((out / "acme").glob("*.md")).read_text()
     assert "back to an earlier version" in body and "No longer available" in body
+
+
+def test_editing_the_components_rescans_so_nothing_goes_stale(tmp_path: Path) -> None:
+    runner, git, _ = _release_branch_project(tmp_path, f"sqlite:///{tmp_path / 'rc.db'}")
+    before = runner.json("release", "show", "v1.1.0")["changes"]
+    assert {c["summary"]: c["components"] for c in before}[
+        "feat(search): search by order number"
+    ] == ["search"]
+    config = git.path / "releasecare.toml"
+    config.write_text(config.read_text().replace('"/services/search/"', '"/services/find/"'))
+    result = runner.ok("release", "scan")
+    assert "every release was scanned again" in result.stderr
+    after = runner.json("release", "show", "v1.1.0")["changes"]
+    assert {c["summary"]: c["components"] for c in after}[
+        "feat(search): search by order number"
+    ] == []
+    assert "scanned again" not in runner.ok("release", "scan").stderr  # once

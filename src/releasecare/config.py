@@ -8,6 +8,8 @@ the key, and an unknown key comes with the near spelling of a known one.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -111,6 +113,20 @@ class Config:
             component_changes_visible=self.component_changes_visible,
             first_parent=self.first_parent,
         )
+
+    def scan_fingerprint(self) -> str:
+        """What a scan's stored changes depend on (components, types, fragments): when
+        it differs from the one stored, every release is scanned again."""
+        settings = {
+            "components": {k: list(c.paths) for k, c in sorted(self.components.items())},
+            "import_codeowners": self.import_codeowners,
+            "ignore": list(self.mapping_ignore),
+            "types": [list(self.visible_types), list(self.internal_types)],
+            "changes_dir": self.changes_dir,
+            "first_parent": self.first_parent,
+            "component_changes_visible": self.component_changes_visible,
+        }
+        return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
     def component_matcher(self, repo: Path) -> ComponentMatcher:
         """Files to components as every command maps them (CODEOWNERS, ignores included)."""

@@ -37,6 +37,7 @@ class ScanResult:
     changes: int = 0  # changes written
     untyped_hidden: int = 0  # of them: no Conventional Commits type, so hidden
     dropped: list[str] = field(default_factory=list)  # stored releases whose tag is gone
+    settings_changed: bool = False  # the config a scan depends on changed: all again
 
 
 def release_tags(config: Config, repo: Path) -> tuple[list[Release], list[str]]:
@@ -60,6 +61,8 @@ class PendingScan:
     skipped: int
     not_versions: list[str]
     drop: list[str]  # stored releases to remove: their tag is gone
+    fingerprint: str  # of the config the changes are made with
+    settings_changed: bool
     changes: Iterator[tuple[str, int, Change]]
     graph: list[tuple[str, tuple[str, ...]]]  # filled as ``changes`` is read
 
@@ -74,6 +77,7 @@ def start_scan(
     progress: Callable[[int], object] | None = None,
     on_total: Callable[[int], object] | None = None,
     stored: Callable[[str], bool] = lambda sha: False,
+    fingerprint: str | None = None,
 ) -> PendingScan:
     """Find the releases to scan (all but ``done``, or only ``tag``) and start git.
 
@@ -95,7 +99,10 @@ def start_scan(
             or "the repository has no release tags yet",
         )
     drop = [t for t in done if t not in {r.tag for r in releases}]
-    if _attribution_changed(releases, done):
+    current_fingerprint = config.scan_fingerprint()
+    # ``fingerprint`` is what the stored changes were made with (None: not known).
+    settings_changed = bool(done) and fingerprint is not None and fingerprint != current_fingerprint
+    if _attribution_changed(releases, done) or settings_changed:
         tag, rescan = None, True
     todo = [
         r.tag for r in releases if (tag is None or r.tag == tag) and (rescan or r.tag not in done)
@@ -120,6 +127,8 @@ def start_scan(
         skipped=skipped,
         not_versions=not_versions,
         drop=drop,
+        fingerprint=current_fingerprint,
+        settings_changed=settings_changed,
         changes=changes,
         graph=graph,
     )
@@ -188,7 +197,9 @@ def finish_scan(session: Session, pending: PendingScan) -> ScanResult:
         skipped=pending.skipped,
         not_versions=pending.not_versions,
         dropped=pending.drop,
+        settings_changed=pending.settings_changed,
     )
+    store.set_setting(session, store.SCAN_SETTINGS, pending.fingerprint)
     if not pending.todo:
         return result
     order = {r.tag: i for i, r in enumerate(releases)}
@@ -234,7 +245,9 @@ def scan(
     """
 
     def start(
-        done: Mapping[str, str], stored: Callable[[str], bool] = lambda sha: False
+        done: Mapping[str, str],
+        stored: Callable[[str], bool] = lambda sha: False,
+        fingerprint: str | None = None,
     ) -> PendingScan:
         return start_scan(
             config,
@@ -245,6 +258,7 @@ def scan(
             progress=progress,
             on_total=on_total,
             stored=stored,
+            fingerprint=fingerprint,
         )
 
     if database_is_new:
@@ -259,7 +273,9 @@ def scan(
         def stored(sha: str) -> bool:
             return bool(graph_store.generations(session, [sha]))
 
-        return finish_scan(session, start(store.scanned(session), stored))
+        done = store.scanned(session)
+        fingerprint = store.setting(session, store.SCAN_SETTINGS)
+        return finish_scan(session, start(done, stored, fingerprint))
 
 
 def release_with_changes(

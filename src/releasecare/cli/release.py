@@ -49,6 +49,11 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
             progress=bar.update if show_bar else None,
             on_total=_set_length(bar) if show_bar else None,
         )
+    if result.settings_changed:
+        info(
+            "the components or change types changed since the last scan: "
+            "every release was scanned again"
+        )
     if result.not_versions:
         info(_not_versions_warning(result.not_versions, app.config.tag_pattern))
     if result.untyped_hidden * 2 > result.changes:

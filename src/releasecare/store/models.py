@@ -147,6 +147,15 @@ class CommitRow(Base):
     parents: Mapped[str] = mapped_column(Text, default="")  # space-separated shas
 
 
+class SettingRow(Base):
+    """What the stored data was made with (e.g. the scan's configuration fingerprint)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class ChangeFileRow(Base):
     __tablename__ = "change_files"
 

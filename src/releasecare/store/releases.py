@@ -18,11 +18,28 @@ from releasecare.store.models import (
     ChangeFileRow,
     ChangeRow,
     ReleaseRow,
+    SettingRow,
     driver_time,
 )
 
 # Rows per executemany batch: large enough to amortise, small enough to bound memory.
 BATCH = 2_000
+
+
+SCAN_SETTINGS = "scan_settings"
+
+
+def setting(session: Session, key: str) -> str | None:
+    row = session.get(SettingRow, key)
+    return None if row is None else row.value
+
+
+def set_setting(session: Session, key: str, value: str) -> None:
+    row = session.get(SettingRow, key)
+    if row is None:
+        session.add(SettingRow(key=key, value=value))
+    elif row.value != value:
+        row.value = value
 
 
 def scanned(session: Session) -> dict[str, str]:

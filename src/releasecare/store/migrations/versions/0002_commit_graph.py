@@ -1,4 +1,4 @@
-"""the commit graph, for change sets computed from the database
+"""the commit graph, for change sets computed from the database; settings
 
 Revision ID: 0002
 Revises: 0001
@@ -30,10 +30,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("commits", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_commits_generation"), ["generation"], unique=False)
+    op.create_table(
+        "settings",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_settings")),
+    )
     op.execute("UPDATE releases SET scanned_at = NULL")
 
 
 def downgrade() -> None:
+    op.drop_table("settings")
     with op.batch_alter_table("commits", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_commits_generation"))
     op.drop_table("commits")
