@@ -541,3 +541,81 @@ def test_editing_the_components_rescans_so_nothing_goes_stale(tmp_path: Path) ->
         "feat(search): search by order number"
     ] == []
     assert "scanned again" not in runner.ok("release", "scan").stderr  # once
+
+
+# --- deployed commits no tag contains (continuous deployment) -------------------------
+
+
+def test_a_deployed_commit_after_the_last_tag_has_an_exact_range(
+    tmp_path: Path, db_url: str
+) -> None:
+    runner, git, _ = _release_branch_project(tmp_path, db_url)
+    git.commit("feat(search): filters by date", files={"services/search/f.py": "7"})
+    tip = git.commit("fix(checkout): totals round half up", files={"services/checkout/r.py": "8"})
+    runner.deploy("v1.1.0", "2026-11-01T10:00:00Z")
+    deploy = runner.deploy(tip[:10], "2026-11-02T10:00:00Z")
+    found = runner.json("impact", str(deploy))
+    assert {c["sha"] for c in found["changes"]} == set(git.git("rev-list", tip, "^v1.1.0").split())
+    assert [c["release"] for c in found["changes"]] == [None, None]
+    assert {c["id"] for c in found["customers"]} == {"acme", "globex"}
+    # Once a tag contains them, a scan gives them their release, as a fresh scan would.
+    git.tag("v1.2.0")
+    runner.ok("release", "scan")
+    assert {c["release"] for c in runner.json("impact", str(deploy))["changes"]} == {"v1.2.0"}
+
+
+def test_an_ingested_release_branch_tip_after_its_tag_is_exact(tmp_path: Path, db_url: str) -> None:
+    """microservices-demo: a deploy log names the tip of release/v1.0 after v1.0.1."""
+    runner, git, _ = _release_branch_project(tmp_path, db_url)
+    git.checkout("release/v1.0")
+    tip = git.commit("fix(search): default filters", files={"services/search/d.py": "9"})
+    git.checkout("main")
+    log = tmp_path / "deploys.jsonl"
+    lines = [
+        {
+            "environment": "production-eu",
+            "version": "v1.1.0",
+            "status": "succeeded",
+            "deployed_at": "2026-11-01T10:00:00Z",
+            "id": "p-1",
+        },
+        {
+            "environment": "production-eu",
+            "version": "v1.0.1",
+            "sha": tip,
+            "status": "succeeded",
+            "deployed_at": "2026-11-02T10:00:00Z",
+            "id": "p-2",
+        },
+    ]
+    log.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    runner.ok("deploy", "ingest", str(log), "--format", "jsonl")
+    deploy = runner.json("deploy", "list")["deployments"][-1]["id"]
+    found = runner.json("impact", str(deploy))
+    added = {c["sha"] for c in found["changes"] if c["direction"] == "added"}
+    removed = {c["sha"] for c in found["changes"] if c["direction"] == "removed"}
+    assert added == set(git.git("rev-list", tip, "^v1.1.0").split())
+    assert removed == set(git.git("rev-list", "v1.1.0", f"^{tip}").split())
+
+
+def test_ingesting_a_commit_the_repository_lacks_stores_nothing(
+    tmp_path: Path, db_url: str
+) -> None:
+    runner, _, _ = _release_branch_project(tmp_path, db_url)
+    log = tmp_path / "deploys.jsonl"
+    log.write_text(
+        json.dumps(
+            {
+                "environment": "production-eu",
+                "version": "v1.1.0",
+                "sha": "0123456789abcdef",
+                "status": "succeeded",
+                "deployed_at": "2026-11-01T10:00:00Z",
+            }
+        )
+        + "\n"
+    )
+    result = runner("deploy", "ingest", str(log), "--format", "jsonl")
+    assert result.exit_code == 2, result.output
+    assert "0123456789abcdef" in result.output
+    assert runner.json("deploy", "list")["deployments"] == []

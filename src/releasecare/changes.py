@@ -377,6 +377,32 @@ def _read_fragments(repo_path: Path, specs: list[str]) -> dict[str, Fragment]:
     return fragments
 
 
+def unreleased_changes(
+    repo_path: Path,
+    sha: str,
+    exclude: Sequence[str],
+    matcher: ComponentMatcher,
+    options: ChangeOptions,
+    graph: list[tuple[str, tuple[str, ...]]],
+) -> list[Change]:
+    """The changes of ``sha``'s history not reachable from ``exclude`` (stored already),
+    with no release: a deployed commit no tag contains yet. Every commit walked is
+    appended to ``graph`` as ``release_changes`` does."""
+    prefix = options.changes_dir.strip("/") + "/"
+    changes = []
+    specs: list[str] = []
+    for commit in walk(repo_path, [sha], exclude, first_parent=options.first_parent):
+        followed = commit.parents[:1] if options.first_parent else commit.parents
+        graph.append((commit.sha, followed))
+        if options.first_parent or len(commit.parents) < 2:
+            changes.append(interpret(commit, matcher, options))
+            specs += _fragment_specs(commit, prefix)
+    if not specs:
+        return changes
+    fragments = _read_fragments(repo_path, specs)
+    return [_with_fragment(change, fragments, options) for change in changes]
+
+
 def changes_in_range(
     repo_path: Path,
     until: str,

@@ -26,7 +26,13 @@ from releasecare.errors import (
     nearest_tags_hint,
 )
 from releasecare.forked import can_fork, iterate_in_child
-from releasecare.gitrepo import UNSHALLOW_HINT, clone_is_shallow, nearest_release_containing
+from releasecare.gitrepo import (
+    UNSHALLOW_HINT,
+    clone_is_shallow,
+    nearest_release_containing,
+    resolve,
+)
+from releasecare.releases import store_deployed_history
 from releasecare.store import deployments as store
 from releasecare.store import releases as release_store
 from releasecare.store.models import driver_time
@@ -49,6 +55,14 @@ class IngestSummary:
     @property
     def unchanged(self) -> int:
         return self.read - self.created
+
+
+def _deployed_commit(repo: Path, rev: str) -> str | None:
+    """The commit ``rev`` names in ``repo`` (a sha, a branch), or None."""
+    try:
+        return resolve(repo, rev)
+    except (GitError, InputError):
+        return None
 
 
 def record_deployment(
@@ -77,6 +91,14 @@ def record_deployment(
                 f"version {event.version!r} is not a known release, and {repo} is a shallow clone",
                 hint=f"{UNSHALLOW_HINT}; then `releasecare release scan`",
             )
+        commit = _deployed_commit(repo, event.version) if known and repo else None
+        if commit is not None and repo is not None:
+            # A commit (continuous deployment): it stands for the nearest release
+            # containing it, else for itself; its own history makes the range exact.
+            store_deployed_history(session, config, repo, commit)
+            version = nearest_release_containing(repo, commit, known) or event.version
+            deployed = replace(event, version=version, sha=commit)
+            return store.record(session, deployed, at_given=at_given)
         if not known:
             raise InputError(
                 f"version {event.version!r} cannot be placed: no releases are known yet",
@@ -128,7 +150,9 @@ def ingest_events(
     An event without an environment, or with one the config does not know, stops
     the ingest with an error naming where it came from.
     """
-    return store_rows(session, rows_from_events(events, row_context(session, config, repo)))
+    summary = store_rows(session, rows_from_events(events, row_context(session, config, repo)))
+    _store_deployed_histories(session, config, repo)
+    return summary
 
 
 def ingest_source(
@@ -154,7 +178,19 @@ def ingest_source(
         batches = _rows_in_child(source, fmt, options, context, skipped)
     else:
         batches = rows_from_events(read_events(source, fmt, options, skipped), context)
-    return store_rows(session, batches)
+    summary = store_rows(session, batches)
+    _store_deployed_histories(session, config, repo)
+    return summary
+
+
+def _store_deployed_histories(session: Session, config: Config, repo: Path | None) -> None:
+    """Every deployed commit the stored graph lacks gets its history stored (exact
+    ranges for commits no tag contains); without the repository, they keep their
+    release's range."""
+    if repo is None:
+        return
+    for sha in store.commits_outside_graph(session):
+        store_deployed_history(session, config, repo, sha)
 
 
 def worth_a_second_process(source: str) -> bool:

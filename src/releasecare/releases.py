@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from releasecare import gitrepo
-from releasecare.changes import release_changes
+from releasecare.changes import release_changes, unreleased_changes
 from releasecare.config import Config
 from releasecare.domain import Change, Release
 from releasecare.errors import GitError, NotFound, nearest_tags_hint
@@ -276,6 +276,30 @@ def scan(
         done = store.scanned(session)
         fingerprint = store.setting(session, store.SCAN_SETTINGS)
         return finish_scan(session, start(done, stored, fingerprint))
+
+
+def store_deployed_history(session: Session, config: Config, repo: Path, sha: str) -> int:
+    """Make a deployed commit's history part of the stored graph when it is not yet
+    (a commit after the last tag, or on a branch no tag reaches), so that its range is
+    exact; its new changes have no release until a scan finds one containing them.
+    Returns the number of changes stored; 0 when the graph has it already."""
+    from releasecare.store import commits as graph_store  # noqa: PLC0415 (after git started)
+    from releasecare.store import releases as store  # noqa: PLC0415 (after git started)
+
+    if graph_store.expand(session, sha) is not None:
+        return 0
+    full = gitrepo.resolve(repo, sha, tag_pattern=config.tag_pattern)
+    if graph_store.generations(session, [full]):
+        return 0
+    tips = list(store.commits(session).values())
+    exclude = list(graph_store.generations(session, tips))
+    graph: list[tuple[str, tuple[str, ...]]] = []
+    changes = unreleased_changes(
+        repo, full, exclude, config.component_matcher(repo), config.change_options(), graph
+    )
+    written = store.insert_changes(session, ((None, -i, c) for i, c in enumerate(changes)))
+    graph_store.save_graph(session, graph)
+    return sum(written.values())
 
 
 def release_with_changes(

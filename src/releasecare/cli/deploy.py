@@ -15,7 +15,12 @@ def deploy() -> None:
 
 @deploy.command("record")
 @click.option("--env", "environment", required=True, help="Environment deployed to.")
-@click.option("--version", "version", required=True, help="Release tag that was deployed.")
+@click.option(
+    "--version",
+    "version",
+    required=True,
+    help="Release tag that was deployed, or the commit (continuous deployment).",
+)
 @click.option(
     "--status", type=click.Choice(DEPLOY_STATUSES), default="succeeded", show_default=True
 )

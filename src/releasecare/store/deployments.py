@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from releasecare.domain import REACHED_CUSTOMERS, DeployEvent, Deployment
 from releasecare.store.engine import driver_cursor
-from releasecare.store.models import DeploymentRow
+from releasecare.store.models import CommitRow, DeploymentRow
 
 
 def record(
@@ -204,3 +204,14 @@ _COLUMNS = (
 
 def count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(DeploymentRow)) or 0
+
+
+def commits_outside_graph(session: Session) -> list[str]:
+    """Deployed commits (as recorded) that the stored commit graph does not hold."""
+    rows = session.scalars(
+        select(DeploymentRow.sha)
+        .where(DeploymentRow.sha.is_not(None))
+        .where(~exists().where(CommitRow.sha == DeploymentRow.sha))
+        .distinct()
+    )
+    return [sha for sha in rows if sha]

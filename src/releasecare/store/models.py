@@ -106,7 +106,8 @@ class ChangeRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sha: Mapped[str] = mapped_column(String(64), unique=True)
-    release_id: Mapped[int] = mapped_column(
+    # None: a deployed commit no release tag contains yet (continuous deployment).
+    release_id: Mapped[int | None] = mapped_column(
         ForeignKey("releases.id", ondelete="CASCADE"), index=True
     )
     summary: Mapped[str] = mapped_column(Text)
@@ -125,7 +126,7 @@ class ChangeRow(Base):
     # Position of the commit inside its release, oldest first.
     ordinal: Mapped[int] = mapped_column(Integer, default=0)
 
-    release: Mapped[ReleaseRow] = relationship(back_populates="changes")
+    release: Mapped[ReleaseRow | None] = relationship(back_populates="changes")
     files: Mapped[list[ChangeFileRow]] = relationship(cascade="all, delete-orphan")
     components: Mapped[list[ChangeComponentRow]] = relationship(cascade="all, delete-orphan")
 

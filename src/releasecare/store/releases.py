@@ -125,7 +125,9 @@ _CHANGE_COLUMNS = (
 )
 
 
-def insert_changes(session: Session, changes: Iterable[tuple[int, int, Change]]) -> Counter[int]:
+def insert_changes(
+    session: Session, changes: Iterable[tuple[int | None, int, Change]]
+) -> Counter[int | None]:
     """Write ``(release_id, ordinal, change)`` with files and components, in batches.
 
     Consumes ``changes`` as they come, so a scan writes while git is still walking.
@@ -136,12 +138,12 @@ def insert_changes(session: Session, changes: Iterable[tuple[int, int, Change]])
     changes and several times as many file rows.
     """
     dialect = session.connection().dialect.name
-    written: Counter[int] = Counter()
+    written: Counter[int | None] = Counter()
     with driver_cursor(session) as (cursor, marker):
         # Into an empty table (a first scan) nothing can be known already.
         cursor.execute("SELECT 1 FROM changes LIMIT 1")
         writer = _ChangeWriter(cursor, marker, driver_time(dialect), cursor.fetchone() is not None)
-        batch: list[tuple[int, int, Change]] = []
+        batch: list[tuple[int | None, int, Change]] = []
         for item in changes:
             batch.append(item)
             if len(batch) >= BATCH:
@@ -159,18 +161,31 @@ class _ChangeWriter:
     stamp: Callable[[datetime | None], object]  # a time as the column stores it
     check_known: bool  # whether a sha may be stored already
 
-    def write(self, batch: Sequence[tuple[int, int, Change]]) -> list[int]:
+    def write(self, batch: Sequence[tuple[int | None, int, Change]]) -> list[int | None]:
         """Write one batch; the release id of each change written."""
         cursor, marker = self.cursor, self.marker
         if self.check_known:
             cursor.execute(
-                f"SELECT sha FROM changes WHERE sha IN ({', '.join([marker] * len(batch))})",
+                f"SELECT sha, release_id FROM changes "
+                f"WHERE sha IN ({', '.join([marker] * len(batch))})",
                 [c.sha for _, _, c in batch],
             )
-            known = {sha for (sha,) in cursor.fetchall()}
+            known = dict(cursor.fetchall())
+            # A deployed commit stored before any release contained it joins its release.
+            adopted = [
+                (release_id, ordinal, c.sha)
+                for release_id, ordinal, c in batch
+                if c.sha in known and known[c.sha] is None and release_id is not None
+            ]
+            if adopted:
+                cursor.executemany(
+                    f"UPDATE changes SET release_id = {marker}, ordinal = {marker} "
+                    f"WHERE sha = {marker}",
+                    adopted,
+                )
             batch = [item for item in batch if item[2].sha not in known]
             if not batch:
-                return []
+                return [release_id for release_id, _, _ in adopted]
         stamp = self.stamp
         cursor.executemany(
             f"INSERT INTO changes ({', '.join(_CHANGE_COLUMNS)}) "
@@ -307,11 +322,11 @@ def list_releases(session: Session) -> list[tuple[Release, int, bool]]:
 
 def changes_of(session: Session, shas: Sequence[str]) -> list[Change]:
     """The stored changes among ``shas``, in that order (a merge is no change)."""
-    found: dict[str, tuple[ChangeRow, str]] = {}
+    found: dict[str, tuple[ChangeRow, str | None]] = {}
     for start in range(0, len(shas), BATCH):
         rows = session.execute(
             select(ChangeRow, ReleaseRow.tag)
-            .join(ReleaseRow, ChangeRow.release_id == ReleaseRow.id)
+            .outerjoin(ReleaseRow, ChangeRow.release_id == ReleaseRow.id)
             .where(ChangeRow.sha.in_(shas[start : start + BATCH]))
         ).all()
         found.update((row.sha, (row, tag)) for row, tag in rows)
@@ -328,7 +343,7 @@ def changes_of_release(session: Session, tag: str) -> list[Change]:
     return _with_details(session, [(row, t) for row, t in rows])
 
 
-def _with_details(session: Session, rows: Sequence[tuple[ChangeRow, str]]) -> list[Change]:
+def _with_details(session: Session, rows: Sequence[tuple[ChangeRow, str | None]]) -> list[Change]:
     ids = [row.id for row, _ in rows]
     components: dict[int, list[str]] = {}
     files: dict[int, list[FileChange]] = {}

@@ -4,7 +4,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-02 01:40:00
 
-Releases are marked unscanned: the next ``release scan`` walks them again and
+Changes may have no release (a deployed commit no tag contains yet). Releases are
+marked unscanned: the next ``release scan`` walks them again and
 stores the graph (a deploy's change set needs it; the changes stored before were
 attributed by version order, not by git's reachability).
 """
@@ -36,10 +37,15 @@ def upgrade() -> None:
         sa.Column("value", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_settings")),
     )
+    with op.batch_alter_table("changes", schema=None) as batch_op:
+        batch_op.alter_column("release_id", existing_type=sa.Integer(), nullable=True)
     op.execute("UPDATE releases SET scanned_at = NULL")
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM changes WHERE release_id IS NULL")
+    with op.batch_alter_table("changes", schema=None) as batch_op:
+        batch_op.alter_column("release_id", existing_type=sa.Integer(), nullable=False)
     op.drop_table("settings")
     with op.batch_alter_table("commits", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_commits_generation"))
