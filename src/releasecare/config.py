@@ -56,7 +56,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "subject_fallback": bool,  # deprecated: [notes] source
     },
     "notes": {"source": str, "dependency_updates": str},
-    "customers": {"csv_columns": dict, "token_env": str},
+    "customers": {"csv_columns": dict, "token_env": str, "prune_limit": float},
 }
 ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
     "components": {"name": str, "description": str, "paths": StrList},
@@ -101,6 +101,9 @@ class Config:
     templates: Path | None = None
     voice: VoiceOptions = field(default_factory=VoiceOptions)
     customer_source: SourceOptions = field(default_factory=SourceOptions)
+    # The largest share of stored customers one `customers import --prune` may remove
+    # without --force (None: anything but all of them).
+    prune_limit: float | None = None
     # Keys still read but to be replaced: one line each, for the CLI to show.
     deprecations: tuple[str, ...] = ()
 
@@ -290,7 +293,17 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         voice=_voice(data.get("voice", {}), data.get("notes", {})),
         customer_source=_customer_source(path, data.get("customers", {})),
         deprecations=_deprecations(path, data),
+        prune_limit=_share(path, "customers.prune_limit", data.get("customers", {})),
     )
+
+
+def _share(path: Path, dotted: str, table: Mapping[str, Any]) -> float | None:
+    value = table.get(dotted.rpartition(".")[2])
+    if value is None:
+        return None
+    if not 0 <= float(value) <= 1:
+        raise ConfigError(path, dotted, f"must be a share from 0 to 1; got {value!r}")
+    return float(value)
 
 
 def _deprecations(path: Path, data: Mapping[str, Any]) -> tuple[str, ...]:
@@ -368,7 +381,9 @@ def _check_type(path: Path, dotted: str, value: Any, expected: Any) -> None:
             raise ConfigError(path, dotted, f"must be a list of strings; got {_describe(value)}")
         return
     # bool is an int in Python; a TOML `true` where a number belongs is still wrong.
-    if (expected is int and isinstance(value, bool)) or not isinstance(value, expected):
+    # A share may be written as a whole number (0, 1).
+    accepted = (int, float) if expected is float else expected
+    if (expected in (int, float) and isinstance(value, bool)) or not isinstance(value, accepted):
         raise ConfigError(
             path,
             dotted,
@@ -376,7 +391,13 @@ def _check_type(path: Path, dotted: str, value: Any, expected: Any) -> None:
         )
 
 
-_TYPE_NAMES = {str: "a string", bool: "true or false", int: "a whole number", dict: "a table"}
+_TYPE_NAMES = {
+    str: "a string",
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+    dict: "a table",
+}
 
 
 def _describe(value: Any) -> str:

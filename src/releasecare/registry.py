@@ -36,11 +36,15 @@ def import_customers(
     fmt: str | None = None,
     prune: bool = False,
     strict: bool = False,
+    force: bool = False,
     warn: Callable[[str], object] = lambda message: None,
 ) -> ImportResult:
     """Upsert every customer of ``source``; nothing is stored unless every row is valid.
 
-    ``warn`` hears each warning as it is found, and what ``prune`` will remove.
+    ``warn`` hears each warning as it is found, and what ``prune`` will remove. A prune
+    that would remove every stored customer (or more than ``[customers] prune_limit``
+    of them) is refused unless ``force``: one empty CRM answer must not stop every
+    notice.
     """
     records = read_customers(source, config.customer_source_options(fmt))
     warnings = check_references(records, config.environments, config.components)
@@ -54,6 +58,15 @@ def import_customers(
         warn(f"warning: {shown}: {warning}")
     if prune:
         missing = store.count_missing(session, (c.id for c in records))
+        total = store.count(session)
+        limit = config.prune_limit
+        too_many = missing == total if limit is None else missing > limit * total
+        if missing and too_many and not force:
+            raise InputError(
+                f"--prune would remove {missing} of the {total} stored customers "
+                f"({shown} lists {len(records)}); nothing was changed",
+                hint="check the source; if this is meant, add --force",
+            )
         if missing:
             warn(f"--prune: removing {missing} customer(s) not in {shown}")
     stored = store.upsert(session, records, prune=prune)

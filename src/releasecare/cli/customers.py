@@ -16,6 +16,11 @@ def customers() -> None:
 @click.argument("source")
 @click.option("--prune", is_flag=True, help="Remove stored customers missing from SOURCE.")
 @click.option(
+    "--force",
+    is_flag=True,
+    help="Let --prune remove all customers (or more than [customers] prune_limit).",
+)
+@click.option(
     "--strict",
     is_flag=True,
     help="Unknown environments or components are errors (exit 2), not warnings.",
@@ -29,7 +34,13 @@ def customers() -> None:
 @json_option
 @pass_app
 def import_(
-    app: App, source: str, prune: bool, strict: bool, fmt: str | None, as_json: bool
+    app: App,
+    source: str,
+    prune: bool,
+    force: bool,
+    strict: bool,
+    fmt: str | None,
+    as_json: bool,
 ) -> None:
     """Import customers from a TOML, JSON or CSV file, standard input (-) or a URL.
 
@@ -45,7 +56,14 @@ def import_(
 
     with app.transaction() as session:
         imported = import_customers(
-            session, app.config, source, fmt=fmt, prune=prune, strict=strict, warn=info
+            session,
+            app.config,
+            source,
+            fmt=fmt,
+            prune=prune,
+            strict=strict,
+            force=force,
+            warn=info,
         )
     result = imported.stored
     if as_json:
