@@ -87,7 +87,7 @@ def test_deploy_record_twice_records_once(project: Runner) -> None:
     assert project.json(*with_id)["created"] is False
     listed = project.json("deploy", "list")["deployments"]
     assert [(d["version"], d["previous_version"], d["external_id"]) for d in listed] == [
-        ("v1.1.0", None, None),
+        ("v1.1.0", "v1.0.0", None),  # the first: the release before is assumed
         ("v1.2.0", "v1.1.0", "pipeline-9"),
     ]
 
@@ -308,4 +308,7 @@ def test_deploy_list_says_what_kind_of_deploy_each_was(project: Runner) -> None:
     assert [d["previous_assumed"] for d in listed] == [True, False, False, False, False]
     text = project.ok("deploy", "list").stdout
     assert "ROLLBACK" in text and "FAILED: nothing changed" in text
-    assert "first known here: the release before it is assumed" in text
+    assert (
+        "v1.0.0 -> v1.1.0               succeeded  (first known here: what it had before is assumed)"
+        in text
+    )

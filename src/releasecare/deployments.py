@@ -332,9 +332,14 @@ def deployment_history(session: Session, environment: str | None = None) -> list
     positions = release_store.positions(session)
     rows: list[HistoryRow] = []
     current: dict[str, str] = {}
+    before = {pos: tag for tag, pos in positions.items()}
     for deployment in store.history(session, environment):
         previous = current.get(deployment.environment)
-        rows.append(HistoryRow(deployment, previous, _kind(deployment, previous, positions)))
+        kind = _kind(deployment, previous, positions)
+        if kind == "first" and deployment.version in positions:
+            # What impact assumes the environment had: the release before.
+            previous = before.get(positions[deployment.version] - 1)
+        rows.append(HistoryRow(deployment, previous, kind))
         if deployment.reached_customers:
             current[deployment.environment] = deployment.version
     return rows

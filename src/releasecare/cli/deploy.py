@@ -159,7 +159,7 @@ def list_(app: App, environment: str | None, as_json: bool) -> None:
         click.echo("no deployments recorded")
         return
     marks = {
-        "first": "  (first known here: the release before it is assumed)",
+        "first": "  (first known here: what it had before is assumed)",
         "rollback": "  ROLLBACK",
         "redeploy": "  (same version again)",
         "failed": "  FAILED: nothing changed",
