@@ -309,6 +309,6 @@ def test_deploy_list_says_what_kind_of_deploy_each_was(project: Runner) -> None:
     text = project.ok("deploy", "list").stdout
     assert "ROLLBACK" in text and "FAILED: nothing changed" in text
     assert (
-        "v1.0.0 -> v1.1.0               succeeded  (first known here: what it had before is assumed)"
-        in text
+        "v1.0.0 -> v1.1.0               succeeded  "
+        "(first known here: what it had before is assumed)" in text
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 from releasecare.components import ComponentMatcher
 from releasecare.domain import CHANGE_IMPACTS, Change, Commit, Release
 from releasecare.gitrepo import count_commits, iter_commits, read_blobs, walk
+from releasecare.text import has_controls, inert
 
 # Audience values that mean customers; any other (internal, a typo) means staff only.
 CUSTOMER_AUDIENCES = frozenset({"customer", "customers", "external", "public"})
@@ -110,10 +111,18 @@ def _trailer_map(trailers: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     return found
 
 
+def _inert_commit(commit: Commit) -> Commit:
+    """Commit text is others' input: no control character goes further."""
+    if commit.subject.isprintable() and not has_controls(commit.body):
+        return commit
+    return replace(commit, subject=inert(commit.subject), body=inert(commit.body))
+
+
 def interpret(
     commit: Commit, matcher: ComponentMatcher, options: ChangeOptions, *, release: str | None = None
 ) -> Change:
     """One commit as a change: its type, notes, components and visibility."""
+    commit = _inert_commit(commit)
     parsed = parse_trailers(commit.body) if commit.body else []
     info = parse_conventional(commit.subject, commit.body, parsed)
     components = matcher.for_files(commit.files)
@@ -220,7 +229,7 @@ def parse_fragment(path: str, text: str) -> Fragment:
     )
     return Fragment(
         path=path,
-        text=body.strip(),
+        text=inert(body).strip(),
         components=components,
         type=meta.get("type") or None,
         audience=meta.get("audience") or None,

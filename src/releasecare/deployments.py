@@ -36,6 +36,7 @@ from releasecare.releases import store_deployed_history
 from releasecare.store import deployments as store
 from releasecare.store import releases as release_store
 from releasecare.store.models import driver_time
+from releasecare.text import inert
 from releasecare.versions import in_order
 
 if TYPE_CHECKING:
@@ -55,6 +56,21 @@ class IngestSummary:
     @property
     def unchanged(self) -> int:
         return self.read - self.created
+
+
+def checked_event(event: DeployEvent) -> DeployEvent:
+    """One check for every deploy, recorded or ingested: no control characters in the
+    fields that name things (refused, naming the field); none in a description
+    (taken out: it is text someone wrote)."""
+    for name in ("version", "environment", "external_id", "sha", "source"):
+        value = getattr(event, name)
+        if value is not None and not value.isprintable():
+            raise RecordError(
+                event.location or event.source, "contains control characters", field=name
+            )
+    if event.description is not None and not event.description.isprintable():
+        return replace(event, description=inert(event.description))
+    return event
 
 
 def _deployed_commit(repo: Path, rev: str) -> str | None:
@@ -78,6 +94,7 @@ def record_deployment(
     The version must be a scanned release; when it is not and ``repo`` is a shallow
     clone, the clone is what is wrong (exit 3, with the fix).
     """
+    event = checked_event(event)
     if event.environment is not None:
         config.check_environment(event.environment)
     if event.status not in DEPLOY_STATUSES:
@@ -268,6 +285,7 @@ def rows_from_events(
                 f"unknown environment {environment!r}" + (f" ({hint})" if hint else ""),
                 field="environment",
             )
+        event = checked_event(event)
         version, sha = event.version, event.sha
         if looks_like_sha(version) or (sha and releases and not known(version)):
             # A commit (or a branch name with its commit) stands for the nearest release

@@ -20,6 +20,7 @@ from typing import Any
 
 from releasecare.domain import Commit, FileChange, Release
 from releasecare.errors import GitError, NotFound, nearest_tags_hint
+from releasecare.text import inert
 from releasecare.versions import sort_versions, version_key
 
 # One record per commit: a start marker, then NUL-terminated header fields.
@@ -165,7 +166,7 @@ def list_releases(repo_path: Path, tag_pattern: str, *, order: str = "version") 
                 tag=name,
                 sha=sha,
                 date=_parse_date(date),
-                message=_without_signature(contents) or None if annotated else None,
+                message=inert(_without_signature(contents)) or None if annotated else None,
                 annotated=annotated,
             )
         )

@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
+# C0 and C1 control characters but tab and newline (ESC, NUL, CSI, BEL, DEL...):
+# text from others (commits, deploy logs, customer names) never carries them to a
+# terminal, a file or a notice, where they could clear a screen or hide a link.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def inert(text: str) -> str:
+    """``text`` without control characters (tab and newline kept; CR as a newline)."""
+    if text.isprintable():
+        return text
+    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def has_controls(text: str) -> bool:
+    return _CONTROLS.search(text) is not None
+
 
 def plural(count: int, word: str) -> str:
     """``1 change``, ``2 changes``."""
