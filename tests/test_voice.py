@@ -313,6 +313,7 @@ REAL_CASES = [
     ("Fixed an issue where users could not fullscreen embedded videos.", "third-person", True),
     ("Users were unable to sign out from gist pages.", "third-person", True),
     ("Users had to re-enter their card details.", "third-person", True),
+    ("An update caused users to be signed out.", "third-person", True),
     (
         "Added support to allow users to specify a different download location for Hunspell "
         "dictionaries.",
@@ -430,6 +431,18 @@ REAL_CASES = [
         False,
     ),
     ("Totals were off by one cent.", "technical-problem", False),
+    (
+        "On an instance with secret scanning enabled, the custom pattern page would not load "
+        "because dry run results were tied to a deleted repository.",
+        "technical-problem",
+        True,
+    ),
+    ("The incident was triggered by a recent deployment.", "technical-problem", True),
+    (
+        "Fixed an issue where notifications were missed because the app was in the background.",
+        "technical-problem",
+        False,
+    ),
     # developer-imperative: dependency bumps and code work
     (
         "Bump protobuf from 3.13.0 to 3.15.0 in /src/emailservice (#717)",
@@ -522,6 +535,7 @@ REAL_CASES = [
     ("Some small cleanup", "content-free", True),
     ("MAINT: address review comments", "content-free", True),
     ("Minor fixes", "content-free", True),
+    ("Cleanups and refinements", "content-free", True),
     ("Various improvements", "content-free", True),
     ("Bug fixes and performance improvements", "content-free", True),
     ("These settings are off by default.", "content-free", False),

@@ -147,9 +147,13 @@ _ACTIONS = words(
 )
 _LETS = words(
     "allow allows allowing allowed let lets letting enable enables enabling enabled help "
-    "helps helping instruct instructs ask asks prompt prompts require requires force "
-    "forces notify notifies remind reminds give gives show shows tell tells warn warns "
-    "invite invites"
+    "helps helping instruct instructs instructing ask asks asking asked prompt prompts "
+    "prompting prompted require requires requiring force forces forcing forced notify "
+    "notifies notifying notified remind reminds reminding give gives giving show shows "
+    "showing tell tells telling warn warns warning warned invite invites inviting cause "
+    "causes causing caused prevent prevents preventing prevented make makes making made "
+    "redirect redirects redirected send sends sending sent log logs logged sign signed "
+    "kick kicked lock locks locked take takes took"
 )
 _TO_YOU = {"is": "are", "was": "were", "has": "have", "doesn't": "don't", "isn't": "aren't"}
 _TO_YOUR = {"their": "your", "them": "you", "themselves": "yourselves", "they": "you"}

@@ -215,7 +215,8 @@ _CAUSE = (
 _CAUSED_BY = words(
     "change bug misconfiguration configuration config deploy deployment update defect "
     "failure faulty recent code issue problem timeout race deadlock regression "
-    "misconfigured missing invalid incorrect memory database cache"
+    "misconfigured missing invalid incorrect memory database cache upstream provider "
+    "network load disk certificate capacity outage dependency"
 )
 
 
@@ -229,13 +230,30 @@ def _phrase_at(lows: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> tuple
 
 
 def _caused_by(lows: Sequence[str]) -> tuple[int, int] | None:
-    """ "caused by a configuration change", "failed due to a timeout": a cause of ours
+    """ "caused by a configuration change", "failed due to a timeout", "triggered by a
+    recent deployment": a cause of ours
     (not "Due to moving to a new version, ..." at the start, which is a reason)."""
     for i in range(len(lows) - 2):
-        if lows[i : i + 2] == ["caused", "by"] or (i and lows[i : i + 2] == ["due", "to"]):
+        pair = lows[i : i + 2]
+        if pair in (["caused", "by"], ["triggered", "by"]) or (i and pair == ["due", "to"]):
             for k in range(i + 2, min(i + 6, len(lows))):
                 if lows[k] in _CAUSED_BY:
                     return i, k + 1
+    return None
+
+
+def _because(words: Sequence[Token]) -> tuple[int, int] | None:
+    """ "... would not load because dry run results were tied to ...": the cause told
+    as what our systems' parts did."""
+    lows = [w.low for w in words]
+    for i, low in enumerate(lows):
+        if low != "because" and lows[i : i + 3] != ["as", "a", "result"]:
+            continue
+        for k in range(i + 1, min(i + 7, len(words))):
+            if words[k].clause_break:
+                break
+            if lows[k] in wl.SYSTEM_NOUNS:
+                return i, k + 1
     return None
 
 
@@ -268,7 +286,7 @@ def technical_problem(note: Note, options: VoiceOptions, today: date) -> list[Fi
     for sentence in note.sentences:
         words = words_of(sentence)
         lows = [w.low for w in words]
-        cause = _phrase_at(lows, _CAUSE) or _caused_by(lows)
+        cause = _phrase_at(lows, _CAUSE) or _caused_by(lows) or _because(words)
         if cause:
             span = span_text(note, words[cause[0] : cause[1]])
             return [

@@ -81,6 +81,21 @@ PLAIN_WORDS: dict[str, str] = {
     "server-side": "on our servers",
     "payload": "the data sent",
     "serialization": "saving data",
+    "backfill": "filling in past data",
+    "handler": "say what now works",
+    "middleware": "say what now works",
+    "jwt": "sign-in token",
+    "systemd": "the service",
+    "namespace": "say what now works",
+    "idempotency": "say what now works",
+    "semaphore": "say what now works",
+    "electron": "the desktop app",
+    "chromium": "the desktop app's browser engine",
+    "throttling": "limits",
+    "caching": "say what is faster",
+    "replication": "copying data",
+    "kv store": "storage",
+    "key-value store": "storage",
 }
 DEFAULT_JARGON = tuple(PLAIN_WORDS)
 
@@ -241,7 +256,10 @@ VAGUE_WORDS = words(
     "stuff things thing bits performance stability reliability quality under hood typo "
     "typos wip review comments comment address addressed issue issues problem problems "
     "server-side client-side internal housekeeping maintenance chores silly quick trivial "
-    "one ones stuff code work done ui ux usability experience"
+    "one ones stuff code work done ui ux usability experience cleanups fixups nit nits "
+    "refinements adjustments corrections optimizations optimisations optimization "
+    "optimisation bugfix bugfixes edits assorted numerous multiple couple routine behind "
+    "scenes speed todo temp"
 )
 STOP_WORDS = words(
     "a an the and or of for to in on at with by from as is are was were be been it its "
@@ -316,12 +334,38 @@ DEFECT_PHRASES = tuple(
         "slow queries",
         "database load",
         "connection pool",
+        "cache invalidation",
+        "stale cache",
+        "cached data",
+        "status code",
+        "exit code",
+        "statement timeout",
+        "request timeout",
+        "connection timeout",
+        "gateway timeout",
+        "database connections",
+        "database locks",
+        "lock contention",
+        "out of memory",
+        "memory pressure",
+        "event loop",
+        "main thread",
+        "background thread",
     )
+)
+# After "because" in a sentence about a failure: the cause is inside our systems.
+SYSTEM_NOUNS = words(
+    "database databases cache cached query queries index indices token tokens config "
+    "configuration process thread request requests response responses payload field "
+    "variable pointer object worker job queue migration schema record records row rows "
+    "results handler callback"
 )
 DEFECT_WORDS = words(
     "null nil nullptr npe nan segfault deadlock deadlocks mutex typeerror exception "
     "exceptions unhandled uncaught misuse comparator off-by-one out-of-bounds panic panics "
-    "panicked n+1 regex regexp misconfigured misconfiguration overloaded overwhelmed"
+    "panicked n+1 regex regexp misconfigured misconfiguration overloaded overwhelmed "
+    "uninitialized dereferenced deserialized deserialization invalidated mutated deallocated "
+    "oom exhausted saturated unhealthy"
 )
 DEFECT_ADJECTIVES = words(
     "missing invalid incorrect wrong empty unexpected stale undefined corrupt corrupted "
