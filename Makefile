@@ -16,3 +16,4 @@ bench:
 	.venv/bin/python benchmarks/bench_ingest.py
 	.venv/bin/python benchmarks/bench_render.py
 	.venv/bin/python benchmarks/bench_impact.py
+	.venv/bin/python benchmarks/bench_voice.py

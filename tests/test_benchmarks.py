@@ -18,6 +18,10 @@ BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
         ("bench_ingest.py", ["ingest into SQLite:", "events/s"]),
         ("bench_impact.py", ["impact time:", "SQL statements"]),
         ("bench_render.py", ["rendering alone:", "baseline:"]),
+        (
+            "bench_voice.py",
+            ["recall on bad notes (any rule):", "false positives on good notes:", "holdout:"],
+        ),
     ],
 )
 def test_benchmark_quick_mode(script: str, expected: list[str], tmp_path: Path) -> None:

@@ -32,7 +32,9 @@ impact
 
 notices
     ``notices``      composes deployment -> impact -> rendered files -> stored notices
-    ``voice``        the customer's note for a change, and the voice rules
+    ``voice``        the customer's note for a change: subjects cleaned or held back
+    ``voicelint/``   the voice rules over a note's words and sentences, their word
+                     lists, measured by ``benchmarks/bench_voice.py``
     ``lint``         ``notes lint`` over a release, a range or fragment files;
                      ``notes check``, the pull-request gate; ``notes edit``
     ``annotations``  findings as a CI shows them (GitHub workflow commands)

@@ -266,6 +266,7 @@ def findings_json(findings: Iterable[Finding]) -> dict[str, Any]:
                 "rule": f.rule,
                 "location": f.location,
                 "text": f.text,
+                "span": f.span,
                 "message": f.message,
                 "suggestion": f.suggestion,
             }

@@ -1,0 +1,178 @@
+"""A note as the voice lint reads it: words with their position and shape, in sentences.
+
+Markdown is read, not matched: a code span (`` `x` ``) is one token of kind "code",
+a link's address is one token of kind "url" (its text is words, marked ``in_link``),
+and a bare address is a "url" token too, so nothing inside an address is taken for a
+path or a ticket. Words keep what joins them (``ISO-8601``, ``read/write``,
+``v5.0.3``, ``std::isinf`` are one token each), so a rule looks at a whole word and
+its shape, never at part of one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from releasecare.voicelint.wordlists import COMMIT_TYPES
+
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]+)\)")
+_BARE_URL = re.compile(r"\bhttps?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]")
+# A word, with what joins its parts; a path keeps its leading "/", "./" or "~/".
+_WORD = re.compile(
+    r"(?:(?<![\w.~/])(?:\.{1,2}|~)?/(?=\w))?"
+    r"[#@]?\w+(?:['’]\w+)*(?:(?:[-./+]|::)\w+(?:['’]\w+)*)*(?:\(\))?"
+)
+# Quotation marks and bold: a label the customer sees ("Merge pull request").
+_QUOTED = re.compile(r'"[^"\n]{1,80}"|“[^”\n]{1,80}”|\*\*[^*\n]{1,80}\*\*')
+# Where one sentence ends: a full stop, question or exclamation mark or semicolon
+# before white space (or the end), or a line break.
+_SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n+")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # as written; for "code" and "url" tokens, what is inside
+    start: int
+    end: int
+    kind: str = "word"  # "word", "code" (a code span) or "url"
+    before: str = ""  # what stands between the previous token and this one
+    in_link: bool = False  # a word of a Markdown link's text
+    quoted: bool = False  # inside quotation marks or **bold**: a label the customer sees
+
+    @cached_property
+    def low(self) -> str:
+        """Lower case, with typographic apostrophes made plain (we’re -> we're)."""
+        return self.text.lower().replace("’", "'")
+
+    @property
+    def is_word(self) -> bool:
+        return self.kind == "word"
+
+    @property
+    def clause_break(self) -> bool:
+        """Whether punctuation (a comma, a dash, a colon, a bracket) stands before it."""
+        return any(c in self.before for c in ",;:()[]—–") or " - " in self.before
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    tokens: tuple[Token, ...]
+    sentences: tuple[tuple[Token, ...], ...]
+
+    @cached_property
+    def words(self) -> tuple[Token, ...]:
+        return tuple(t for t in self.tokens if t.is_word)
+
+
+def read_note(text: str) -> Note:
+    """``text`` as tokens and sentences."""
+    spans: list[tuple[int, int, str, str]] = []  # start, end, kind, inner text
+    links: list[tuple[int, int]] = []  # where a link's text stands
+    masked = list(text)
+
+    def mask(start: int, end: int) -> None:
+        # Masked with a character no pattern matches: no word, no sentence end.
+        masked[start:end] = "\0" * (end - start)
+
+    for match in _CODE_SPAN.finditer(text):
+        spans.append((match.start(), match.end(), "code", match.group(2).strip()))
+        mask(match.start(), match.end())
+    for match in _LINK.finditer("".join(masked)):
+        url_start = match.start(2) - 2  # from the "]" on: "](address)"
+        spans.append((url_start, match.end(), "url", match.group(2)))
+        links.append((match.start(1), match.end(1)))
+        mask(url_start, match.end())
+        mask(match.start(), match.start() + 1)
+    for match in _BARE_URL.finditer("".join(masked)):
+        spans.append((match.start(), match.end(), "url", match.group(0)))
+        mask(match.start(), match.end())
+    for match in _WORD.finditer("".join(masked)):
+        in_link = any(s <= match.start() < e for s, e in links)
+        spans.append((match.start(), match.end(), "link-word" if in_link else "word", match[0]))
+    spans.sort()
+    quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+    tokens: list[Token] = []
+    previous_end = 0
+    for start, end, kind, inner in spans:
+        if start < previous_end:
+            continue
+        tokens.append(
+            Token(
+                inner,
+                start,
+                end,
+                "word" if kind == "link-word" else kind,
+                text[previous_end:start],
+                kind == "link-word",
+                any(s <= start < e for s, e in quoted),
+            )
+        )
+        previous_end = end
+    ends = [m.end() for m in _SENTENCE_END.finditer("".join(masked))]
+    sentences: list[list[Token]] = [[]]
+    for token in tokens:
+        while ends and token.start >= ends[0]:
+            ends.pop(0)
+            if sentences[-1]:
+                sentences.append([])
+        sentences[-1].append(token)
+    return Note(text, tuple(tokens), tuple(tuple(s) for s in sentences if s))
+
+
+def words_of(tokens: Iterable[Token]) -> list[Token]:
+    return [t for t in tokens if t.is_word]
+
+
+def find_phrase(tokens: Sequence[Token], phrase: Sequence[str]) -> int | None:
+    """Where the words of ``phrase`` (lower case) first stand in a row in ``tokens``."""
+    lows = [t.low for t in tokens]
+    size = len(phrase)
+    for i in range(len(lows) - size + 1):
+        if all(lows[i + k] == phrase[k] for k in range(size)):
+            return i
+    return None
+
+
+def span_text(note: Note, tokens: Sequence[Token]) -> str:
+    """The words of ``tokens`` as the note writes them (from the first to the last)."""
+    if not tokens:
+        return ""
+    return note.text[tokens[0].start : tokens[-1].end]
+
+
+# --- where the note's own words start ------------------------------------------------
+
+_LEADING_MARKS = re.compile(r"^\s*(?:(?:\[[^\]]{0,12}\]|\((?:\*\*)?\w+(?:\*\*)?\))\s*)*")
+_PREFIX = re.compile(r"^(?P<type>[A-Za-z][\w-]*)(?:\((?P<scope>[^)]*)\))?!?:\s+")
+_AREA = re.compile(r"^[A-Z]\w*(?: \w+){0,2}:\s+")
+
+
+@dataclass(frozen=True)
+class Body:
+    """The note after what stands before its first word: marks such as ``[*]`` or
+    ``(**crash**)``, a product area ("Calls: "), or a commit type ("chore(deps): ")."""
+
+    commit_prefix: str | None
+    words: tuple[Token, ...]
+
+
+def body_of(note: Note) -> Body:
+    text = note.text
+    marks = _LEADING_MARKS.match(text)
+    start = marks.end() if marks else 0
+    prefix: str | None = None
+    found = _PREFIX.match(text, start)
+    if found:
+        kind = found.group("type")
+        if kind.lower() in COMMIT_TYPES or kind[0].islower() or found.group("scope"):
+            prefix = text[found.start() : found.end()].strip()
+        start = found.end()
+    else:
+        area = _AREA.match(text, start)
+        if area:
+            start = area.end()
+    return Body(prefix, tuple(w for w in note.words if w.start >= start))
