@@ -148,6 +148,8 @@ def list_(app: App, environment: str | None, as_json: bool) -> None:
     """Each environment's deployments in order, with status and the version before."""
     from releasecare.deployments import deployment_history
 
+    if environment is not None:
+        app.config.check_environment(environment)
     with app.transaction() as session:
         rows = deployment_history(session, environment)
     if as_json:

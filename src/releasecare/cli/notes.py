@@ -94,7 +94,12 @@ def render(
     if not written:
         click.echo("no customer is affected by this deployment; no notices written")
         return
-    click.echo(f"wrote {len(written)} notices for {len(customers)} customers to {out_dir}")
+    from releasecare.text import plural
+
+    click.echo(
+        f"wrote {plural(len(written), 'file')} for {plural(len(customers), 'customer')} "
+        f"to {out_dir}"
+    )
     for notice in written:
         info(f"  {notice.path}")
 

@@ -33,6 +33,7 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
       releasecare release scan v2.4.0 --rescan
     """
     from releasecare.releases import scan as scan_releases
+    from releasecare.text import plural
 
     # A bar only for a person at a terminal; pipelines and --json get clean output.
     show_bar = not as_json and sys.stdout.isatty()
@@ -73,7 +74,7 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
         emit_json(scan_json(result))
         return
     for scanned_tag, count in result.scanned:
-        click.echo(f"{scanned_tag}: {count} change{'' if count == 1 else 's'}")
+        click.echo(f"{scanned_tag}: {plural(count, 'change')}")
     click.echo(
         f"{result.releases} releases, {len(result.scanned)} scanned, "
         f"{result.skipped} already up to date"
@@ -134,6 +135,7 @@ def show(app: App, tag: str, as_json: bool) -> None:
 def list_(app: App, as_json: bool) -> None:
     """Known releases in version order, with their change counts."""
     from releasecare.store import releases as store
+    from releasecare.text import plural
 
     with app.transaction() as session:
         rows = store.list_releases(session)
@@ -144,7 +146,7 @@ def list_(app: App, as_json: bool) -> None:
         return
     for r, n, scanned in rows:
         click.echo(
-            f"{r.tag:<16} {r.date:%Y-%m-%d}  {n:>5} changes"
+            f"{r.tag:<16} {r.date:%Y-%m-%d}  {plural(n, 'change'):>12}"
             + ("" if scanned else "  (not scanned)")
         )
 
