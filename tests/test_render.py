@@ -371,3 +371,13 @@ def test_numpy_style_types_go_in_the_sections_they_mean(kind: str, section: str)
     from releasecare.render import section_of
 
     assert section_of(change("x1", "BUG: x", type=kind)) == section
+
+
+def test_a_breaking_change_without_a_note_asks_to_read_rather_than_inventing_an_action(
+    tmp_path: Path,
+) -> None:
+    bare = change("b1", "feat!: signed webhooks", breaking=True)
+    noted = change("b2", "feat!: v2 bodies", breaking=True, note="Switch your receiver to v2.")
+    text = render(tmp_path, impact([bare, noted], [customer("acme", "Acme")]))["acme.md"]
+    assert "- Please read: Signed webhooks." in text
+    assert "- Switch your receiver to v2." in text

@@ -133,6 +133,9 @@ def _items(
             continue
         note = customer_note(change, components, voice)
         section = section_of(change)
+        if note is not None and section == "action" and not change.customer_note:
+            # A breaking change whose note says no action: never invent one.
+            note = f"Please read: {note}"
         if note is not None and impact.direction(change) == "removed":
             # "Fix no longer included: ..." so that a removed fix never reads as a bug gone.
             prefix = _REMOVED_PREFIX[section]
