@@ -381,3 +381,17 @@ def test_a_breaking_change_without_a_note_asks_to_read_rather_than_inventing_an_
     text = render(tmp_path, impact([bare, noted], [customer("acme", "Acme")]))["acme.md"]
     assert "- Please read: Signed webhooks." in text
     assert "- Switch your receiver to v2." in text
+
+
+def test_a_rollback_counts_what_it_takes_away_unlisted_and_bumps_stay_one_plain_line(
+    tmp_path: Path,
+) -> None:
+    bump = change("d1", "fix(deps): update dependency left-pad to v2", type="fix")
+    internal = change("i1", "refactor: tidy", type="refactor", visible=False)
+    notices = render(
+        tmp_path, impact([bump, internal], [customer("acme", "Acme")], rollback=True), "txt"
+    )
+    text = " ".join(notices["acme.txt"].split())
+    assert "- Security and dependency updates. (Checkout)" in text
+    assert "Fix no longer included: Security" not in text
+    assert "1 smaller change you had before is no longer included." in text

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -34,7 +34,7 @@ from releasecare.feeds import read_entries, update_feed
 from releasecare.outdir import OutputFolder
 from releasecare.slugs import safe_slug
 from releasecare.text import plural
-from releasecare.voice import VoiceOptions, customer_note
+from releasecare.voice import DEPENDENCY_NOTE, VoiceOptions, customer_note
 
 SECTIONS = (
     ("action", "Action needed"),
@@ -133,12 +133,15 @@ def _items(
             continue
         note = customer_note(change, components, voice)
         section = section_of(change)
+        dependencies = note == DEPENDENCY_NOTE and not change.customer_note
+        if dependencies:
+            section = "improved"  # one line for every bump, whatever their types
         if note is not None and section == "action" and not change.customer_note:
             # A breaking change whose note says no action: never invent one.
             note = f"Please read: {note}"
         if note is not None and impact.direction(change) == "removed":
             # "Fix no longer included: ..." so that a removed fix never reads as a bug gone.
-            prefix = _REMOVED_PREFIX[section]
+            prefix = "" if dependencies else _REMOVED_PREFIX[section]
             note, section = (f"{prefix}: {note}" if prefix else note), "removed"
         items[change.sha] = (
             None
@@ -203,8 +206,9 @@ def _context(
     shown = [item for c in ci.changes if (item := items.get(c.sha)) is not None]
     theirs = set(ci.components)
 
-    def names(keys: Sequence[str]) -> list[str]:
-        return [components[k].name if k in components else k for k in keys]
+    def names(keys: Iterable[str]) -> list[str]:
+        """The customer's names for ``keys``, in the order of those names."""
+        return sorted((components[k].name if k in components else k for k in keys), key=str.lower)
 
     sections = []
     for key, title in SECTIONS:
@@ -230,6 +234,9 @@ def _context(
     )
     elsewhere = sum(
         1 for c in impact.added if c.sha not in listed and not theirs.intersection(c.components)
+    )
+    gone = sum(
+        1 for c in impact.removed if c.sha not in listed and theirs.intersection(c.components)
     )
 
     def when(moment: datetime) -> str:
@@ -261,7 +268,7 @@ def _context(
         "environment_name": options.environment_names.get(impact.environment, impact.environment),
         "deployed_at": when(deployed),
         "deployed_at_iso": deployed.astimezone(UTC).isoformat(),
-        "components": [components[k].name if k in components else k for k in ci.components],
+        "components": names(ci.components),
         "sections": sections,
         "incidents": [
             {
@@ -283,7 +290,10 @@ def _context(
             else None
         ),
         "unlisted_text": unlisted_sentence(unlisted, names(sorted(theirs)), options.product),
-        "elsewhere_text": elsewhere_sentence(elsewhere, options.product),
+        "elsewhere_text": " ".join(
+            t for t in (elsewhere_sentence(elsewhere, options.product), gone_sentence(gone)) if t
+        )
+        or None,
         "other_count": unlisted + elsewhere,
         "generated_at": when(generated),
     }
@@ -304,6 +314,14 @@ def unlisted_sentence(count: int, parts: Sequence[str], product: str) -> str | N
     where = where or f"the parts of {product} you use"
     verb = "is" if count == 1 else "are"
     return f"{plural(count, 'smaller change')} to {where} {verb} not listed here."
+
+
+def gone_sentence(count: int) -> str | None:
+    """ "3 smaller changes you had before are no longer included." (None for none)."""
+    if not count:
+        return None
+    verb = "is" if count == 1 else "are"
+    return f"{plural(count, 'smaller change')} you had before {verb} no longer included."
 
 
 def elsewhere_sentence(count: int, product: str) -> str | None:
