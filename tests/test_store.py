@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -172,4 +173,59 @@ def test_a_database_from_before_the_commit_graph_scans_its_releases_again(
     engine = create_engine(sqlite_url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM commits")).scalar() == 1
+    engine.dispose()
+
+
+def test_saved_graph_numbers_generations_from_parents_stored_before(db_url: str) -> None:
+    """1 + the largest parent's generation, across merges and across scans."""
+    from releasecare.store import commits as commit_store
+
+    engine = open_engine(db_url)
+    with transaction(engine) as session:
+        # a <- b, a <- c, d merges b and c; listed children first, as a walk lists them.
+        walked = [("d", ("b", "c")), ("c", ("a",)), ("b", ("a",)), ("a", ())]
+        assert commit_store.save_graph(session, walked) == 4
+        # A later scan: its walk stops at what is stored; e's parents are outside it.
+        commit_store.save_graph(session, [("f", ("e",)), ("e", ("c", "d"))])
+        assert commit_store.generations(session, "abcdef") == {
+            "a": 1,
+            "b": 2,
+            "c": 2,
+            "d": 3,
+            "e": 4,
+            "f": 5,
+        }
+    engine.dispose()
+
+
+def test_changes_are_written_with_the_garbage_collector_paused(sqlite_url: str) -> None:
+    """A scan's stream of changes is read with the collector paused (it would otherwise
+    run hundreds of times); it is on again afterwards, and one already off stays off."""
+    import gc
+
+    from releasecare.domain import Change, Release
+    from releasecare.store import releases as release_store
+
+    collecting: list[bool] = []
+
+    def changes() -> Iterator[Change]:
+        collecting.append(gc.isenabled())
+        yield Change(sha="1" * 40, summary="feat: one")
+
+    release = Release("v1.0.0", "1" * 40, datetime(2026, 1, 1, tzinfo=UTC))
+    engine = open_engine(sqlite_url)
+    with transaction(engine) as session:
+        release_store.set_positions(session, [release])
+        release_store.save_release(
+            session, release, position=0, previous_tag=None, changes=changes()
+        )
+        assert collecting == [False]
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            with release_store.collector_paused():
+                pass
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
     engine.dispose()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
+from operator import itemgetter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,12 +24,16 @@ def save_graph(session: Session, walked: Sequence[tuple[str, Sequence[str]]]) ->
     """
     if not walked:
         return 0
-    inside = {sha for sha, _ in walked}
-    outside = sorted({p for _, parents in walked for p in parents if p not in inside})
-    generation = generations(session, outside)
+    inside = set(map(itemgetter(0), walked))
+    outside = set(chain.from_iterable(map(itemgetter(1), walked))).difference(inside)
+    generation = generations(session, sorted(outside))
+    known = generation.get
     rows = []
-    for sha, parents in reversed(walked):
-        level = 1 + max((generation.get(p, 0) for p in parents), default=0)
+    for sha, parents in reversed(walked):  # most commits have one parent
+        if len(parents) == 1:
+            level = known(parents[0], 0) + 1
+        else:
+            level = max([known(p, 0) for p in parents], default=0) + 1
         generation[sha] = level
         rows.append((sha, level, " ".join(parents)))
     with driver_cursor(session) as (cursor, marker):

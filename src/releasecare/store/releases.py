@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -135,11 +137,12 @@ def insert_changes(
     one change, never counted twice. Returns the changes written per release id.
 
     Rows go straight to the driver's cursor: a scan writes tens of thousands of
-    changes and several times as many file rows.
+    changes and several times as many file rows; and the cyclic garbage collector
+    waits until the last one is written (see ``collector_paused``).
     """
     dialect = session.connection().dialect.name
     written: Counter[int | None] = Counter()
-    with driver_cursor(session) as (cursor, marker):
+    with driver_cursor(session) as (cursor, marker), collector_paused():
         # Into an empty table (a first scan) nothing can be known already.
         cursor.execute("SELECT 1 FROM changes LIMIT 1")
         writer = _ChangeWriter(cursor, marker, driver_time(dialect), cursor.fetchone() is not None)
@@ -152,6 +155,25 @@ def insert_changes(
         if batch:
             written.update(writer.write(batch))
     return written
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk read and write.
+
+    A scan makes millions of short-lived objects (commits, changes, rows), all freed
+    by reference counting, none in a cycle; yet the collector would run hundreds of
+    times while they stream past, walking the survivors each time: a tenth of a
+    numpy scan's CPU. A collector already paused stays paused.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @dataclass
