@@ -17,3 +17,4 @@ bench:
 	.venv/bin/python benchmarks/bench_render.py
 	.venv/bin/python benchmarks/bench_impact.py
 	.venv/bin/python benchmarks/bench_voice.py
+	.venv/bin/python benchmarks/bench_history.py

@@ -17,6 +17,10 @@ BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
         ("bench_git.py", ["ratio scan / raw git:", "matching 2000 patterns"]),
         ("bench_ingest.py", ["ingest into SQLite:", "events/s"]),
         ("bench_impact.py", ["impact time:", "SQL statements"]),
+        (
+            "bench_history.py",
+            ["ratio impact / (start-up + 2 x git log):", "equal to git rev-list", "target ("],
+        ),
         ("bench_render.py", ["rendering alone:", "baseline:"]),
         (
             "bench_voice.py",
