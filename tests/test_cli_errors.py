@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import Runner
 
 
@@ -153,3 +155,18 @@ def test_a_closed_pipe_ends_quietly(project: Runner, tmp_path: Path) -> None:
     )
     assert result.stderr == ""
     assert result.returncode == 0
+
+
+def test_a_missing_dependency_is_an_environment_problem_not_a_bug(
+    project: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade that added a dependency but was not reinstalled: exit 3, what to do."""
+    project.ok("release", "scan")
+    project.ok("customers", "import", str(project.cwd.parent / "customers.json"))
+    deploy = project.deploy("v1.2.0", "2026-11-20T10:00:00Z")
+    monkeypatch.setitem(sys.modules, "babel", None)  # import babel now fails
+    result = project(
+        "notes", "render", str(deploy), "--format", "md", "--out", str(project.cwd / "out")
+    )
+    assert result.exit_code == 3, result.output
+    assert "module 'babel' is missing" in result.output and "reinstall" in result.output

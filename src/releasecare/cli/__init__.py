@@ -52,8 +52,14 @@ class ReleasecareGroup(click.Group):
 
 def _translate(exc: Exception) -> ReleasecareError | None:
     """Map errors of the libraries below us to releasecare errors (exit 3)."""
-    from releasecare.errors import DatabaseError, GitError
+    from releasecare.errors import DatabaseError, EnvironmentProblem, GitError
 
+    if isinstance(exc, ModuleNotFoundError):
+        # An install that lacks a declared dependency (an upgrade not reinstalled).
+        return EnvironmentProblem(
+            f"releasecare's installation is incomplete: module {exc.name!r} is missing",
+            hint="reinstall releasecare (`pip install --upgrade releasecare`)",
+        )
     module = type(exc).__module__
     if module.startswith("sqlalchemy"):
         orig = getattr(exc, "orig", None)
