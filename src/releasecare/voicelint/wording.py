@@ -3,6 +3,7 @@ dependencies (developer-imperative), and lines that say nothing (content-free)."
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -20,17 +21,25 @@ def _forms(word: Token) -> set[str]:
     return {word.low, word.low.replace("-", ""), *word.low.split("/")}
 
 
-def _jargon_at(words: Sequence[Token], i: int, term: str) -> int:
-    """How many words from ``words[i]`` on say ``term`` (0 when they do not)."""
-    parts = term.split()
+@functools.cache
+def _term_forms(term: str) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+    """A jargon term's words, the forms of its last word, and its one-word forms, with
+    their endings ("refactor" -> "refactored", "back end" -> "backend", "back-end")."""
+    parts = tuple(term.split())
     ends = wl.JARGON_ENDINGS
+    tail = frozenset(parts[-1] + e for e in ends)
+    joined = {term.replace(" ", ""), term.replace(" ", "-")}
+    return parts, tail, frozenset(j + e for j in joined for e in ends)
+
+
+def _jargon_at(words: Sequence[Token], forms: Sequence[set[str]], i: int, term: str) -> int:
+    """How many words from ``words[i]`` on say ``term`` (0 when they do not)."""
+    parts, tail, joined = _term_forms(term)
     if len(parts) > 1 and i + len(parts) <= len(words):
         head = all(words[i + k].low == parts[k] for k in range(len(parts) - 1))
-        tail = {parts[-1] + e for e in ends}
-        if head and _forms(words[i + len(parts) - 1]) & tail:
+        if head and forms[i + len(parts) - 1] & tail:
             return len(parts)
-    joined = {term.replace(" ", ""), term.replace(" ", "-")}
-    return 1 if _forms(words[i]) & {j + e for j in joined for e in ends} else 0
+    return 1 if forms[i] & joined else 0
 
 
 def jargon(note: Note, options: VoiceOptions, today: date) -> list[Finding]:
@@ -40,11 +49,16 @@ def jargon(note: Note, options: VoiceOptions, today: date) -> list[Finding]:
         key=lambda t: (-len(t.split()), t),
     )
     words = tuple(w for w in note.words if not w.quoted)
+    forms = [_forms(w) for w in words]  # each word's forms, once per note
+    every = set().union(*forms)
     taken: set[int] = set()
     found: list[tuple[int, Finding]] = []
     for term in terms:
+        parts, tail, joined = _term_forms(term)
+        if every.isdisjoint(joined) and (len(parts) == 1 or every.isdisjoint(tail)):
+            continue  # no word of the note can start it: most terms, most notes
         for i in range(len(words)):
-            size = 0 if i in taken else _jargon_at(words, i, term)
+            size = 0 if i in taken else _jargon_at(words, forms, i, term)
             if not size:
                 continue
             taken.update(range(i, i + size))
