@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 
 import pytest
 from hypothesis import given, settings
@@ -151,7 +151,23 @@ def test_equals_plain_reachability_on_random_histories(case: tuple[Graph, str, s
     assert removed == reachable(graph, old) - reachable(graph, new)
 
 
-def test_generations_are_strictly_increasing_along_edges() -> None:
-    graph: Mapping[str, tuple[str, ...]] = chain("abc") | {"m": ("c", "a")}
-    levels = generations(dict(graph))
-    assert all(levels[s] > levels[p] for s, ps in graph.items() for p in ps)
+def test_stored_generations_increase_along_every_edge_across_two_scans(tmp_path: object) -> None:
+    """The walk's order rests on it: a commit's generation exceeds its parents', also
+    when its parents were stored by an earlier scan."""
+    from pathlib import Path
+
+    from releasecare.store import commits as commit_store
+    from releasecare.store import open_engine, transaction
+
+    engine = open_engine(f"sqlite:///{Path(str(tmp_path)) / 'g.db'}")
+    first = [("c", ("b",)), ("b", ("a",)), ("a", ())]  # children first, as a scan walks
+    later = [("m", ("c", "x")), ("x", ("a",))]
+    with transaction(engine) as session:
+        commit_store.save_graph(session, first)
+    with transaction(engine) as session:
+        commit_store.save_graph(session, later)
+        graph = dict(first + later)
+        levels = commit_store.generations(session, graph)
+    assert all(levels[s] > levels[p] for s, parents in graph.items() for p in parents)
+    assert levels == {"a": 1, "b": 2, "c": 3, "x": 2, "m": 4}
+    engine.dispose()

@@ -43,11 +43,12 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def plain(findings: Iterable[Finding], kind: str) -> list[str]:
-    """One line per finding for a person (and any CI's log)."""
+def plain(findings: Iterable[Finding], kind: str | None = None) -> list[str]:
+    """One line per finding for a person (and any CI's log), with its text and
+    suggestion below it; ``kind`` (error, warning) after the location when given."""
     lines = []
     for f in findings:
-        lines.append(f"{f.location}: {kind}: {f.rule}: {f.message}")
+        lines.append(f"{f.location}: {kind + ': ' if kind else ''}{f.rule}: {f.message}")
         if f.text:
             lines.append(f"    text: {f.text}")
         if f.suggestion:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from releasecare.components import ComponentMatcher
-from releasecare.domain import CHANGE_IMPACTS, Change, Commit, Release
+from releasecare.domain import CHANGE_IMPACTS, Change, Commit, FileChange, Release
 from releasecare.gitrepo import count_commits, iter_commits, read_blobs, walk
-from releasecare.text import has_controls, inert
+from releasecare.overrides import FOLDER as OVERRIDES
+from releasecare.text import front_matter, has_controls, inert
 
 # Audience values that mean customers; any other (internal, a typo) means staff only.
 CUSTOMER_AUDIENCES = frozenset({"customer", "customers", "external", "public"})
@@ -212,16 +213,7 @@ class Fragment:
 
 def parse_fragment(path: str, text: str) -> Fragment:
     """A Markdown note with optional front matter (components, type, audience)."""
-    meta: dict[str, str] = {}
-    body = text
-    if text.startswith("---\n"):
-        end = text.find("\n---", 4)
-        if end != -1:
-            for line in text[4:end].splitlines():
-                key, sep, value = line.partition(":")
-                if sep:
-                    meta[key.strip().lower()] = value.strip()
-            body = text[end + 4 :].lstrip("\n")
+    meta, body = front_matter(text)
     components = tuple(
         c.strip().strip("'\"")
         for c in meta.get("components", "").strip("[]").split(",")
@@ -348,7 +340,7 @@ def _labelled_changes(
             continue
         tag = releases[label].tag
         change = interpret(commit, matcher, options, release=tag)
-        added = _fragment_specs(commit, prefix)
+        added = fragment_specs(commit.sha, commit.files, prefix)
         if added:
             specs += added
             held.append((tag, -seen, change))
@@ -362,18 +354,18 @@ def _labelled_changes(
             yield tag, ordinal, _with_fragment(change, fragments, options)
 
 
-def _fragment_specs(commit: Commit, prefix: str) -> list[str]:
-    """``sha:path`` of each note fragment ``commit`` adds (an override under
+def fragment_specs(sha: str, files: Sequence[FileChange], prefix: str) -> list[str]:
+    """``sha:path`` of each note fragment a commit adds (an override under
     ``overrides/`` is the note of the commit it names, not of the one adding it)."""
-    if not commit.files:
+    if not files:
         return []
     return [
-        f"{commit.sha}:{f.path}"
-        for f in commit.files
+        f"{sha}:{f.path}"
+        for f in files
         if f.status in "AC"
         and f.path.startswith(prefix)
         and f.path.endswith(".md")
-        and not f.path.startswith(f"{prefix}overrides/")
+        and not f.path.startswith(f"{prefix}{OVERRIDES}/")
     ]
 
 
@@ -405,7 +397,7 @@ def unreleased_changes(
         graph.append((commit.sha, followed))
         if options.first_parent or len(commit.parents) < 2:
             changes.append(interpret(commit, matcher, options))
-            specs += _fragment_specs(commit, prefix)
+            specs += fragment_specs(commit.sha, commit.files, prefix)
     if not specs:
         return changes
     fragments = _read_fragments(repo_path, specs)
@@ -427,7 +419,7 @@ def changes_in_range(
     specs: list[str] = []
     for commit in iter_commits(repo_path, until, since, first_parent=options.first_parent):
         changes.append(interpret(commit, matcher, options, release=release))
-        specs += _fragment_specs(commit, prefix)
+        specs += fragment_specs(commit.sha, commit.files, prefix)
     if not specs:
         return changes
     fragments = _read_fragments(repo_path, specs)

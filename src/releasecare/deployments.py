@@ -73,7 +73,7 @@ def checked_event(event: DeployEvent) -> DeployEvent:
     return event
 
 
-def _deployed_commit(repo: Path, rev: str) -> str | None:
+def _commit_named(repo: Path, rev: str) -> str | None:
     """The commit ``rev`` names in ``repo`` (a sha, a branch), or None."""
     try:
         return resolve(repo, rev)
@@ -108,7 +108,7 @@ def record_deployment(
                 f"version {event.version!r} is not a known release, and {repo} is a shallow clone",
                 hint=f"{UNSHALLOW_HINT}; then `releasecare release scan`",
             )
-        commit = _deployed_commit(repo, event.version) if known and repo else None
+        commit = _commit_named(repo, event.version) if known and repo else None
         if commit is not None and repo is not None:
             # A commit (continuous deployment): it stands for the nearest release
             # containing it, else for itself; its own history makes the range exact.

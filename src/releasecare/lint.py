@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from releasecare import gitrepo, overrides
-from releasecare.changes import CUSTOMER_AUDIENCES, Fragment, changes_in_range, parse_fragment
+from releasecare.changes import (
+    CUSTOMER_AUDIENCES,
+    Fragment,
+    changes_in_range,
+    fragment_specs,
+    parse_fragment,
+)
 from releasecare.config import Config
 from releasecare.domain import Change
 from releasecare.errors import InputError
@@ -152,15 +158,7 @@ def _added_fragments(
 ) -> list[tuple[Fragment, Change]]:
     """Each note fragment the changes add, with the change that adds it."""
     prefix = config.changes_dir.strip("/") + "/"
-    adders = {
-        f"{c.sha}:{f.path}": c
-        for c in changes
-        for f in c.files
-        if f.status in "AC"
-        and f.path.startswith(prefix)
-        and f.path.endswith(".md")
-        and not f.path.startswith(f"{prefix}{overrides.FOLDER}/")
-    }
+    adders = {spec: c for c in changes for spec in fragment_specs(c.sha, c.files, prefix)}
     return [
         (parse_fragment(spec.split(":", 1)[1], text), adders[spec])
         for spec, text in gitrepo.read_blobs(repo, list(adders)).items()

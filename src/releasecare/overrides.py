@@ -25,6 +25,7 @@ from pathlib import Path
 
 from releasecare.domain import Change
 from releasecare.errors import InputError
+from releasecare.text import front_matter
 
 FOLDER = "overrides"
 _SHA = re.compile(r"^[0-9a-f]{7,40}$")
@@ -50,7 +51,8 @@ def load(folder: Path) -> dict[str, Override]:
 
 
 def parse(path: str, text: str) -> Override:
-    meta, body = _front_matter(text)
+    meta, body = front_matter(text)
+    body = body.strip()
     sha = meta.get("overrides", "").lower()
     if not _SHA.match(sha):
         raise InputError(
@@ -61,20 +63,6 @@ def parse(path: str, text: str) -> Override:
     if not hide and not body:
         raise InputError(f"{path}: an override needs the note's text, or `hide: true`")
     return Override(sha=sha, text=None if hide else body, path=path)
-
-
-def _front_matter(text: str) -> tuple[dict[str, str], str]:
-    if not text.startswith("---\n"):
-        return {}, text.strip()
-    end = text.find("\n---", 4)
-    if end == -1:
-        return {}, text.strip()
-    meta = {}
-    for line in text[4:end].splitlines():
-        key, sep, value = line.partition(":")
-        if sep:
-            meta[key.strip().lower()] = value.strip()
-    return meta, text[end + 4 :].strip()
 
 
 def apply(changes: Iterable[Change], overrides: Mapping[str, Override]) -> list[Change]:

@@ -24,3 +24,18 @@ def has_controls(text: str) -> bool:
 def plural(count: int, word: str) -> str:
     """``1 change``, ``2 changes``."""
     return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """A Markdown file's ``---`` front matter (lower-case keys) and the text after it."""
+    if not text.startswith("---\n"):
+        return {}, text
+    end = text.find("\n---", 4)
+    if end == -1:
+        return {}, text
+    meta = {}
+    for line in text[4:end].splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            meta[key.strip().lower()] = value.strip()
+    return meta, text[end + 4 :].lstrip("\n")

@@ -129,12 +129,10 @@ def lint(app: App, target: str | None, strict: bool, as_json: bool) -> None:
 
         emit_json(findings_json(findings))
     else:
-        for f in findings:
-            click.echo(f"{f.location}: {f.rule}: {f.message}")
-            if f.text:
-                click.echo(f"    text: {f.text}")
-            if f.suggestion:
-                click.echo(f"    suggestion: {f.suggestion}")
+        from releasecare.annotations import plain
+
+        for line in plain(findings):
+            click.echo(line)
         click.echo(f"{len(findings)} finding(s)" if findings else "no findings", err=True)
     if strict and findings:
         raise CheckFailed(f"notes lint found {len(findings)} problem(s)")
