@@ -138,3 +138,34 @@ def test_history_shows_the_version_before(db_url: str) -> None:
         ("prod", "v1.3.0", "v1.1.0", "update"),
         ("staging", "v1.4.0", None, "first"),
     ]
+
+
+def test_one_run_deploying_to_two_environments_records_both(db_url: str) -> None:
+    engine = open_engine(db_url)
+    with transaction(engine) as session:
+        _, first = store.record(session, event(1, env="staging", external_id="run-7"))
+        _, second = store.record(session, event(1, env="prod", external_id="run-7"))
+        _, again = store.record(session, event(1, env="prod", external_id="run-7"))
+        assert (first, second, again) == (True, True, False)
+        assert [d.environment for d in store.history(session)] == ["prod", "staging"]
+    with transaction(engine) as session:
+        result = ingest_events(
+            session,
+            CONFIG,
+            [event(2, env="staging", external_id="g-1"), event(2, external_id="g-1")],
+        )
+    assert result.created == 2
+
+
+def test_a_failed_attempt_retried_and_shipped_moves_to_succeeded(db_url: str) -> None:
+    engine = open_engine(db_url)
+    with transaction(engine) as session:
+        store.record(session, event(1, status="failed", external_id="run-9"))
+    with transaction(engine) as session:
+        deployment, created = store.record(session, event(1, external_id="run-9"))
+    assert (created, deployment.status) == (False, "succeeded")
+    with transaction(engine) as session:
+        # A later attempt that fails does not take back what reached customers.
+        deployment, _ = store.record(session, event(1, status="failed", external_id="run-9"))
+        (stored,) = store.history(session)
+    assert deployment.status == stored.status == "succeeded"

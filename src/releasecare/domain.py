@@ -15,6 +15,14 @@ DEPLOY_STATUSES = ("succeeded", "failed", "rolled_back", "in_progress")
 # and was undone later by another deploy (that one is the rollback); failed and
 # in_progress never reached anyone and change nothing.
 REACHED_CUSTOMERS = ("succeeded", "rolled_back")
+# How a stored deploy's status may move when the same deploy is reported again: an
+# in-progress one reaches its outcome; a failed one is retried within the same run
+# (a CI job's later attempt) and ships. Nothing else moves back: a later failing
+# attempt does not take back what reached customers.
+STATUS_MOVES: dict[str, frozenset[str]] = {
+    "in_progress": frozenset({"succeeded", "failed", "rolled_back"}),
+    "failed": frozenset({"in_progress", "succeeded"}),
+}
 CHANGE_IMPACTS = ("none", "low", "high")
 ALL = "*"
 NOTICE_FORMATS = ("md", "html", "txt", "json")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from releasecare.domain import REACHED_CUSTOMERS, DeployEvent, Deployment
+from releasecare.domain import REACHED_CUSTOMERS, STATUS_MOVES, DeployEvent, Deployment
 from releasecare.store.engine import driver_cursor
 from releasecare.store.models import CommitRow, DeploymentRow
 
@@ -17,8 +17,9 @@ def record(
 ) -> tuple[Deployment, bool]:
     """Store ``event`` once; return the deployment and whether it was new.
 
-    The natural key is (source, external id) when the source has ids, else
-    (environment, version, time). When no time was given (``at_given`` False, a CLI
+    The natural key is (source, external id, environment) when the source has ids
+    (one CI run may deploy to several environments), else (environment, version,
+    time). When no time was given (``at_given`` False, a CLI
     "this version is on E now"), the same version already being the latest deploy on
     the environment with the same status is the same deploy, so running the step
     twice records once.
@@ -30,7 +31,9 @@ def record(
     if event.external_id is not None:
         existing = session.scalar(
             select(DeploymentRow).where(
-                DeploymentRow.source == event.source, DeploymentRow.external_id == event.external_id
+                DeploymentRow.source == event.source,
+                DeploymentRow.external_id == event.external_id,
+                DeploymentRow.environment == env,
             )
         )
     elif at_given:
@@ -54,9 +57,10 @@ def record(
         )
         existing = latest if same else None
     if existing is not None:
-        # A later export may carry a newer status for the same deploy (in_progress ->
-        # succeeded); the status moves forward, nothing is added.
-        if existing.status != event.status and existing.status == "in_progress":
+        # A later report may carry a newer status for the same deploy (in_progress ->
+        # succeeded, or a failed CI attempt retried and shipped); the status moves as
+        # STATUS_MOVES allows, nothing is added.
+        if event.status in STATUS_MOVES.get(existing.status, ()):
             existing.status = event.status
             existing.finished_at = event.finished_at or existing.finished_at
         return to_domain(existing), False
@@ -182,7 +186,7 @@ def insert_rows(session: Session, rows: list[Row], *, in_progress: bool = True) 
         if not in_progress:
             return False
         finals = {
-            (row[6], row[7]): (row[3], row[5], row[6], row[7])
+            (row[6], row[7], row[0]): (row[3], row[5], row[6], row[7], row[0])
             for row in rows
             if row[7] is not None and row[3] != "in_progress"
         }
@@ -190,7 +194,8 @@ def insert_rows(session: Session, rows: list[Row], *, in_progress: bool = True) 
             cursor.executemany(
                 f"UPDATE deployments SET status = {marker}, "
                 f"finished_at = COALESCE({marker}, finished_at) "
-                f"WHERE source = {marker} AND external_id = {marker} AND status = 'in_progress'",
+                f"WHERE source = {marker} AND external_id = {marker} AND environment = {marker} "
+                "AND status = 'in_progress'",
                 list(finals.values()),
             )
     return True

@@ -180,7 +180,9 @@ class ChangeComponentRow(Base):
 class DeploymentRow(Base):
     __tablename__ = "deployments"
     __table_args__ = (
-        UniqueConstraint("source", "external_id"),
+        # One CI run may deploy to several environments: the run's id is the key
+        # together with the environment.
+        UniqueConstraint("source", "external_id", "environment"),
         # Natural key, and (leading columns) the index for "history of environment E".
         UniqueConstraint("environment", "deployed_at", "version"),
     )
