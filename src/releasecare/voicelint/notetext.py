@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from releasecare.voicelint.wordlists import COMMIT_TYPES
 
@@ -68,8 +68,10 @@ class Note:
         return tuple(t for t in self.tokens if t.is_word)
 
 
+@lru_cache(maxsize=4096)
 def read_note(text: str) -> Note:
-    """``text`` as tokens and sentences."""
+    """``text`` as tokens and sentences (read once: a subject is read by several rules,
+    and a Note is never changed)."""
     spans: list[tuple[int, int, str, str]] = []  # start, end, kind, inner text
     links: list[tuple[int, int]] = []  # where a link's text stands
     masked = list(text)

@@ -4,6 +4,7 @@ the code did wrong, or why, instead of what the customer saw)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -160,13 +161,26 @@ def internal_reference(note: Note, options: VoiceOptions, today: date) -> list[F
         named = any(kind == "internal host" for kind, _ in found)
         if host and not named and re.search(pattern, note.text, re.I):
             found.append(("internal host", host))
-    for name in options.author_names:
-        if name and re.search(rf"\b{re.escape(name)}\b", note.text):
-            found.append(("person's name", name))
+    names = _names_pattern(options.author_names)
+    if names is not None:
+        # In the order the names are listed, as each would be found alone.
+        seen = {m.group(0) for m in names.finditer(note.text)}
+        found.extend(("person's name", n) for n in options.author_names if n in seen)
     return [
         hit("internal-reference", f"{kind} {span!r}", span, _ADVICE[kind].format(span=span))
         for kind, span in dict.fromkeys(found)
     ]
+
+
+@functools.lru_cache(maxsize=8)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for all of ``names`` (a repository's authors are hundreds): a note
+    is searched once, not once per name. Longest first, so that a name inside a
+    longer one does not hide it."""
+    listed = sorted({n for n in names if n}, key=len, reverse=True)
+    if not listed:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in listed) + r")\b")
 
 
 _NAMED = {
