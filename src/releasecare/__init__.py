@@ -30,11 +30,18 @@ impact
                      ``find_impact`` is the one entry point
     ``timeline``     a customer's deployments, newest first
 
+incidents
+    ``incidents``    open, update (the lifecycle's transitions), list and show
+    ``suspects``     the suspect deploy: candidates in the look-back window, nearest
+                     first, explained; failed deploys and rollbacks near the start
+    ``affected``     who an incident hurt (fixed when it resolves) and for how long
+
 notices
     ``notices``      composes deployment -> impact -> rendered files -> stored notices
     ``voice``        the customer's note for a change: subjects cleaned or held back
     ``voicelint/``   the voice rules over a note's words and sentences, their word
-                     lists, measured by ``benchmarks/bench_voice.py``
+                     lists, measured by ``benchmarks/bench_voice.py``; the incident
+                     messages' own rules (``voicelint/incident.py``)
     ``lint``         ``notes lint`` over a release, a range or fragment files;
                      ``notes check``, the pull-request gate; ``notes edit``
     ``annotations``  findings as a CI shows them (GitHub workflow commands)
@@ -55,8 +62,9 @@ shared by every step
     ``store/``       SQLAlchemy models, engine, migrations; all SQL lives here
     ``cli/``         click commands: parse, call one core function, print
 
-As they land, incidents get ``incidents``, and delivery gets the shape of
-``deploylogs/``: a ``delivery/`` package with a registry and one module per channel.
+As they land, incident importers (Statuspage, PagerDuty) sit beside the deploy-log
+readers, and delivery gets the shape of ``deploylogs/``: a ``delivery/`` package
+with a registry and one module per channel.
 
 Who may import whom
 -------------------

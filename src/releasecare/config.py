@@ -14,6 +14,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
     },
     "notes": {"source": str, "dependency_updates": str},
     "customers": {"csv_columns": dict, "token_env": str, "prune_limit": float},
+    "incidents": {"lookback_hours": float, "people": StrList},
 }
 ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
     "components": {"name": str, "description": str, "paths": StrList},
@@ -68,6 +70,15 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "notes.source": NOTE_SOURCES,
     "notes.dependency_updates": DEPENDENCY_MODES,
 }
+
+
+@dataclass(frozen=True)
+class IncidentOptions:
+    """``[incidents]``: how far before an incident's start a suspect deploy is looked
+    for, and people's names that never reach a customer (beside the git authors)."""
+
+    lookback: timedelta = timedelta(hours=24)
+    people: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,7 @@ class Config:
     # The largest share of stored customers one `customers import --prune` may remove
     # without --force (None: anything but all of them).
     prune_limit: float | None = None
+    incidents: IncidentOptions = field(default_factory=IncidentOptions)
     # Keys still read but to be replaced: one line each, for the CLI to show.
     deprecations: tuple[str, ...] = ()
 
@@ -294,7 +306,26 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         customer_source=_customer_source(path, data.get("customers", {})),
         deprecations=_deprecations(path, data),
         prune_limit=_share(path, "customers.prune_limit", data.get("customers", {})),
+        incidents=_incidents(path, data.get("incidents", {})),
     )
+
+
+def _incidents(path: Path, table: Mapping[str, Any]) -> IncidentOptions:
+    """``[incidents]`` (types already checked): a look-back of more than nothing and at
+    most a year, and names that are not blank."""
+    hours = table.get("lookback_hours", 24)
+    if not 0 < hours <= 24 * 366:
+        raise ConfigError(
+            path,
+            "incidents.lookback_hours",
+            f"must be more than 0 and at most a year of hours (8784); got {hours!r}",
+            hint="e.g. lookback_hours = 24",
+        )
+    people = table.get("people", [])
+    for index, name in enumerate(people):
+        if not name.strip():
+            raise ConfigError(path, f"incidents.people[{index}]", "a name may not be blank")
+    return IncidentOptions(lookback=timedelta(hours=hours), people=tuple(n.strip() for n in people))
 
 
 def _share(path: Path, dotted: str, table: Mapping[str, Any]) -> float | None:

@@ -12,12 +12,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from releasecare.domain import Change, Component, Customer, Deployment, Impact, Release
+from releasecare.domain import Change, Component, Customer, Deployment, Impact, Incident, Release
 
 if TYPE_CHECKING:
     from releasecare.components import CoverageReport
     from releasecare.deploylogs import Skipped
     from releasecare.deployments import HistoryRow, IngestSummary
+    from releasecare.incidents import Opened, Report, Updated
     from releasecare.lint import CheckReport
     from releasecare.registry import ImportResult
     from releasecare.releases import ScanResult
@@ -315,4 +316,117 @@ def components_json(
             }
             for c in components
         ],
+    )
+
+
+# --- incidents -------------------------------------------------------------------
+
+
+def incident_json(incident: Incident) -> dict[str, Any]:
+    """An incident as stored: ``title`` is internal, ``public_title`` what customers read."""
+    return {
+        "id": incident.id,
+        "title": incident.title,
+        "public_title": incident.public_title,
+        "environment": incident.environment,
+        "status": incident.status,
+        "severity": incident.severity,
+        "started_at": incident.started_at.isoformat(),
+        "resolved_at": incident.resolved_at.isoformat() if incident.resolved_at else None,
+        "components": list(incident.components),
+        "component_times": [
+            {
+                "component": s.component,
+                "started_at": s.started_at.isoformat() if s.started_at else None,
+                "resolved_at": s.resolved_at.isoformat() if s.resolved_at else None,
+            }
+            for s in incident.spans
+        ],
+        "suspect_deployment_id": incident.suspect_deployment_id,
+        "suspect_named": incident.suspect_named,
+        "source": incident.source,
+        "external_id": incident.external_id,
+        "updates": [
+            {"status": u.status, "message": u.message, "at": u.at.isoformat()}
+            for u in incident.updates
+        ],
+    }
+
+
+def incident_open_json(opened: Opened, verdict: str | None) -> dict[str, Any]:
+    """``incident open --json``: the whole record, with ``id``; ``created`` False when the
+    external id was known (a retried step); the suspect's line; the voice warnings."""
+    return document(
+        "incident-open",
+        id=opened.incident.id,
+        created=opened.created,
+        incident=incident_json(opened.incident),
+        suspect=verdict,
+        warnings=findings_json(opened.warnings)["findings"],
+    )
+
+
+def incident_update_json(updated: Updated) -> dict[str, Any]:
+    """``incident update --json``."""
+    return document(
+        "incident-update",
+        id=updated.incident.id,
+        incident=incident_json(updated.incident),
+        warnings=findings_json(updated.warnings)["findings"],
+    )
+
+
+def incidents_json(incidents: Iterable[tuple[Incident, int]]) -> dict[str, Any]:
+    """``incident list --json``: each incident with its minutes (so far, while open)."""
+    return document(
+        "incidents",
+        incidents=[incident_json(i) | {"minutes": minutes} for i, minutes in incidents],
+    )
+
+
+def incident_show_json(report: Report) -> dict[str, Any]:
+    """``incident show --json``: the incident, its suspect and the candidates, the
+    failed deploys and rollbacks near it, and each affected customer's minutes."""
+    return document(
+        "incident",
+        incident=incident_json(report.incident),
+        minutes=report.minutes,
+        suspect={
+            "deployment": deployment_json(report.suspect) if report.suspect else None,
+            "named": report.incident.suspect_named,
+            "explanation": report.verdict,
+            "changes": [change_json(c) for c in report.changes],
+        },
+        candidates=[
+            {
+                "deployment": deployment_json(c.deployment),
+                "components": list(c.components),
+                "minutes_before": round(c.before.total_seconds() / 60),
+                "rollback": c.rollback,
+                "explanation": line,
+            }
+            for c, line in report.candidates
+        ],
+        nearby=[
+            {
+                "deployment": deployment_json(n.deployment),
+                "kind": n.kind,
+                "minutes_after_start": round(n.offset.total_seconds() / 60),
+                "explanation": line,
+            }
+            for n, line in report.nearby
+        ],
+        unreadable=list(report.unreadable),
+        customers=[
+            {
+                "id": h.customer_id,
+                "name": h.name,
+                "components": list(h.components),
+                "named": h.named,
+                "minutes": h.minutes,
+                "component_minutes": dict(h.per_component),
+            }
+            for h in report.hurt
+        ],
+        customers_fixed=not report.incident.is_open,
     )

@@ -199,6 +199,12 @@ class CustomerImpact:
     freeze_conflicts: tuple[FreezeWindow, ...] = ()
 
 
+# An incident's lifecycle, in order; at the CLI the status moves forward only (any
+# state may go to resolved), and a resolved incident moves again only when reopened.
+INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
+SEVERITIES = ("minor", "major", "critical")
+
+
 @dataclass(frozen=True)
 class IncidentUpdate:
     status: str
@@ -207,7 +213,20 @@ class IncidentUpdate:
 
 
 @dataclass(frozen=True)
+class ComponentSpan:
+    """One component an incident affected, from when to when when the source says
+    (an importer's per-component times); None: the incident's own start or end."""
+
+    component: str
+    started_at: datetime | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Incident:
+    """Something that went wrong for customers. ``title`` is internal; customers read
+    ``public_title`` (None: only the updates' messages), never the title."""
+
     id: int
     title: str
     environment: str
@@ -218,6 +237,16 @@ class Incident:
     components: tuple[str, ...] = ()
     suspect_deployment_id: int | None = None
     updates: tuple[IncidentUpdate, ...] = ()
+    public_title: str | None = None
+    source: str = "cli"
+    external_id: str | None = None
+    # The suspect was named (``--deploy``), not found by linking.
+    suspect_named: bool = False
+    spans: tuple[ComponentSpan, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != "resolved"
 
 
 @dataclass(frozen=True)

@@ -39,3 +39,14 @@ def front_matter(text: str) -> tuple[dict[str, str], str]:
         if sep:
             meta[key.strip().lower()] = value.strip()
     return meta, text[end + 4 :].lstrip("\n")
+
+
+def duration_text(seconds: float) -> str:
+    """A length of time as a person says it: ``38 minutes``, ``2 hours 5 minutes``,
+    ``1 day 3 hours`` (whole minutes, rounded; at most two units)."""
+    minutes = int(max(seconds, 0) / 60 + 0.5)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+    shown = [plural(n, word) for n, word in parts if n][:2]
+    return " ".join(shown) if shown else "less than a minute"

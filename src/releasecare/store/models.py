@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -266,11 +267,16 @@ class IncidentRow(Base):
     )
     source: Mapped[str] = mapped_column(String(255), default="cli")
     external_id: Mapped[str | None] = mapped_column(String(255))
+    # What customers read as the incident's name (the title is internal).
+    public_title: Mapped[str | None] = mapped_column(Text)
+    # The suspect was named with --deploy rather than found by linking.
+    suspect_named: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     components: Mapped[list[IncidentComponentRow]] = relationship(cascade="all, delete-orphan")
     updates: Mapped[list[IncidentUpdateRow]] = relationship(
-        cascade="all, delete-orphan", order_by="IncidentUpdateRow.at"
+        cascade="all, delete-orphan", order_by="(IncidentUpdateRow.at, IncidentUpdateRow.id)"
     )
+    customers: Mapped[list[IncidentCustomerRow]] = relationship(cascade="all, delete-orphan")
 
 
 class IncidentComponentRow(Base):
@@ -280,6 +286,27 @@ class IncidentComponentRow(Base):
         ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
     )
     component: Mapped[str] = mapped_column(String(128), primary_key=True)
+    # The component's own times when the source gives them (None: the incident's).
+    started_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+
+
+class IncidentCustomerRow(Base):
+    """A customer an incident affected: named at open (``named``), or, once it resolves,
+    each customer the registry then said was affected, so that later changes to the
+    registry do not rewrite history. No foreign key: a customer pruned later stays
+    in the incidents that hurt them."""
+
+    __tablename__ = "incident_customers"
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_id: Mapped[str] = mapped_column(String(255), primary_key=True, index=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    # The incident's components the customer uses, space-separated.
+    components: Mapped[str] = mapped_column(Text, default="")
+    named: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class IncidentUpdateRow(Base):
