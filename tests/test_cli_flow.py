@@ -246,10 +246,12 @@ def test_notice_lists_incidents_that_affected_the_customer(project: Runner, tmp_
             ("Card payments failed", "checkout", datetime(2026, 11, 2, 9, tzinfo=UTC)),
             ("Search was slow", "search", datetime(2026, 11, 2, 12, tzinfo=UTC)),
             ("Old outage", "checkout", datetime(2026, 10, 1, 9, tzinfo=UTC)),
+            (None, "invoices", datetime(2026, 11, 2, 15, tzinfo=UTC)),
         ):
             session.add(
                 IncidentRow(
-                    title=title,
+                    title=title or "INV-4411 pdf-svc OOM",  # internal
+                    public_title=title,
                     environment="production-eu",
                     status="resolved",
                     started_at=start,
@@ -267,6 +269,8 @@ def test_notice_lists_incidents_that_affected_the_customer(project: Runner, tmp_
     assert "Search was slow" not in acme and "Old outage" not in acme
     assert "Search was slow" in globex and "Card payments" not in globex
     assert "02.11.2026, 10:00 CET" in acme  # the incident's start in Acme's time zone
+    # An incident's title is internal: without a public title, customers read what was hit.
+    assert "A problem with Invoices" in acme and "INV-4411" not in acme
 
 
 def test_rendering_one_deploy_never_replaces_another_deploys_notice(

@@ -272,7 +272,9 @@ def _context(
         "sections": sections,
         "incidents": [
             {
-                "title": inc.title,
+                # The title is internal: customers read the public one, or what was hit.
+                "title": inc.public_title
+                or f"A problem with {', '.join(names(inc.components)) or options.product}",
                 "status": inc.status,
                 "started_at": when(inc.started_at),
                 "resolved_at": when(inc.resolved_at) if inc.resolved_at else None,
