@@ -441,3 +441,15 @@ def test_an_incident_naming_no_component_affects_everyone_on_its_environment(
     incident = open_(shop, "--started-at", START)["id"]
     ids = [c["id"] for c in shop.json("incident", "show", str(incident))["customers"]]
     assert ids == ["acme", "globex"]  # Initech lives on staging
+
+
+def test_customers_show_lists_incidents_beside_deploys(shop: Runner) -> None:
+    incident = open_(shop, "--component", "checkout", "--started-at", START)["id"]
+    update(shop, incident, "resolved", "2026-10-22T10:08:00Z")
+    open_(shop, "--component", "search", "--started-at", "2026-10-22T09:40:00Z")  # not Acme's
+    timeline = shop.json("customers", "show", "acme")["timeline"]
+    kinds = [(e["kind"], e.get("incident_id") or e.get("deployment_id")) for e in timeline]
+    assert kinds == [("incident", incident), ("deployment", 2), ("deployment", 1)]
+    assert timeline[0]["minutes"] == 30 and timeline[0]["components"] == ["checkout"]
+    text = shop.ok("customers", "show", "acme").stdout
+    assert f"incident   incident #{incident} on production-eu (resolved, 30 minutes)" in text

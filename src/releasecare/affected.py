@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from releasecare.domain import ComponentSpan, Incident
+from releasecare.domain import ALL, ComponentSpan, Incident
 from releasecare.store import customers as customer_store
 from releasecare.store import incidents as store
 from releasecare.store.incidents import AffectedRow
+from releasecare.text import duration_text
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -112,3 +113,34 @@ def hurt(session: Session, incident: Incident, now: datetime | None = None) -> l
             Hurt(row.customer_id, row.name, row.components, row.named, minutes, per_component)
         )
     return result
+
+
+def incident_events(
+    session: Session, customer_id: str, environments: Sequence[str], now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The incidents that hurt a customer, as ``customers show`` lists them beside their
+    deploys (newest first). ``environments``: theirs, or ("*",) for all."""
+    events = []
+    on = None if ALL in environments else set(environments)
+    for incident in store.listing(session):
+        if on is not None and incident.environment not in on:
+            continue
+        mine = next((h for h in hurt(session, incident, now) if h.customer_id == customer_id), None)
+        if mine is None:
+            continue
+        length = duration_text(mine.minutes * 60) + (" so far" if incident.is_open else "")
+        parts = f" via {', '.join(mine.components)}" if mine.components else ""
+        events.append(
+            {
+                "at": incident.started_at.isoformat(),
+                "kind": "incident",
+                "incident_id": incident.id,
+                "environment": incident.environment,
+                "status": incident.status,
+                "components": list(mine.components),
+                "minutes": mine.minutes,
+                "summary": f"incident #{incident.id} on {incident.environment} "
+                f"({incident.status}, {length}){parts}: {incident.title}",
+            }
+        )
+    return events

@@ -1,9 +1,11 @@
-"""A customer's timeline: the deployments that touched them, newest first."""
+"""A customer's timeline: the deployments that touched them and the incidents that hurt
+them, newest first."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from releasecare.affected import incident_events
 from releasecare.domain import Customer
 from releasecare.impact import impact_of_deployment
 from releasecare.store import deployments as deployment_store
@@ -24,7 +26,7 @@ def timeline(
     limit: int = 50,
 ) -> list[dict[str, Any]]:
     """Deployments on the customer's environments whose customer-facing changes
-    touched them."""
+    touched them, and the incidents that affected them, newest first."""
     known = release_store.positions(session)
     events: list[dict[str, Any]] = []
     newest_first = sorted(
@@ -57,4 +59,6 @@ def timeline(
                 f"{plural(len(mine.changes), 'change')} via {', '.join(mine.components)}",
             }
         )
-    return events
+    events.extend(incident_events(session, customer.id, customer.environments))
+    events.sort(key=lambda e: str(e["at"]), reverse=True)
+    return events[:limit]

@@ -106,7 +106,7 @@ def list_(app: App, as_json: bool) -> None:
 @json_option
 @pass_app
 def show(app: App, customer_id: str, as_json: bool) -> None:
-    """One customer, and the deployments that touched them, newest first."""
+    """One customer, and the deployments and incidents that touched them, newest first."""
     from releasecare.errors import NotFound
     from releasecare.store import customers as store
     from releasecare.timeline import timeline
