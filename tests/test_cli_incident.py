@@ -453,3 +453,94 @@ def test_customers_show_lists_incidents_beside_deploys(shop: Runner) -> None:
     assert timeline[0]["minutes"] == 30 and timeline[0]["components"] == ["checkout"]
     text = shop.ok("customers", "show", "acme").stdout
     assert f"incident   incident #{incident} on production-eu (resolved, 30 minutes)" in text
+
+
+# --- incident notices ------------------------------------------------------------------
+
+
+def test_incident_notices_in_the_customers_zone_with_a_version_per_update(
+    shop: Runner, tmp_path: Path
+) -> None:
+    doc = open_(
+        shop,
+        "--component",
+        "checkout",
+        "--started-at",
+        START,
+        "--title",
+        "PSP-4411 timeouts after v1.1.0",
+        "--public-title",
+        "Card payments failing",
+        "--message",
+        "Card payments fail for some of you. We are looking into it.",
+    )
+    iid = str(doc["id"])
+    out = tmp_path / "notices"
+
+    def render(*extra: str) -> dict:  # type: ignore[type-arg]
+        return shop.json(
+            "notes",
+            "render",
+            "--incident",
+            iid,
+            "--format",
+            "md",
+            "--format",
+            "html",
+            "--format",
+            "json",
+            "--out",
+            str(out),
+            "--feed",
+            *extra,
+        )
+
+    first = render()
+    assert first["schema"] == "notices/1"
+    assert {n["customer"] for n in first["notices"]} == {"acme"}  # only Acme uses checkout
+    update(shop, doc["id"], "resolved", "2026-10-22T10:53:00Z")
+    render()
+    names = sorted(p.name for p in (out / "acme").glob("*.md"))
+    assert names == [
+        "2026-10-22-production-eu-incident-1-u1.md",
+        "2026-10-22-production-eu-incident-1-u2.md",
+    ]  # the first version is kept
+    latest = (out / "acme" / names[1]).read_text()
+    assert latest.startswith("# Card payments failing\n")
+    assert "22.10.2026, 11:38 CEST" in latest  # Acme: Europe/Berlin, de-DE
+    assert "22.10.2026, 12:53 CEST (1 hour 15 minutes)" in latest
+    assert "- Affected: Checkout" in latest
+    # Newest update first.
+    updates = latest[latest.index("## Updates") :]
+    assert updates.index("Resolved") < updates.index("We are looking into it")
+    for secret in ("PSP-4411", "v1.1.0", "Globex", "globex"):
+        assert secret not in latest
+        assert secret not in (out / "acme" / names[1].replace(".md", ".html")).read_text()
+    data = json.loads((out / "acme" / names[1].replace(".md", ".json")).read_text())
+    assert data["incident"]["status"] == "resolved" and data["update_number"] == 2
+    index = (out / "acme" / "index.html").read_text()
+    assert index.index("Card payments failing (update 2)") < index.index(
+        "Card payments failing (update 1)"
+    )
+    feed = (out / "acme" / "feed.atom").read_text()
+    assert feed.count("<entry>") == 2
+    assert "Card payments failing (update 2)" in feed
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_incident_notice_without_a_public_title_names_what_was_hit(
+    shop: Runner, tmp_path: Path
+) -> None:
+    iid = str(open_(shop, "--component", "search", "--started-at", START)["id"])
+    out = tmp_path / "n"
+    shop.ok("notes", "render", "--incident", iid, "--format", "txt", "--out", str(out))
+    (notice,) = (out / "globex").glob("*.txt")
+    text = notice.read_text()
+    assert text.startswith("A problem with Search\n")
+    assert "It broke" not in text  # the internal title
+    assert "Oct 22, 2026, 5:38\u202fAM EDT" in text  # Globex: America/New_York, en-US
+    refused = shop("notes", "render", "--incident", iid, "--customer", "acme", "--out", str(out))
+    assert refused.exit_code == 2
+    assert "not affected by incident 1 (or unknown): acme" in refused.stderr
+    both = shop("notes", "render", "--incident", iid, "--env", "production-eu", "--out", str(out))
+    assert both.exit_code == 2

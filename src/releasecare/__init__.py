@@ -35,6 +35,7 @@ incidents
     ``suspects``     the suspect deploy: candidates in the look-back window, nearest
                      first, explained; failed deploys and rollbacks near the start
     ``affected``     who an incident hurt (fixed when it resolves) and for how long
+    ``incident_notices``  each affected customer's notice, a version per update
 
 notices
     ``notices``      composes deployment -> impact -> rendered files -> stored notices

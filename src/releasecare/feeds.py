@@ -33,14 +33,18 @@ def update_feed(
     # refreshes its entry, another deploy of the same version gets its own.
     entry_id = f"urn:releasecare:{_urn(customer)}:{_urn(context['notice_file'].rsplit('.', 1)[0])}"
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
-    summary = "; ".join(
-        item["text"] for section in context["sections"] for item in section["items"]
+    # An incident notice says its own title, summary and time (``entry``).
+    own = context.get("entry")
+    summary = (
+        own["summary"]
+        if own
+        else "; ".join(item["text"] for section in context["sections"] for item in section["items"])
     )
     entry = {
         "id": entry_id,
-        "title": f"{context['product']} {context['version']}",
+        "title": own["label"] if own else f"{context['product']} {context['version']}",
         "updated": now,
-        "published": context["deployed_at_iso"],
+        "published": own["at_iso"] if own else context["deployed_at_iso"],
         "summary": summary,
         "link": context["notice_file"],
     }

@@ -416,32 +416,48 @@ _SUMMARY_WORDS = {
 }
 
 
-def _write_index(
+def write_index(
     out: OutputFolder,
     folder: Path,
     context: Mapping[str, Any],
     templates: Templates,
     stem: str,
     formats: Sequence[str],
+    *,
+    entry: Mapping[str, Any] | None = None,
 ) -> None:
     """The customer's own index: one entry per notice, newest first, with its date in
     their zone, the environment, the version and a one-line summary, linking to the
     HTML notice (the Markdown one when no HTML is rendered). The entries are kept in
-    a small file beside it, so each run adds or refreshes its own."""
+    a small file beside it, so each run adds or refreshes its own. ``entry`` (an
+    incident notice's: ``at_iso``, ``at``, ``label``, ``summary``) stands for a
+    deployment's date, version and summary."""
     link = next((f"{stem}.{fmt}" for fmt in ("html", "md", "txt") if fmt in formats), None)
     if link is None:
         return
-    entry = {
-        "stem": stem,
-        "link": link,
-        "deployed_at_iso": context["deployed_at_iso"],
-        "deployed_at": context["deployed_at"],
-        "environment": context["environment_name"],
-        "version": context["version"],
-        "summary": notice_summary(context),
-    }
+    if entry is not None:
+        line: dict[str, Any] = {
+            "stem": stem,
+            "link": link,
+            "deployed_at_iso": entry["at_iso"],
+            "deployed_at": entry["at"],
+            "environment": context["environment_name"],
+            "version": "",
+            "label": entry["label"],
+            "summary": entry["summary"],
+        }
+    else:
+        line = {
+            "stem": stem,
+            "link": link,
+            "deployed_at_iso": context["deployed_at_iso"],
+            "deployed_at": context["deployed_at"],
+            "environment": context["environment_name"],
+            "version": context["version"],
+            "summary": notice_summary(context),
+        }
     entries = [e for e in read_entries(out, folder / INDEX_STATE) if e.get("stem") != stem]
-    entries.append(entry)
+    entries.append(line)
     entries.sort(
         key=lambda e: (str(e.get("deployed_at_iso", "")), str(e.get("stem"))), reverse=True
     )
@@ -537,7 +553,7 @@ def render_notices(
         written.append(RenderedNotice(customer_id, fmt, path, digest))
     for context in contexts:
         folder = folders[context["customer"]["id"]]
-        _write_index(out, folder, context, templates, stem, options.formats)
+        write_index(out, folder, context, templates, stem, options.formats)
         if options.feed:
             update_feed(
                 out,

@@ -20,6 +20,13 @@ def notes() -> None:
 @click.option("--env", "environment", help="Environment (with --version).")
 @click.option("--version", "version", help="Version deployed (with --env).")
 @click.option(
+    "--incident",
+    "incident_id",
+    type=int,
+    metavar="ID",
+    help="An incident's notice instead (a new version with every update).",
+)
+@click.option(
     "--customer", "only", multiple=True, metavar="ID", help="Only these customers (repeatable)."
 )
 @click.option(
@@ -52,6 +59,7 @@ def render(
     deploy_id: int | None,
     environment: str | None,
     version: str | None,
+    incident_id: int | None,
     only: tuple[str, ...],
     formats: tuple[str, ...],
     out_dir: str,
@@ -61,12 +69,32 @@ def render(
 ) -> None:
     """Write one notice per affected customer, in their words and time zone.
 
+    With --incident, each update of the incident yields a new version of its notice
+    (the file names carry it); earlier versions are kept.
+
     \b
     Examples:
       releasecare notes render 7 --format html --format md --out notices/
       releasecare notes render --env production-eu --version v2.4.0 --customer acme --out out/
+      releasecare notes render --incident 4 --format html --out notices/
     """
     from releasecare.notices import render_deployment
+
+    if incident_id is not None:
+        _render_incident(
+            app,
+            incident_id,
+            deploy_id,
+            environment,
+            version,
+            only,
+            formats,
+            out_dir,
+            feed,
+            overview_dir,
+            as_json,
+        )
+        return
 
     with app.transaction() as session:
         impact, written = render_deployment(
@@ -102,6 +130,53 @@ def render(
     )
     for notice in written:
         info(f"  {notice.path}")
+
+
+def _render_incident(
+    app: App,
+    incident_id: int,
+    deploy_id: int | None,
+    environment: str | None,
+    version: str | None,
+    only: tuple[str, ...],
+    formats: tuple[str, ...],
+    out_dir: str,
+    feed: bool,
+    overview_dir: str | None,
+    as_json: bool,
+) -> None:
+    from releasecare.errors import InputError
+    from releasecare.incident_notices import render_incident
+    from releasecare.text import plural
+
+    if deploy_id is not None or environment or version or overview_dir:
+        raise InputError(
+            "--incident renders an incident's notices: give no deployment, "
+            "--env, --version or --overview with it"
+        )
+    with app.transaction() as session:
+        incident, written = render_incident(
+            session,
+            app.config,
+            incident_id,
+            only=only,
+            formats=formats,
+            out_dir=Path(out_dir),
+            feed=feed,
+        )
+    if as_json:
+        from releasecare.documents import notices_json
+
+        emit_json(notices_json(written))
+        return
+    if not written:
+        click.echo(f"no customer is affected by incident {incident.id}; no notices written")
+        return
+    customers = {n.customer_id for n in written}
+    click.echo(
+        f"wrote {plural(len(written), 'file')} for {plural(len(customers), 'customer')} "
+        f"(incident {incident.id}, update {len(incident.updates)}) to {out_dir}"
+    )
 
 
 @notes.command("lint")

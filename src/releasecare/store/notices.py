@@ -26,7 +26,24 @@ class Written(Protocol):
 
 def remember(session: Session, deployment_id: int, notices: Iterable[Written]) -> None:
     """Upsert one row per (customer, deployment, format): rendering twice records once."""
-    subject = f"deployment:{deployment_id}"
+    _remember(session, f"deployment:{deployment_id}", notices, deployment_id=deployment_id)
+
+
+def remember_incident(
+    session: Session, incident_id: int, version: int, notices: Iterable[Written]
+) -> None:
+    """One row per (customer, incident version, format): each update's notice is kept."""
+    _remember(session, f"incident:{incident_id}:u{version}", notices, incident_id=incident_id)
+
+
+def _remember(
+    session: Session,
+    subject: str,
+    notices: Iterable[Written],
+    *,
+    deployment_id: int | None = None,
+    incident_id: int | None = None,
+) -> None:
     existing = {
         (r.customer_id, r.format): r
         for r in session.scalars(select(NoticeRow).where(NoticeRow.subject == subject))
@@ -39,6 +56,7 @@ def remember(session: Session, deployment_id: int, notices: Iterable[Written]) -
                 customer_id=notice.customer_id,
                 subject=subject,
                 deployment_id=deployment_id,
+                incident_id=incident_id,
                 format=notice.format,
             )
             session.add(row)
