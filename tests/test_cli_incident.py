@@ -193,6 +193,11 @@ def test_a_resolved_incident_reopens_only_with_reopen(shop: Runner) -> None:
     assert refused.exit_code == 2  # type: ignore[attr-defined]
     assert "only when reopened" in refused.stderr  # type: ignore[attr-defined]
     assert "--reopen" in refused.stderr  # type: ignore[attr-defined]
+    to_resolved = update(shop, incident, "resolved", "2026-10-22T10:30:00Z", "--reopen")
+    assert to_resolved.exit_code == 2  # type: ignore[attr-defined]
+    assert "allowed with --reopen: investigating, identified, monitoring" in (
+        to_resolved.stderr  # type: ignore[attr-defined]
+    )
     reopened = update(shop, incident, "investigating", "2026-10-22T10:30:00Z", "--reopen")
     assert reopened.exit_code == 0  # type: ignore[attr-defined]
     record = shop.json("incident", "show", str(incident))["incident"]
@@ -544,3 +549,43 @@ def test_incident_notice_without_a_public_title_names_what_was_hit(
     assert "not affected by incident 1 (or unknown): acme" in refused.stderr
     both = shop("notes", "render", "--incident", iid, "--env", "production-eu", "--out", str(out))
     assert both.exit_code == 2
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_deploy_notice_lists_the_incidents_that_affected_the_customer(
+    project: Runner, tmp_path: Path
+) -> None:
+    project.ok("release", "scan")
+    project.ok("customers", "import", str(tmp_path / "customers.json"))
+    project.deploy("v1.0.0", "2026-10-22T07:00:00Z")
+    # Search was hit; Acme does not use it, but was named as affected.
+    named = open_(
+        project,
+        "--component",
+        "search",
+        "--customer",
+        "acme",
+        "--started-at",
+        START,
+        "--public-title",
+        "Search results slow",
+    )["id"]
+    update(project, named, "resolved", "2026-10-22T10:08:00Z")
+    other = open_(
+        project,
+        "--component",
+        "search",
+        "--started-at",
+        "2026-10-22T09:40:00Z",
+        "--public-title",
+        "Search down",
+    )["id"]
+    update(project, other, "resolved", "2026-10-22T10:00:00Z")
+    deployed = project.deploy("v1.1.0", "2026-10-22T11:00:00Z")
+    out = tmp_path / "out"
+    project.ok("notes", "render", str(deployed), "--format", "md", "--out", str(out))
+    (notice,) = (out / "acme").glob("*.md")
+    text = notice.read_text()
+    assert "## Incidents that affected you" in text
+    assert "Search results slow" in text and "Search down" not in text
+    assert "It broke" not in text  # the internal title

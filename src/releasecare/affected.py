@@ -60,10 +60,13 @@ def affected_now(session: Session, incident: Incident) -> list[AffectedRow]:
 
 
 def affected_customers(session: Session, incident: Incident) -> list[AffectedRow]:
-    """Fixed at the resolution; read from the registry while open."""
-    if incident.is_open:
-        return affected_now(session, incident)
-    return store.affected(session, incident.id)
+    """Fixed at the resolution; read from the registry while open, and for a resolved
+    incident that has none kept (one resolved before releasecare kept them)."""
+    if not incident.is_open:
+        fixed = store.affected(session, incident.id)
+        if fixed:
+            return fixed
+    return affected_now(session, incident)
 
 
 def _span_times(

@@ -238,6 +238,11 @@ def update_incident(
         )
     allowed = next_statuses(incident.status, reopen=reopen)
     if status not in allowed:
+        if reopen:
+            raise InputError(
+                f"--reopen moves incident {incident_id} back to an open state, not to {status}",
+                hint=f"allowed with --reopen: {', '.join(allowed)}",
+            )
         if incident.status == "resolved":
             raise InputError(
                 f"incident {incident_id} is resolved: it moves to {status} only when reopened",

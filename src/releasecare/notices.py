@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from releasecare.affected import affected_customers
 from releasecare.config import Config
 from releasecare.domain import Impact, Incident
 from releasecare.errors import NotFound
@@ -71,7 +72,7 @@ def render_deployment(
 
 def incidents_for(session: Session, impact: Impact) -> dict[str, list[Incident]]:
     """Per customer, the incidents on the environment since its previous deployment that
-    touched a component they use (an incident naming no component touched everyone)."""
+    affected them (``affected``: fixed when an incident resolved)."""
     if impact.deployment is None:
         return {}
     before = deployment_store.previous_successful(
@@ -83,9 +84,8 @@ def incidents_for(session: Session, impact: Impact) -> dict[str, list[Incident]]
         before.deployed_at if before else None,
         impact.deployment.deployed_at,
     )
+    hurt = {i.id: {row.customer_id for row in affected_customers(session, i)} for i in found}
     return {
-        ci.customer.id: [
-            i for i in found if not i.components or set(i.components) & set(ci.components)
-        ]
+        ci.customer.id: [i for i in found if ci.customer.id in hurt[i.id]]
         for ci in impact.customers
     }
