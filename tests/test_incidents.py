@@ -130,40 +130,42 @@ def test_an_open_component_counts_to_now(core: tuple[Engine, Config]) -> None:
 
 
 def test_two_opens_of_one_external_id_at_once_store_one(core: tuple[Engine, Config]) -> None:
-    """The first holds its transaction open after inserting; the second's insert runs
-    meanwhile (PostgreSQL: waits on the row; SQLite: on the write lock), and finds the
-    incident once the first commits, without an error."""
-    engine, _ = core
-    new = NewIncident(
-        title="x", environment="production-eu", started_at=T0, external_id="run-7", message="m"
-    )
+    """Two pipelines open the same incident (``--id``) at once. The first holds its
+    transaction open after opening; the second's open runs meanwhile (PostgreSQL: it
+    waits on the row; SQLite: on the write lock), and finds the incident once the
+    first commits, without an error."""
+    engine, config = core
     inserted, release = threading.Event(), threading.Event()
     results: dict[str, tuple[int, bool]] = {}
     errors: list[BaseException] = []
 
-    def first() -> None:
+    def open_once(name: str) -> None:
         try:
             with transaction(engine) as session:
-                incident, created = store.open_incident(session, new)
-                results["first"] = (incident.id, created)
-                inserted.set()
-                release.wait(10)
+                opened = open_incident(
+                    session,
+                    config,
+                    title="x",
+                    environment="production-eu",
+                    components=["checkout"],
+                    customers=["globex"],
+                    started_at=T0,
+                    message="Card payments fail.",
+                    external_id="run-7",
+                    now=at(1),
+                )
+                results[name] = (opened.incident.id, opened.created)
+                if name == "first":
+                    inserted.set()
+                    release.wait(10)
         except BaseException as exc:
             errors.append(exc)
             inserted.set()
 
-    def second() -> None:
-        try:
-            with transaction(engine) as session:
-                incident, created = store.open_incident(session, new)
-                results["second"] = (incident.id, created)
-        except BaseException as exc:
-            errors.append(exc)
-
-    one = threading.Thread(target=first)
+    one = threading.Thread(target=open_once, args=("first",))
     one.start()
     assert inserted.wait(10)
-    two = threading.Thread(target=second)
+    two = threading.Thread(target=open_once, args=("second",))
     two.start()
     time.sleep(0.3)  # the second is waiting now
     assert "second" not in results
@@ -175,6 +177,7 @@ def test_two_opens_of_one_external_id_at_once_store_one(core: tuple[Engine, Conf
     with transaction(engine) as session:
         (stored,) = store.listing(session)
         assert len(stored.updates) == 1
+        assert [r.customer_id for r in store.affected(session, stored.id)] == ["globex"]
 
 
 def test_the_migration_keeps_incidents_stored_before_it(sqlite_url: str) -> None:

@@ -135,20 +135,33 @@ def open_incident(
     now = now or datetime.now(UTC)
     title_text = _text(title, "--title", required=True)
     assert title_text is not None
-    known_id = _text(external_id, "--id")
-    if known_id is not None:
-        # A retried step: nothing to check or link again. (Two opens at once are
-        # settled by the store's upsert.)
-        known = store.by_external_id(session, source, known_id)
-        if known is not None:
-            return Opened(known, False, None)
     config.check_environment(environment)
     keys = _components(config, components)
     start = started_at or now
     _not_ahead(start, "--started-at", now)
+    text = _text(message, "--message")
+    # The upsert is the transaction's first statement: a concurrent open of the same
+    # id waits for it (a row lock on PostgreSQL, the write lock on SQLite) instead of
+    # failing, and a retried step stops here. What needs reading comes after, in the
+    # same transaction: an error there stores nothing.
+    incident, created = store.open_incident(
+        session,
+        NewIncident(
+            title=title_text,
+            environment=environment,
+            started_at=start,
+            severity=severity,
+            spans=tuple(ComponentSpan(key) for key in keys),
+            public_title=_text(public_title, "--public-title"),
+            source=source,
+            external_id=_text(external_id, "--id"),
+            message=text,
+        ),
+    )
+    if not created:
+        return Opened(incident, False, None)
     named = _named_customers(session, customers, keys)
     linking = None
-    suspect_id = None
     if deploy_id is not None:
         suspect = deployment_store.get(session, deploy_id)
         if suspect is None:
@@ -161,30 +174,14 @@ def open_incident(
                 f"--deploy: deployment {deploy_id} went to {suspect.environment}, "
                 f"the incident is on {environment}"
             )
-        suspect_id = suspect.id
+        suspect_id: int | None = suspect.id
     else:
         linking = link_suspect(session, config, environment, keys, start)
         suspect_id = linking.chosen.deployment.id if linking.chosen else None
-    new = NewIncident(
-        title=title_text,
-        environment=environment,
-        started_at=start,
-        severity=severity,
-        spans=tuple(ComponentSpan(key) for key in keys),
-        public_title=_text(public_title, "--public-title"),
-        source=source,
-        external_id=known_id,
-        suspect_deployment_id=suspect_id,
-        suspect_named=deploy_id is not None,
-        message=_text(message, "--message"),
-        named_customers=named,
+    incident = store.complete(
+        session, incident.id, suspect_id, named=deploy_id is not None, customers=named
     )
-    incident, created = store.open_incident(session, new)
-    if not created:
-        return Opened(incident, False, None)
-    warnings = (
-        _lint(session, config, new.message, incident.status, "--message") if new.message else ()
-    )
+    warnings = _lint(session, config, text, incident.status, "--message") if text else ()
     return Opened(incident, True, linking, warnings)
 
 

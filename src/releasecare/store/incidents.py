@@ -115,6 +115,28 @@ def open_incident(session: Session, new: NewIncident) -> tuple[Incident, bool]:
     return stored, True
 
 
+def complete(
+    session: Session,
+    incident_id: int,
+    suspect_id: int | None,
+    *,
+    named: bool,
+    customers: Sequence[AffectedRow],
+) -> Incident:
+    """Set a new incident's suspect deploy (``named``: given, not linked) and keep the
+    customers named at open."""
+    row = session.get(IncidentRow, incident_id)
+    if row is None:
+        raise LookupError(incident_id)
+    row.suspect_deployment_id = suspect_id
+    row.suspect_named = named
+    session.add_all(_customer_row(incident_id, c) for c in customers)
+    session.flush()
+    stored = get(session, incident_id)
+    assert stored is not None
+    return stored
+
+
 def _customer_row(incident_id: int, row: AffectedRow) -> IncidentCustomerRow:
     return IncidentCustomerRow(
         incident_id=incident_id,
