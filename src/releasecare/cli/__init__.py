@@ -52,7 +52,7 @@ class ReleasecareGroup(click.Group):
 
 def _translate(exc: Exception) -> ReleasecareError | None:
     """Map errors of the libraries below us to releasecare errors (exit 3)."""
-    from releasecare.errors import DatabaseError, EnvironmentProblem, GitError
+    from releasecare.errors import DatabaseError, EnvironmentProblem
 
     if isinstance(exc, ModuleNotFoundError):
         # An install that lacks a declared dependency (an upgrade not reinstalled).
@@ -65,8 +65,36 @@ def _translate(exc: Exception) -> ReleasecareError | None:
         orig = getattr(exc, "orig", None)
         return DatabaseError(f"database error: {orig or exc}")
     if module.startswith("git"):
-        return GitError(f"git failed: {exc}")
+        return _git_error(exc)
     return None
+
+
+# What git's own message means for the user, by the words it starts with.
+_GIT_HINTS = (
+    (
+        ("unable to read", "bad object", "missing blob", "missing tree", "invalid object"),
+        "the clone is missing objects (a partial or damaged clone): clone again without "
+        "--filter, or run `git fsck` to see what is missing",
+    ),
+    (("not a git repository",), "run in the repository or give --repo"),
+    (("dubious ownership",), "mark the folder safe: git config --global --add safe.directory DIR"),
+)
+
+
+def _git_error(exc: Exception) -> ReleasecareError:
+    """git's failure in one line: which git command, and git's own words (not the
+    whole command line, which can hold hundreds of commit names)."""
+    from releasecare.errors import GitError
+
+    argv = getattr(exc, "command", None)
+    stderr = str(getattr(exc, "stderr", "") or "").strip().strip("'").strip()
+    said = next((line.strip() for line in stderr.splitlines() if line.strip()), "")
+    said = said.removeprefix("stderr:").strip().strip("'")
+    words = " ".join(str(a) for a in argv[:2]) if isinstance(argv, list | tuple) and argv else "git"
+    if not said:
+        return GitError(f"{words} failed: {exc}")
+    hint = next((h for starts, h in _GIT_HINTS if any(w in said.lower() for w in starts)), None)
+    return GitError(f"{words} failed: {said}", hint=hint)
 
 
 def _fail(exc: BaseException | None, message: str, code: int) -> None:
