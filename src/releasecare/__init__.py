@@ -55,8 +55,12 @@ shared by every step
     ``store/``       SQLAlchemy models, engine, migrations; all SQL lives here
     ``cli/``         click commands: parse, call one core function, print
 
-As they land, incidents get ``incidents``, and delivery gets the shape of
-``deploylogs/``: a ``delivery/`` package with a registry and one module per channel.
+delivery
+    ``delivery/``    one module per channel: ``webhook`` (Standard Webhooks signatures,
+                     the receiver's check); the outbox and the other channels follow
+
+As they land, incidents get ``incidents``, and ``delivery/`` a registry in the
+shape of ``deploylogs/``.
 
 Who may import whom
 -------------------

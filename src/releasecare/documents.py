@@ -16,6 +16,7 @@ from releasecare.domain import Change, Component, Customer, Deployment, Impact, 
 
 if TYPE_CHECKING:
     from releasecare.components import CoverageReport
+    from releasecare.delivery.webhook import Verdict
     from releasecare.deploylogs import Skipped
     from releasecare.deployments import HistoryRow, IngestSummary
     from releasecare.lint import CheckReport
@@ -315,4 +316,15 @@ def components_json(
             }
             for c in components
         ],
+    )
+
+
+def webhook_verify_json(verdict: Verdict) -> dict[str, Any]:
+    """``webhook verify --json``: whether the request verifies, and what it claims."""
+    return document(
+        "webhook-verify",
+        verified=verdict.verified,
+        reason=verdict.reason,
+        webhook_id=verdict.message_id,
+        signed_at=verdict.signed_at.isoformat() if verdict.signed_at else None,
     )

@@ -152,9 +152,18 @@ def cli(
 
 
 def _register() -> None:
-    from releasecare.cli import components, customers, deploy, impact, notes, release, setup
+    from releasecare.cli import (
+        components,
+        customers,
+        deploy,
+        impact,
+        notes,
+        release,
+        setup,
+        webhook,
+    )
 
-    for module in (setup, components, release, customers, deploy, impact, notes):
+    for module in (setup, components, release, customers, deploy, impact, notes, webhook):
         for command in module.COMMANDS:
             cli.add_command(command)
 

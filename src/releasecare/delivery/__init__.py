@@ -1,0 +1,8 @@
+"""Delivery: notices to each customer's contacts, one module per channel.
+
+``webhook``   Standard Webhooks signatures: signing, and the receiver's check
+              (``releasecare webhook verify``)
+
+The outbox, the registry of channels and the Slack and e-mail channels come with
+the delivery issue's next slices, in the shape of ``deploylogs/``.
+"""
