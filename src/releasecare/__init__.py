@@ -57,8 +57,8 @@ shared by every step
 
 delivery
     ``delivery/``    one module per channel: ``webhook`` (Standard Webhooks signatures,
-                     the receiver's check), ``slack`` (Block Kit messages); the outbox
-                     and e-mail follow
+                     the receiver's check), ``slack`` (Block Kit messages), ``email``
+                     (multipart messages); the outbox and the sending follow
 
 As they land, incidents get ``incidents``, and ``delivery/`` a registry in the
 shape of ``deploylogs/``.

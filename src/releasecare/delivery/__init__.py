@@ -3,6 +3,7 @@
 ``webhook``   Standard Webhooks signatures: signing, and the receiver's check
               (``releasecare webhook verify``)
 ``slack``     a notice as a Slack Block Kit message, inert and within Slack's limits
+``email``     a notice as a multipart/alternative e-mail, CSS inlined, stable Message-ID
 
 The outbox, the registry of channels and the Slack and e-mail channels come with
 the delivery issue's next slices, in the shape of ``deploylogs/``.
