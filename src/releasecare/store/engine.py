@@ -42,7 +42,8 @@ def shown_url(url: Any) -> str:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_path(parsed.database or ":memory:")
     # No password, and no query (it may hold one, or a key's passphrase).
-    return str(parsed._replace(password=None, query={}).render_as_string(hide_password=False))
+    bare = parsed._replace(password=None).difference_update_query(parsed.query)
+    return str(bare.render_as_string(hide_password=False))
 
 
 def _sqlite_path(database: str) -> str:
