@@ -11,6 +11,8 @@ SQLite lock for 1 s against a 0.3 s busy timeout and 0.3 s against a 3 s one.
 
 from __future__ import annotations
 
+import json
+import os
 import socket
 import sqlite3
 import threading
@@ -376,3 +378,199 @@ def test_a_file_size_limit_mid_write_is_exit_3_and_stores_nothing(project: Runne
     assert len(project.json("deploy", "list")["deployments"]) == 2
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+# --- user templates -------------------------------------------------------------------
+
+
+def deployed(project: Runner, template: bytes | str | None = None) -> str:
+    """The project with its releases, customers and two deploys; ``template`` as the
+    project's own ``notice.md.j2``. Returns the second deploy's id."""
+    if template is not None:
+        config = project.cwd / "releasecare.toml"
+        config.write_text('templates = "tpl"\n' + config.read_text())
+        (project.cwd / "tpl").mkdir()
+        data = template if isinstance(template, bytes) else template.encode()
+        (project.cwd / "tpl" / "notice.md.j2").write_bytes(data)
+    filled_database(project)
+    return "2"
+
+
+HOSTILE_TEMPLATES = {
+    "raises": ("ok\n{{ 1 // 0 }}", ":2: ZeroDivisionError: integer division or modulo by zero"),
+    "fails for one customer": (
+        '{% if customer.id == "globex" %}{{ nothing.here }}{% endif %}{{ title }}',
+        ":1: 'nothing' is undefined",
+    ),
+    "includes a file outside": (
+        '{% include "../../../../../../etc/passwd" %}',
+        ":1: includes '../../../../../../etc/passwd', which is not a template in the"
+        " templates folder or the defaults (a path outside them is never read)",
+    ),
+    "includes itself": ('{% include "notice.md.j2" %}', ":1: includes or extends itself"),
+    "a huge range": (
+        "{% for i in range(10**12) %}x{% endfor %}",
+        ":1: OverflowError: Range too big",
+    ),
+    "loops for ever": (
+        "\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        ":2: still rendering after 1 s",
+    ),
+    "a huge text": ('{{ "x" * 10**9 }}', ":1: a text that long is not allowed"),
+    "reaches for Python": ("{{ ''.__class__.__mro__ }}", ":1: access to attribute '__class__'"),
+    "is not UTF-8": (b"caf\xe9 {{ title }}", ": is not UTF-8 text"),
+    "has a syntax error": ("{{ title }}\n{% if %}", ":2: Expected an expression"),
+}
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("case", sorted(HOSTILE_TEMPLATES))
+def test_a_hostile_template_is_exit_2_naming_it_and_writes_nothing(
+    project: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    template, problem = HOSTILE_TEMPLATES[case]
+    deploy_id = deployed(project, template)
+    out = tmp_path / "notices"
+    out.mkdir()
+    monkeypatch.setenv("RELEASECARE_RENDER_DEADLINE", "1")
+    started = time.monotonic()
+    result = project(
+        "notes",
+        "render",
+        deploy_id,
+        "--format",
+        "html",
+        "--format",
+        "md",
+        "--feed",
+        "--out",
+        str(out),
+    )
+    assert time.monotonic() - started < 5
+    assert result.exit_code == 2, result.output
+    line = one_error_line(result.output)
+    assert line.startswith(f"error: template {project.cwd / 'tpl' / 'notice.md.j2'}{problem}")
+    assert list(out.iterdir()) == []  # not even the customers' HTML notices
+
+
+# --- an output folder that cannot be written ------------------------------------------
+
+
+@SQLITE_ONLY
+def test_out_that_cannot_be_a_folder_is_named(project: Runner, tmp_path: Path) -> None:
+    deploy_id = deployed(project)
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    cases = {
+        "/dev/full": (2, "error: --out /dev/full is a device or other special file, not a folder"),
+        str(tmp_path / "dangling"): (
+            3,
+            f"error: --out {tmp_path / 'dangling'} is a symbolic link to"
+            f" {tmp_path / 'nowhere'}, which does not exist",
+        ),
+        str(tmp_path / "a-file" / "notices"): (
+            3,
+            f"error: cannot write {tmp_path / 'a-file' / 'notices'} under --out"
+            f" {tmp_path / 'a-file' / 'notices'}: Not a directory (nothing was written)",
+        ),
+        "": (2, "error: --out must name a folder"),
+    }
+    for out, (code, message) in cases.items():
+        result = project("notes", "render", deploy_id, "--format", "md", "--out", out)
+        assert result.exit_code == code, (out, result.output)
+        assert one_error_line(result.output).startswith(message)
+    assert not (tmp_path / "nowhere").exists()
+    assert (tmp_path / "a-file").read_text() == "x"
+
+
+@SQLITE_ONLY
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a folder whatever its mode")
+def test_an_unwritable_out_is_exit_3(project: Runner, tmp_path: Path) -> None:
+    deploy_id = deployed(project)
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    result = project("notes", "render", deploy_id, "--out", str(locked / "notices"))
+    assert result.exit_code == 3, result.output
+    assert "Permission denied (nothing was written)" in one_error_line(result.output)
+
+
+def test_a_full_disk_is_named() -> None:
+    """What ENOSPC (here from /dev/full, for real) becomes."""
+    from releasecare.outdir import OutputFolder, _write_fully
+
+    out = OutputFolder(Path("notices"))
+    with open("/dev/full", "wb") as handle, pytest.raises(OSError) as caught:
+        _write_fully(handle, b"x" * 100_000, Path("notices/acme/.v1.md.abc.tmp"))
+    error = out.cannot_write(Path("notices/acme"), caught.value)
+    assert error.exit_code == 3
+    assert error.message == (
+        "cannot write notices/acme under --out notices: No space left on device"
+        " (nothing was written)"
+    )
+    assert error.hint == "the disk is full; free some space and run the command again"
+
+
+@SQLITE_ONLY
+def test_a_write_refused_midway_leaves_no_notice(project: Runner, tmp_path: Path) -> None:
+    """The kernel refuses to grow a file past RLIMIT_FSIZE (64 KiB; SQLite's files stay
+    below it): the small Markdown notices are written, the first HTML notice (200 KB)
+    fails; none is left, nor any folder."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    deploy_id = deployed(project, "{{ title }}")
+    (project.cwd / "tpl" / "notice.html.j2").write_text("{{ title }}" + "<p>padding</p>" * 15000)
+    out = tmp_path / "notices"
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+
+    render = ("notes", "render", deploy_id, "--format", "md", "--format", "html", "--out")
+    result = subprocess.run(
+        [sys.executable, "-m", "releasecare", "--db", project.db_url, *render, str(out)],
+        cwd=project.cwd,
+        preexec_fn=limit,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 3, result.stderr
+    line = one_error_line(result.stderr)
+    assert line.startswith(f"error: cannot write {out / 'acme'} under --out {out}: File too large")
+    assert not out.exists()
+    project.ok(*render, str(out))
+    assert sorted(p.name for p in out.iterdir()) == ["acme", "globex"]
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(
+    ("state", "text", "problem"),
+    [
+        (".feed.json", "{{{", "not JSON"),
+        (".feed.json", '[{"x": 1}]', "entry [0] has no text under 'id'"),
+        (".notices.json", "\udcff", "not UTF-8 text"),
+        (".notices.json", '{"stem": "a"}', "not a list of entries"),
+        (".notices.json", '[{"stem": 5}]', "entry [0] has no text under 'stem'"),
+    ],
+)
+def test_a_damaged_state_file_is_named_and_left_for_the_user(
+    project: Runner, tmp_path: Path, state: str, text: str, problem: str
+) -> None:
+    deploy_id = deployed(project)
+    out = tmp_path / "notices"
+    render = ("notes", "render", deploy_id, "--format", "html", "--feed", "--out", str(out))
+    project.ok(*render)
+    damaged = out / "acme" / state
+    damaged.write_bytes(text.encode("utf-8", "surrogateescape"))
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    result = project(*render)
+    assert result.exit_code == 2, result.output
+    assert one_error_line(result.output).startswith(f"error: {damaged}: {problem}")
+    assert "hint: remove it" in result.output
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    damaged.unlink()
+    project.ok(*render)
+    assert json.loads(damaged.read_text())[0]["link"].endswith(".html")

@@ -60,12 +60,12 @@ def update_feed(
         (
             folder / FEED,
             templates.render(
-            "feed.atom.j2",
-            {
-                "feed_id": f"urn:releasecare:{_urn(customer)}:feed",
-                "title": f"{context['product']} for {context['customer']['name']}",
-                "updated": max(e["updated"] for e in entries),
-                "entries": entries,
+                "feed.atom.j2",
+                {
+                    "feed_id": f"urn:releasecare:{_urn(customer)}:feed",
+                    "title": f"{context['product']} for {context['customer']['name']}",
+                    "updated": max(e["updated"] for e in entries),
+                    "entries": entries,
                     "base_url": base_url or "",
                 },
             ),
@@ -78,7 +78,10 @@ def read_entries(out: OutputFolder, path: Path, keys: tuple[str, ...]) -> list[d
     such file. Each entry is an object with a string under every one of ``keys``;
     a file that is anything else was not written by releasecare as it is (damaged,
     or edited) and is refused, naming it: removing it starts the page afresh."""
-    text = out.read(path)
+    try:
+        text = out.read(path)
+    except UnicodeDecodeError:
+        raise _damaged(out, path, "not UTF-8 text") from None
     if text is None:
         return []
     try:

@@ -81,7 +81,8 @@ class OutputFolder:
             raise self.cannot_write(root, exc) from None
         else:
             if not stat.S_ISDIR(info.st_mode):
-                raise InputError(f"{option} {root} is a file, not a folder")
+                what = "a file" if stat.S_ISREG(info.st_mode) else "a device or other special file"
+                raise InputError(f"{option} {root} is {what}, not a folder")
         self._real: Path | None = None
         self._resolved: set[tuple[str, ...]] = set()  # folders already resolved and compared
         self._made: list[Path] = []  # folders made by the batch being written
