@@ -4,7 +4,7 @@ cannot be written, and databases that are locked, read-only, corrupt or from the
 future. Each is an exit 2 or 3 with one line naming the file, folder, URL or
 database (credentials removed) and what to do, never a traceback or a hang.
 
-Budget: about 15 s in all. Deadlines are made small through the environment
+Budget: about 12 s in all. Deadlines are made small through the environment
 (``RELEASECARE_HTTP_DEADLINE`` 1 s, a 1 s render deadline); the one lock test holds a
 SQLite lock for 1 s against a 0.3 s busy timeout and 0.3 s against a 3 s one.
 """

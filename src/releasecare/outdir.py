@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
+from releasecare.crashpoints import crash_point
 from releasecare.errors import InputError, OutputError
 from releasecare.slugs import safe_slug
 
@@ -246,10 +247,13 @@ class OutputFolder:
                 paths.append(target)
                 if temp is not None:
                     staged.append((temp, target))
-            for temp, target in staged:
+            crash_point("render:after-temporary-files")
+            for n, (temp, target) in enumerate(staged):
                 # Between the check and now, a link may have appeared at the target:
                 # os.replace swaps the link itself, never writing through it.
                 os.replace(temp, target)
+                if n == 0:
+                    crash_point("render:after-first-rename")
         except BaseException as exc:
             for temp, _ in staged:
                 with contextlib.suppress(OSError):
