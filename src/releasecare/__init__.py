@@ -50,7 +50,9 @@ shared by every step
     ``errors``       the exception hierarchy with exit codes; "did you mean"
     ``documents``    the JSON documents of the output contract, with ``schema``
     ``http``         the one HTTP client: tokens, deadlines, retries, pages, redaction
-    ``times``        ISO 8601 times, one policy for naive ones
+    ``times``        ISO 8601 times, one policy for naive ones; durations from the
+                     environment
+    ``crashpoints``  named points where a test makes the process die (``kill -9``)
     ``text``         small helpers for text a person reads
     ``store/``       SQLAlchemy models, engine, migrations; all SQL lives here
     ``cli/``         click commands: parse, call one core function, print

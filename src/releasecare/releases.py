@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from releasecare import gitrepo
 from releasecare.changes import release_changes, unreleased_changes
 from releasecare.config import Config
+from releasecare.crashpoints import crash_point
 from releasecare.domain import Change, Release
 from releasecare.errors import GitError, NotFound, nearest_tags_hint
 from releasecare.overrides import Override
@@ -219,7 +220,9 @@ def finish_scan(session: Session, pending: PendingScan) -> ScanResult:
             yield ids[tag], ordinal, change
 
     written = store.insert_changes(session, counted())
+    crash_point("scan:after-changes")
     graph_store.save_graph(session, pending.graph)
+    crash_point("scan:after-graph")
     result.scanned = [(t, written[ids[t]]) for t in pending.todo]
     return result
 

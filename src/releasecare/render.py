@@ -11,7 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import signal
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -34,6 +37,7 @@ from releasecare.feeds import read_entries, update_feed
 from releasecare.outdir import OutputFolder
 from releasecare.slugs import safe_slug
 from releasecare.text import plural
+from releasecare.times import seconds_from_env
 from releasecare.voice import DEPENDENCY_NOTE, VoiceOptions, customer_note
 
 SECTIONS = (
@@ -335,10 +339,30 @@ def elsewhere_sentence(count: int, product: str) -> str | None:
     )
 
 
-class Templates:
-    """The Jinja environment: project overrides first, then the packaged defaults."""
+# How long one template may take to render (RELEASECARE_RENDER_DEADLINE, seconds):
+# a user template that loops for ever is stopped, naming it.
+DEFAULT_RENDER_DEADLINE = 10.0
+RENDER_DEADLINE_ENV = "RELEASECARE_RENDER_DEADLINE"
+# The longest text one template may make (a multiplied string, a power).
+MAX_OUTPUT = 10 * 1024 * 1024
 
-    def __init__(self, template_dir: Path | None = None) -> None:
+
+class _TemplateTimeout(Exception):
+    """A template ran past the render deadline."""
+
+
+class Templates:
+    """The Jinja environment: project overrides first, then the packaged defaults.
+
+    User templates are code from a folder anyone with the repository can change, so
+    they run sandboxed (no attributes of Python internals, ``range`` capped, huge
+    strings and powers refused) and against a deadline; whatever goes wrong in one
+    (a syntax error, an exception it raises, an include outside the folders, itself
+    included for ever, bytes that are not UTF-8) is an ``InputError`` naming the
+    template file and, when Jinja knows it, the line.
+    """
+
+    def __init__(self, template_dir: Path | None = None, *, deadline: float | None = None) -> None:
         import jinja2
 
         default = jinja2.FileSystemLoader(str(packaged_templates()))
@@ -351,7 +375,9 @@ class Templates:
                 )
             loaders.append(jinja2.FileSystemLoader(str(template_dir)))
         loaders += [jinja2.PrefixLoader({"default": default}, delimiter=":"), default]
-        self.env = jinja2.Environment(
+        self.template_dir = template_dir
+        self.deadline = deadline or seconds_from_env(RENDER_DEADLINE_ENV, DEFAULT_RENDER_DEADLINE)
+        self.env = _sandbox()(
             loader=jinja2.ChoiceLoader(loaders),
             undefined=jinja2.StrictUndefined,
             autoescape=_autoescape,
@@ -363,19 +389,96 @@ class Templates:
         self._cache: dict[str, Any] = {}
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
-        import jinja2
-
         try:
-            template = self._cache.get(name)
-            if template is None:
-                template = self._cache[name] = self.env.get_template(name)
-            return str(template.render(context))
-        except jinja2.TemplateSyntaxError as exc:
-            raise InputError(
-                f"template {exc.filename or exc.name}:{exc.lineno}: {exc.message}"
-            ) from None
-        except jinja2.UndefinedError as exc:
-            raise InputError(f"template {name}: {exc.message}") from None
+            with _deadline(self.deadline):
+                template = self._cache.get(name)
+                if template is None:
+                    template = self._cache[name] = self.env.get_template(name)
+                return str(template.render(context))
+        except _TemplateTimeout as exc:
+            raise self._error(name, exc, f"still rendering after {self.deadline:g} s") from None
+        except RecursionError as exc:
+            raise self._error(name, exc, "includes or extends itself without end") from None
+        except UnicodeDecodeError as exc:
+            raise self._error(name, exc, "is not UTF-8 text") from None
+        except Exception as exc:  # whatever a template raises is the template's fault
+            raise self._error(name, exc, _template_problem(exc)) from None
+
+    def _error(self, name: str, exc: BaseException, problem: str) -> InputError:
+        """``template FILE:LINE: problem``: the innermost template frame of ``exc``
+        (Jinja rewrites tracebacks to point into templates), else what Jinja says."""
+        where = getattr(exc, "filename", None) or self._file_of(name)
+        line = getattr(exc, "lineno", None)
+        traceback = exc.__traceback__
+        while traceback is not None:
+            filename = traceback.tb_frame.f_code.co_filename
+            if filename.endswith(".j2"):
+                where, line = filename, traceback.tb_lineno
+            traceback = traceback.tb_next
+        return InputError(
+            f"template {where}{f':{line}' if line else ''}: {problem}",
+            hint="fix the template (or remove it to use the default)",
+        )
+
+    def _file_of(self, name: str) -> str:
+        if self.template_dir is not None and (self.template_dir / name).is_file():
+            return str(self.template_dir / name)
+        return name
+
+
+def _template_problem(exc: Exception) -> str:
+    import jinja2
+
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return (
+            f"includes {exc.name!r}, which is not a template in the templates folder or "
+            "the defaults (a path outside them is never read)"
+        )
+    if isinstance(exc, jinja2.TemplateError):
+        return exc.message or type(exc).__name__
+    return f"{type(exc).__name__}: {exc}"
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise ``_TemplateTimeout`` in the code inside after ``seconds`` (a real-time
+    interval timer; only the main thread gets signals, so elsewhere it waits)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise _TemplateTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@cache
+def _sandbox() -> Any:
+    """A ``SandboxedEnvironment`` that also refuses to make huge strings and numbers."""
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class Sandbox(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "**" and isinstance(right, int) and abs(right) > 64:
+                raise SecurityError("a power above 64 is not allowed in a template")
+            if operator == "*" and isinstance(right, int) and isinstance(left, str | list):
+                left, right = right, left
+            repeats = operator == "*" and isinstance(left, int) and isinstance(right, str | list)
+            if repeats and left * len(right) > MAX_OUTPUT:
+                raise SecurityError("a text that long is not allowed in a template")
+            return super().call_binop(context, operator, left, right)
+
+    return Sandbox
 
 
 def _autoescape(name: str | None) -> bool:
@@ -404,6 +507,8 @@ def md_escape(text: object) -> str:
 
 
 INDEX_STATE = ".notices.json"
+# What each entry of the index state holds (the index template reads them).
+INDEX_KEYS = ("stem", "link", "deployed_at_iso", "deployed_at", "environment", "version", "summary")
 # How the index summarises a notice: the count of each section, in its words.
 _SUMMARY_WORDS = {
     "action": "action needed",
@@ -414,21 +519,22 @@ _SUMMARY_WORDS = {
 }
 
 
-def _write_index(
+def _index_files(
     out: OutputFolder,
     folder: Path,
     context: Mapping[str, Any],
     templates: Templates,
     stem: str,
     formats: Sequence[str],
-) -> None:
+) -> list[tuple[Path, str]]:
     """The customer's own index: one entry per notice, newest first, with its date in
     their zone, the environment, the version and a one-line summary, linking to the
     HTML notice (the Markdown one when no HTML is rendered). The entries are kept in
-    a small file beside it, so each run adds or refreshes its own."""
+    a small file beside it, so each run adds or refreshes its own. Returns the files
+    as ``(path, text)``, for the caller to write with the rest."""
     link = next((f"{stem}.{fmt}" for fmt in ("html", "md", "txt") if fmt in formats), None)
     if link is None:
-        return
+        return []
     entry = {
         "stem": stem,
         "link": link,
@@ -438,14 +544,14 @@ def _write_index(
         "version": context["version"],
         "summary": notice_summary(context),
     }
-    entries = [e for e in read_entries(out, folder / INDEX_STATE) if e.get("stem") != stem]
+    state = read_entries(out, folder / INDEX_STATE, INDEX_KEYS)
+    entries = [e for e in state if e.get("stem") != stem]
     entries.append(entry)
     entries.sort(
         key=lambda e: (str(e.get("deployed_at_iso", "")), str(e.get("stem"))), reverse=True
     )
-    out.write(folder / INDEX_STATE, json.dumps(entries, indent=1))
     text = templates.render("index.html.j2", {**context, "entries": entries})
-    out.write(folder / "index.html", text)
+    return [(folder / INDEX_STATE, json.dumps(entries, indent=1)), (folder / "index.html", text)]
 
 
 def notice_summary(context: Mapping[str, Any]) -> str:
@@ -523,41 +629,48 @@ def render_notices(
     templates = Templates(options.template_dir)
     contexts = build_contexts(impact, components, options, incidents)
     stem = notice_stem(impact)
-    written: list[RenderedNotice] = []
+    # Everything is rendered before anything is written, then written in one batch:
+    # a template that fails for one customer, or a full disk, leaves no notice behind.
     folders: dict[str, Path] = {}
+    files: list[tuple[Path, str]] = []
+    notices: list[tuple[str, str, int]] = []  # (customer, format, index in files)
     for context, fmt, text in render_documents(contexts, options.formats, templates):
         customer_id = context["customer"]["id"]
         folder = folders.get(customer_id)
         if folder is None:
             folder = folders[customer_id] = out.folder_for_customer(customer_id)
-        path = out.write(folder / f"{stem}.{fmt}", text)
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        written.append(RenderedNotice(customer_id, fmt, path, digest))
+        notices.append((customer_id, fmt, len(files)))
+        files.append((folder / f"{stem}.{fmt}", text))
     for context in contexts:
         folder = folders[context["customer"]["id"]]
-        _write_index(out, folder, context, templates, stem, options.formats)
+        files += _index_files(out, folder, context, templates, stem, options.formats)
         if options.feed:
-            update_feed(
+            files += update_feed(
                 out,
                 folder,
                 {**context, "notice_file": f"{stem}.html"},
                 templates,
                 published_url(options.base_url, folder),
             )
+    overview_text = None
     if overview is not None:
-        overview.write(
-            "index.html",
-            templates.render(
-                "overview.html.j2",
-                {
-                    "product": options.product,
-                    "version": impact.version,
-                    "environment": impact.environment,
-                    "notices": [
-                        {"customer": n.customer_id, "format": n.format, "path": str(n.path)}
-                        for n in written
-                    ],
-                },
-            ),
+        shown = [(c, fmt, out.path(files[n][0])) for c, fmt, n in notices]
+        overview_text = templates.render(
+            "overview.html.j2",
+            {
+                "product": options.product,
+                "version": impact.version,
+                "environment": impact.environment,
+                "notices": [
+                    {"customer": c, "format": fmt, "path": str(path)} for c, fmt, path in shown
+                ],
+            },
         )
+    paths = out.write_all(files)
+    written = [
+        RenderedNotice(c, fmt, paths[n], hashlib.sha256(files[n][1].encode()).hexdigest())
+        for c, fmt, n in notices
+    ]
+    if overview is not None and overview_text is not None:
+        overview.write("index.html", overview_text)
     return written

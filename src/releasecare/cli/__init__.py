@@ -38,7 +38,7 @@ class ReleasecareGroup(click.Group):
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(0)
         except Exception as exc:
-            translated = _translate(exc)
+            translated = _translate(exc, ctx.obj)
             if translated is not None:
                 _fail(exc, str(translated), translated.exit_code)
             _fail(
@@ -50,7 +50,7 @@ class ReleasecareGroup(click.Group):
             )
 
 
-def _translate(exc: Exception) -> ReleasecareError | None:
+def _translate(exc: Exception, app: App | None) -> ReleasecareError | None:
     """Map errors of the libraries below us to releasecare errors (exit 3)."""
     from releasecare.errors import DatabaseError, EnvironmentProblem
 
@@ -62,8 +62,15 @@ def _translate(exc: Exception) -> ReleasecareError | None:
         )
     module = type(exc).__module__
     if module.startswith("sqlalchemy"):
-        orig = getattr(exc, "orig", None)
-        return DatabaseError(f"database error: {orig or exc}")
+        from releasecare.store import database_error
+
+        try:
+            url = app.database_url() if app is not None else None
+        except ReleasecareError:
+            url = None
+        if url is None:
+            return DatabaseError(f"database error: {getattr(exc, 'orig', None) or exc}")
+        return database_error(url, exc)
     if module.startswith("git"):
         return _git_error(exc)
     return None
