@@ -124,9 +124,18 @@ def cli(
 
 
 def _register() -> None:
-    from releasecare.cli import components, customers, deploy, impact, notes, release, setup
+    from releasecare.cli import (
+        components,
+        customers,
+        deploy,
+        impact,
+        notes,
+        pipeline,
+        release,
+        setup,
+    )
 
-    for module in (setup, components, release, customers, deploy, impact, notes):
+    for module in (setup, components, release, customers, deploy, impact, notes, pipeline):
         for command in module.COMMANDS:
             cli.add_command(command)
 
