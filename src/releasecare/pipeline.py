@@ -172,26 +172,37 @@ def before_deploy(
     *,
     environment: str | None,
     version: str | None,
+    customers: str | None = None,
     at: datetime | None = None,
 ) -> StepResult:
     """The gate before a deploy: what deploying ``version`` now would change, for whom,
-    and every warning (a change freeze first); the releases are scanned first."""
+    and every warning (a change freeze among them); the releases are scanned and the
+    customers imported (``customers`` or ``[customers] source``) first."""
     run = ci.detect(environ, cwd)
     environment = _environment(config, environment, run)
     version = _version(version, run)
+    source = customers or config.customers_source
     check_full_clone(config, repo)
     with transaction() as session:
         scanned = scan(config, repo, lambda: nullcontext(session))
+        imported = import_customers(session, config, source) if source else None
         impact = find_impact(
             session, config, environment=environment, version=version, at=at or datetime.now(UTC)
         )
-        warnings = step_warnings(session, config, impact, scanned, None)
+        warnings = step_warnings(session, config, impact, scanned, imported)
     outputs = {
         "affected-customers": str(len(impact.customers)),
         "affected-customer-ids": ",".join(c.customer.id for c in impact.customers),
         "freeze-conflicts": ",".join(c.customer.id for c in freeze_conflicts(impact)),
     }
-    result = StepResult(run=run, impact=impact, warnings=warnings, scan=scanned, outputs=outputs)
+    result = StepResult(
+        run=run,
+        impact=impact,
+        warnings=warnings,
+        scan=scanned,
+        imported=imported,
+        outputs=outputs,
+    )
     _publish(config, result)
     return result
 

@@ -10,6 +10,7 @@ from releasecare.cli.app import App, emit_json, info, json_option, nothing_chang
 
 if TYPE_CHECKING:
     from releasecare.pipeline import StepResult
+    from releasecare.voice import Finding
 
 
 @click.command("after-deploy")
@@ -146,15 +147,29 @@ def after_deploy(
     "--env", "environment", help="Environment to deploy to (GitLab: CI_ENVIRONMENT_NAME)."
 )
 @click.option("--version", "version", help="Version to deploy (default: the CI's tag or commit).")
-@click.option("--strict", is_flag=True, help="Exit 1 when anything warned (a change freeze first).")
+@click.option(
+    "--customers",
+    "customers",
+    metavar="SOURCE",
+    help="Import the customers from this file or URL first (default: [customers] source).",
+)
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 when the deploy would fall in a customer's freeze."
+)
 @json_option
 @pass_app
 def before_deploy(
-    app: App, environment: str | None, version: str | None, strict: bool, as_json: bool
+    app: App,
+    environment: str | None,
+    version: str | None,
+    customers: str | None,
+    strict: bool,
+    as_json: bool,
 ) -> None:
     """The gate before a deploy: who deploying VERSION to ENV now would touch, and
     every warning (a customer's change freeze, changes lost across branches, the
-    voice lint). Scans the releases first; records no deployment.
+    voice lint). Scans the releases (and imports the customers) first; records no
+    deployment. --strict fails on a freeze only.
 
     On GitHub Actions: the same job summary and annotations as after-deploy, and
     the outputs affected-customers, affected-customer-ids and freeze-conflicts.
@@ -176,6 +191,7 @@ def before_deploy(
         Path.cwd(),
         environment=environment,
         version=version,
+        customers=customers,
     )
     if as_json:
         from releasecare.documents import ci_step_json
@@ -193,12 +209,16 @@ def before_deploy(
         from releasecare.cli.impact import impact_text
 
         click.echo(impact_text(result.impact, app.config.components))
-    _finish(result, strict, as_json)
+    # The gate fails on a freeze only; everything else it says is advice.
+    _finish(result, strict, as_json, failing=[w for w in result.warnings if w.rule == "freeze"])
 
 
-def _finish(result: StepResult, strict: bool, as_json: bool) -> None:
+def _finish(
+    result: StepResult, strict: bool, as_json: bool, failing: list[Finding] | None = None
+) -> None:
     """Warnings on stderr; GitHub annotations on stdout (stderr with --json, whose
-    stdout is one document); with ``strict``, exit 1 when anything warned."""
+    stdout is one document); with ``strict``, exit 1 when any of ``failing`` (default:
+    every warning) is there."""
     from releasecare.errors import CheckFailed
 
     for warning in result.warnings:
@@ -209,9 +229,11 @@ def _finish(result: StepResult, strict: bool, as_json: bool) -> None:
             info(f"  hint: {warning.suggestion}")
     for line in result.annotations:
         click.echo(line, err=as_json)
-    if strict and result.warnings:
+    failing = result.warnings if failing is None else failing
+    if strict and failing:
         kept = " (the deployment is recorded)" if result.deployment is not None else ""
-        raise CheckFailed(f"{len(result.warnings)} warning(s){kept}")
+        what = "warning(s)" if result.deployment is not None else "freeze conflict(s)"
+        raise CheckFailed(f"{len(failing)} {what}{kept}")
 
 
 COMMANDS = [after_deploy, before_deploy]
