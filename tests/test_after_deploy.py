@@ -509,3 +509,88 @@ def test_a_command_failing_after_rendering_puts_everything_back(
     assert tree(out) == files
     assert sorted(p.name for p in out.rglob("*")) == listing
     assert not (tmp_path / "elsewhere.json").exists()
+
+
+# --- the config's customer source, --json, and the gate before a deploy ------------
+
+
+@SQLITE_ONLY
+def test_the_configs_customer_source_is_imported_and_json_is_one_document(
+    shop: Runner, tmp_path: Path
+) -> None:
+    config = shop.cwd / "releasecare.toml"
+    config.write_text(
+        config.read_text() + '\n[customers]\nsource = "../customers.json"\n', encoding="utf-8"
+    )
+    result = run(
+        shop.cwd,
+        shop.db_url,
+        "after-deploy",
+        "--env",
+        "production-eu",
+        "--json",
+        env=github(tmp_path),
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["schema"] == "after-deploy/1"
+    assert document["deployment"]["created"] is True
+    assert document["ci"] == {"provider": "github", "run_id": "9001", "attempt": "1"}
+    assert [c["id"] for c in document["impact"]["customers"]] == ["acme"]
+    assert {n["format"] for n in document["notices"]} == {"md", "html", "txt", "json"}
+    assert document["outputs"]["affected-customer-ids"] == "acme"
+    assert "::warning" not in result.stdout  # annotations go to stderr with --json
+    assert len(shop.json("customers", "list")["customers"]) == 3
+
+
+@SQLITE_ONLY
+def test_before_deploy_previews_records_nothing_and_strict_fails_on_a_freeze_only(
+    shop: Runner, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC)
+    window = {
+        "start": (now - timedelta(hours=1)).isoformat(),
+        "end": (now + timedelta(hours=1)).isoformat(),
+        "reason": "Launch day",
+    }
+    (tmp_path / "frozen.json").write_text(json.dumps([dict(CUSTOMERS[0], freeze=[window])]))
+    env = github(tmp_path)
+    gate = run(
+        shop.cwd,
+        shop.db_url,
+        "before-deploy",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.1.0",
+        "--customers",
+        "../frozen.json",
+        "--strict",
+        env=env,
+    )
+    assert gate.exit_code == 1, gate.output
+    assert "preview: v1.0.0 -> v1.1.0 on production-eu" in gate.stdout
+    assert "1 freeze conflict(s)" in gate.stderr
+    assert (
+        "::warning title=releasecare freeze::deploying to production-eu inside the change "
+        "freeze of customer acme" in gate.stdout
+    )
+    summary = (tmp_path / "step-summary.md").read_text(encoding="utf-8")
+    assert summary.startswith(
+        "## releasecare: deploying v1.1.0 to Europe (production-eu) (preview)"
+    )
+    assert outputs(tmp_path / "github-output")["freeze-conflicts"] == "acme"
+    assert shop.json("deploy", "list")["deployments"] == []
+    # Outside the freeze (search only: acme untouched) the gate passes, warnings or not.
+    calm = run(
+        shop.cwd,
+        shop.db_url,
+        "before-deploy",
+        "--env",
+        "production-eu",
+        "--version",
+        "v1.2.0",
+        "--strict",
+        env=env,
+    )
+    assert calm.exit_code == 0, calm.output
