@@ -131,6 +131,7 @@ def after_deploy(
                 f"{impact.previous_version or '(nothing known)'} -> {impact.version}: "
                 f"{len(impact.added)} added, {len(impact.removed)} removed; "
                 f"{plural(len(impact.customers), 'customer')} affected"
+                + ("  [ROLLBACK: these changes are taken away]" if impact.rollback else "")
             )
             customers_told = len({n.customer_id for n in result.written})
             click.echo(
