@@ -43,6 +43,14 @@ notices
     ``feeds``        each customer's Atom feed
     ``outdir``       the one writer under ``--out``: atomic, never through a link
     ``slugs``        safe, unique file names from untrusted ids
+    ``outundo``      puts ``--out`` back as it was when a command fails after writing
+
+the CI steps
+    ``pipeline``     ``after-deploy`` (scan, import, record, impact, render, in one
+                     transaction) and ``before-deploy`` (the gate); their warnings
+    ``ci``           the CI around us (GitHub Actions, GitLab CI): its variables, deploy
+                     statuses in its words, step outputs, dotenv report, job summary file
+    ``jobsummary``   the Markdown job summary of a CI step
 
 shared by every step
     ``config``       ``releasecare.toml``: load, validate, build each step's options

@@ -56,7 +56,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "subject_fallback": bool,  # deprecated: [notes] source
     },
     "notes": {"source": str, "dependency_updates": str},
-    "customers": {"csv_columns": dict, "token_env": str, "prune_limit": float},
+    "customers": {"csv_columns": dict, "token_env": str, "prune_limit": float, "source": str},
 }
 ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
     "components": {"name": str, "description": str, "paths": StrList},
@@ -105,6 +105,9 @@ class Config:
     # The largest share of stored customers one `customers import --prune` may remove
     # without --force (None: anything but all of them).
     prune_limit: float | None = None
+    # Where `after-deploy` imports the customers from (a file, made absolute against the
+    # config's folder, or a URL); None: it imports none.
+    customers_source: str | None = None
     # Keys still read but to be replaced: one line each, for the CLI to show.
     deprecations: tuple[str, ...] = ()
 
@@ -298,7 +301,17 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         customer_source=_customer_source(path, data.get("customers", {})),
         deprecations=_deprecations(path, data),
         prune_limit=_share(path, "customers.prune_limit", data.get("customers", {})),
+        customers_source=_source(path, data.get("customers", {}).get("source")),
     )
+
+
+def _source(path: Path, source: str | None) -> str | None:
+    """``[customers] source``: a URL as written, a file relative to the config's folder."""
+    if not source or not source.strip():
+        return None
+    if "://" in source or source == "-":
+        return source
+    return str(path.parent / source)
 
 
 def _share(path: Path, dotted: str, table: Mapping[str, Any]) -> float | None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from releasecare.domain import Change, Component, Customer, Deployment, Impact, Release
 
 if TYPE_CHECKING:
+    from releasecare.ci import CIRun
     from releasecare.components import CoverageReport
     from releasecare.delivery.webhook import Verdict
     from releasecare.deploylogs import Skipped
@@ -316,6 +317,39 @@ def components_json(
             }
             for c in components
         ],
+    )
+
+
+def ci_step_json(
+    kind: str,
+    *,
+    run: CIRun,
+    impact: Impact,
+    warnings: Sequence[Finding],
+    outputs: Mapping[str, str],
+    deployment: Deployment | None = None,
+    created: bool = False,
+    written: Iterable[RenderedNotice] = (),
+    out_dir: Path | None = None,
+) -> dict[str, Any]:
+    """``after-deploy --json`` and ``before-deploy --json``: the CI run, the deployment
+    (None before it), the impact document as ``impact --json`` prints it, the notices
+    written, the warnings, and the step outputs given to the CI."""
+    return document(
+        kind,
+        ci={"provider": run.provider, "run_id": run.run_id, "attempt": run.attempt},
+        deployment=None
+        if deployment is None
+        else deployment_json(deployment) | {"created": created},
+        impact=impact_json(impact),
+        notices=notices_json(written)["notices"],
+        out_dir=None if out_dir is None else str(out_dir),
+        warnings=[
+            {"rule": w.rule, "message": w.message, "location": w.location, "text": w.text}
+            | {"suggestion": w.suggestion}
+            for w in warnings
+        ],
+        outputs=dict(outputs),
     )
 
 

@@ -301,3 +301,9 @@ def customer_impact(
         changes=theirs,
         freeze_conflicts=conflicts,
     )
+
+
+def freeze_conflicts(impact: Impact) -> list[CustomerImpact]:
+    """The affected customers whose change freeze the deploy falls in (``impact
+    --strict``, ``after-deploy`` and ``before-deploy`` ask this one question)."""
+    return [c for c in impact.customers if c.freeze_conflicts]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,8 +41,37 @@ def render_deployment(
     impact = find_impact(
         session, config, deploy_id=deploy_id, environment=environment, version=version
     )
+    return impact, render_impact(
+        session,
+        config,
+        impact,
+        only=only,
+        formats=formats,
+        out_dir=out_dir,
+        feed=feed,
+        overview_dir=overview_dir,
+    )
+
+
+def render_impact(
+    session: Session,
+    config: Config,
+    impact: Impact,
+    *,
+    only: Sequence[str] = (),
+    formats: Sequence[str],
+    out_dir: Path,
+    feed: bool = False,
+    overview_dir: Path | None = None,
+    generated_at: datetime | None = None,
+) -> list[RenderedNotice]:
+    """Render the notices of an impact already found (see ``render_deployment``).
+
+    ``generated_at`` is the time the notices say they were made (default: now); a
+    caller that must render the same files again (the CI step) gives a fixed one.
+    """
     if impact.changed_nothing:
-        return impact, []
+        return []
     if only:
         unknown = set(only) - {ci.customer.id for ci in impact.customers}
         if unknown:
@@ -60,13 +90,14 @@ def render_deployment(
         voice=config.voice_options(c.author_name for c in impact.changes),
         base_url=config.product_url,
         environment_names={key: env.name for key, env in config.environments.items()},
+        generated_at=generated_at,
     )
     written = render_notices(
         impact, config.components, out_dir, options, incidents=incidents_for(session, impact)
     )
     if impact.deployment is not None:
         notice_store.remember(session, impact.deployment.id, written)
-    return impact, written
+    return written
 
 
 def incidents_for(session: Session, impact: Impact) -> dict[str, list[Incident]]:

@@ -135,6 +135,23 @@ def start_scan(
     )
 
 
+def check_full_clone(config: Config, repo: Path) -> list[Release]:
+    """The releases of ``repo``, or exit 3 with the fix when the clone cannot place a
+    deploy: a shallow clone, or one without release tags (a CI checkout's default).
+
+    Needs no database, so a command can refuse before anything is written; the scan
+    checks the stored tags again (``_check_clone``)."""
+    releases, _ = release_tags(config, repo)
+    _check_clone(config, repo, releases, {})
+    if not releases:
+        raise GitError(
+            f"{repo} has no release tags (pattern {config.tag_pattern!r})",
+            hint="fetch the tags: `git fetch --tags` (GitHub Actions: `fetch-depth: 0` in "
+            "actions/checkout); or tag a release, or check [release] tag_pattern",
+        )
+    return releases
+
+
 def _check_clone(
     config: Config,
     repo: Path,

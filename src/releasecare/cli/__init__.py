@@ -165,12 +165,13 @@ def _register() -> None:
         deploy,
         impact,
         notes,
+        pipeline,
         release,
         setup,
         webhook,
     )
 
-    for module in (setup, components, release, customers, deploy, impact, notes, webhook):
+    for module in (setup, components, release, customers, deploy, impact, notes, pipeline, webhook):
         for command in module.COMMANDS:
             cli.add_command(command)
 
