@@ -73,7 +73,7 @@ def test_subject_clean_up_takes_off_only_what_stands_around_the_sentence(
         ("perf: faster search in services/search/engine.py", "a path"),
         ("fix: mail ops@shop.example about it", "an e-mail address"),
         ("fix: handle a1b2c3d4e5 in the export", "a commit hash"),
-        ("Clean up shippingservice, remove deprecated API, fix quote logic", "a package"),
+        ("Clean up shippingservice, remove deprecated API, fix quote logic", "a service id"),
         ("fix: parseCatalog skipped empty rows", "a code identifier"),
         ("fix: GetProduct returned stale prices", "a code identifier"),
         ("fix: stale prices [security]", "a tag"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -34,7 +34,7 @@ from releasecare.feeds import read_entries, update_feed
 from releasecare.outdir import OutputFolder
 from releasecare.slugs import safe_slug
 from releasecare.text import plural
-from releasecare.voice import DEPENDENCY_NOTE, VoiceOptions, customer_note
+from releasecare.voice import DEPENDENCY_NOTE, VoiceOptions, customer_note, held_back_changes
 
 SECTIONS = (
     ("action", "Action needed"),
@@ -172,9 +172,14 @@ def build_contexts(
     components: Mapping[str, Component],
     options: RenderOptions,
     incidents: Mapping[str, Sequence[Incident]] | None = None,
+    held: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """One template context per affected customer."""
+    """One template context per affected customer. ``held`` are the shas of changes
+    held back from notices (:func:`releasecare.voice.held_back_changes`; found here
+    when not given)."""
     items = _items(impact, components, options.voice)
+    if held is None:
+        held = {h.change.sha for h in held_back_changes(impact.added, options.voice)}
     generated = options.generated_at or datetime.now(UTC)
     deployed = impact.deployment.deployed_at if impact.deployment else generated
     return [
@@ -187,6 +192,7 @@ def build_contexts(
             deployed,
             generated,
             (incidents or {}).get(ci.customer.id, ()),
+            held,
         )
         for ci in impact.customers
     ]
@@ -201,6 +207,7 @@ def _context(
     deployed: datetime,
     generated: datetime,
     incidents: Sequence[Incident],
+    held: Collection[str],
 ) -> dict[str, Any]:
     customer = ci.customer
     shown = [item for c in ci.changes if (item := items.get(c.sha)) is not None]
@@ -228,10 +235,14 @@ def _context(
     # to parts they do not use; each counted in a sentence of its own.
     # Only what this update brings is counted: what it takes away is listed, or is
     # not the customer's to hear of.
+    # Held back: changes that may matter to them but have no presentable note (the
+    # release manager is told which at render time); said apart from the smaller ones.
     listed = {item.key for item in shown}
-    unlisted = sum(
-        1 for c in impact.added if c.sha not in listed and theirs.intersection(c.components)
-    )
+    theirs_unlisted = [
+        c for c in impact.added if c.sha not in listed and theirs.intersection(c.components)
+    ]
+    undescribed = sum(1 for c in theirs_unlisted if c.sha in held)
+    unlisted = len(theirs_unlisted) - undescribed
     elsewhere = sum(
         1 for c in impact.added if c.sha not in listed and not theirs.intersection(c.components)
     )
@@ -289,12 +300,14 @@ def _context(
             if impact.rollback
             else None
         ),
-        "unlisted_text": unlisted_sentence(unlisted, names(sorted(theirs)), options.product),
+        "unlisted_text": unlisted_sentence(
+            unlisted, names(sorted(theirs)), options.product, undescribed
+        ),
         "elsewhere_text": " ".join(
             t for t in (elsewhere_sentence(elsewhere, options.product), gone_sentence(gone)) if t
         )
         or None,
-        "other_count": unlisted + elsewhere,
+        "other_count": unlisted + undescribed + elsewhere,
         "generated_at": when(generated),
     }
 
@@ -306,14 +319,25 @@ def headline(product: str, version: str, where: str | None, rollback: bool, when
     return f"{product} {version}{place}, {verb} on {when}"
 
 
-def unlisted_sentence(count: int, parts: Sequence[str], product: str) -> str | None:
-    """ "1 smaller change to Invoices is not listed here." (None for none)."""
-    if not count:
+def unlisted_sentence(
+    count: int, parts: Sequence[str], product: str, undescribed: int = 0
+) -> str | None:
+    """ "1 smaller change to Invoices is not listed here."; changes held back for want
+    of a note are not called smaller: "2 changes to Invoices are not described here,
+    and 3 smaller ones are not listed." (None for none)."""
+    if not count and not undescribed:
         return None
     where = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
     where = where or f"the parts of {product} you use"
-    verb = "is" if count == 1 else "are"
-    return f"{plural(count, 'smaller change')} to {where} {verb} not listed here."
+    if not undescribed:
+        verb = "is" if count == 1 else "are"
+        return f"{plural(count, 'smaller change')} to {where} {verb} not listed here."
+    verb = "is" if undescribed == 1 else "are"
+    sentence = f"{plural(undescribed, 'change')} to {where} {verb} not described here"
+    if not count:
+        return sentence + "."
+    rest = "1 smaller one is" if count == 1 else f"{count} smaller ones are"
+    return f"{sentence}, and {rest} not listed."
 
 
 def gone_sentence(count: int) -> str | None:
@@ -507,6 +531,7 @@ def render_notices(
     out_dir: Path,
     options: RenderOptions,
     incidents: Mapping[str, Sequence[Incident]] | None = None,
+    held: Collection[str] | None = None,
 ) -> list[RenderedNotice]:
     """Write each customer's notice in every format, their index page, and feeds."""
     out = OutputFolder(out_dir, option="--out")
@@ -521,7 +546,7 @@ def render_notices(
             hint="the overview lists every customer; keep it out of the folder you publish",
         )
     templates = Templates(options.template_dir)
-    contexts = build_contexts(impact, components, options, incidents)
+    contexts = build_contexts(impact, components, options, incidents, held)
     stem = notice_stem(impact)
     written: list[RenderedNotice] = []
     folders: dict[str, Path] = {}

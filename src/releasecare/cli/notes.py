@@ -66,10 +66,10 @@ def render(
       releasecare notes render 7 --format html --format md --out notices/
       releasecare notes render --env production-eu --version v2.4.0 --customer acme --out out/
     """
-    from releasecare.notices import render_deployment
+    from releasecare.notices import held_back_report, render_deployment
 
     with app.transaction() as session:
-        impact, written = render_deployment(
+        rendered = render_deployment(
             session,
             app.config,
             deploy_id=deploy_id,
@@ -81,10 +81,13 @@ def render(
             feed=feed,
             overview_dir=Path(overview_dir) if overview_dir else None,
         )
+    impact, written = rendered.impact, rendered.written
+    for line in held_back_report(rendered.held_back, app.config.components):
+        info(line)
     if as_json:
         from releasecare.documents import notices_json
 
-        emit_json(notices_json(written))
+        emit_json(notices_json(written, rendered.held_back))
         return
     customers = sorted({n.customer_id for n in written})
     if impact.changed_nothing:
