@@ -108,25 +108,26 @@ def render(
 
 
 @notes.command("lint")
-@click.argument("target", required=False)
+@click.argument("targets", nargs=-1, metavar="[TARGET]...")
 @click.option("--strict", is_flag=True, help="Exit 1 when anything is found.")
 @json_option
 @pass_app
-def lint(app: App, target: str | None, strict: bool, as_json: bool) -> None:
+def lint(app: App, targets: tuple[str, ...], strict: bool, as_json: bool) -> None:
     """Check customer notes for our-side voice, jargon, internal references and promises.
 
-    TARGET is a release tag, a git range (v2.3.0..v2.4.0) or note fragment files
-    or folders; by default the newest release.
+    Each TARGET is a release tag, a git range (v2.3.0..v2.4.0) or note fragment
+    files or folders; several are linted in turn. By default the newest release.
 
     \b
     Examples:
       releasecare notes lint v2.4.0 --strict
       releasecare notes lint changes/ --json
+      releasecare notes lint changes/*.md v2.4.0
     """
     from releasecare.errors import CheckFailed
-    from releasecare.lint import lint_target
+    from releasecare.lint import lint_targets
 
-    findings = lint_target(app.config, app.repo, target)
+    findings = lint_targets(app.config, app.repo, targets)
     if as_json:
         from releasecare.documents import findings_json
 
