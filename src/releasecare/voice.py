@@ -260,7 +260,8 @@ def lint_changes(changes: Iterable[Change], options: VoiceOptions) -> list[Findi
                         f"not shown to customers: {candidate.reason}",
                         location,
                         "add a Customer-Note trailer or a note fragment that says what "
-                        "changes for the customer",
+                        "changes for the customer, or word it now with `releasecare notes "
+                        f'edit {change.sha[:10]} --text "..."` (or `--hide`)',
                         span=candidate.span,
                     )
                 ]
