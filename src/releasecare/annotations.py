@@ -61,6 +61,8 @@ def plain(findings: Iterable[Finding], kind: str | None = None) -> list[str]:
         lines.append(f"{f.location}: {kind + ': ' if kind else ''}{f.rule}: {f.message}")
         if f.text:
             lines.append(f"    text: {f.text}")
+        if f.span and f.span != f.text:
+            lines.append(f"    span: {f.span}")
         if f.suggestion:
             lines.append(f"    suggestion: {f.suggestion}")
     return lines

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from releasecare.registry import ImportResult
     from releasecare.releases import ScanResult
     from releasecare.render import RenderedNotice
-    from releasecare.voice import Finding
+    from releasecare.voice import Finding, HeldBack
 
 VERSION = 1
 
@@ -248,13 +248,27 @@ def customer_show_json(customer: Customer, timeline: Sequence[Mapping[str, Any]]
     return document("customer", customer=customer_json(customer), timeline=list(timeline))
 
 
-def notices_json(written: Iterable[RenderedNotice]) -> dict[str, Any]:
-    """``notes render --json``: every file written, with its digest."""
+def notices_json(
+    written: Iterable[RenderedNotice], held_back: Iterable[HeldBack] = ()
+) -> dict[str, Any]:
+    """``notes render --json``: every file written, with its digest, and the changes to
+    components that no notice describes, with the reason and the words that held each
+    back (``span``)."""
     return document(
         "notices",
         notices=[
             {"customer": n.customer_id, "format": n.format, "path": str(n.path), "sha256": n.sha256}
             for n in written
+        ],
+        held_back=[
+            {
+                "sha": h.change.sha,
+                "summary": h.change.summary,
+                "components": list(h.change.components),
+                "reason": h.reason,
+                "span": h.span,
+            }
+            for h in held_back
         ],
     )
 

@@ -42,7 +42,7 @@ from releasecare.releases import ScanResult, check_full_clone, scan
 from releasecare.render import RenderedNotice
 from releasecare.store import customers as customer_store
 from releasecare.text import plural
-from releasecare.voice import Finding, lint_changes
+from releasecare.voice import UNTYPED, Finding, held_back_changes, lint_changes
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -139,7 +139,7 @@ def after_deploy(
                 formats=NOTICE_FORMATS,
                 out_dir=request.out_dir,
                 generated_at=deployment.finished_at or deployment.deployed_at,
-            )
+            ).written
             document = json.dumps(impact_json(impact), indent=2, ensure_ascii=False) + "\n"
             impact_path = out.write(IMPACT_FILE, document)
     except BaseException:
@@ -298,6 +298,15 @@ def step_warnings(
             "ship them again in a release of this branch",
         )
     voice = config.voice_options(c.author_name for c in impact.changes)
+    untyped = [h.change for h in held_back_changes(impact.added, voice) if h.reason == UNTYPED]
+    if untyped:
+        warn(
+            "untyped-changes",
+            f"{plural(len(untyped), 'change')} to components without a Conventional "
+            "Commits type, which no notice describes: "
+            + _listed([_short(c.sha, c.summary) for c in untyped]),
+            'word each with `releasecare notes edit SHA --text "..."`, or keep it out with --hide',
+        )
     found += lint_changes([c for c in impact.changes if c.components and c.visible], voice)
     return found
 

@@ -13,7 +13,7 @@ import json
 import re
 import signal
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,7 +38,7 @@ from releasecare.outdir import OutputFolder
 from releasecare.slugs import safe_slug
 from releasecare.text import plural
 from releasecare.times import seconds_from_env
-from releasecare.voice import DEPENDENCY_NOTE, VoiceOptions, customer_note
+from releasecare.voice import DEPENDENCY_NOTE, VoiceOptions, customer_note, held_back_changes
 
 SECTIONS = (
     ("action", "Action needed"),
@@ -176,9 +176,14 @@ def build_contexts(
     components: Mapping[str, Component],
     options: RenderOptions,
     incidents: Mapping[str, Sequence[Incident]] | None = None,
+    held: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """One template context per affected customer."""
+    """One template context per affected customer. ``held`` are the shas of changes
+    held back from notices (:func:`releasecare.voice.held_back_changes`; found here
+    when not given)."""
     items = _items(impact, components, options.voice)
+    if held is None:
+        held = {h.change.sha for h in held_back_changes(impact.added, options.voice)}
     generated = options.generated_at or datetime.now(UTC)
     deployed = impact.deployment.deployed_at if impact.deployment else generated
     return [
@@ -191,6 +196,7 @@ def build_contexts(
             deployed,
             generated,
             (incidents or {}).get(ci.customer.id, ()),
+            held,
         )
         for ci in impact.customers
     ]
@@ -205,6 +211,7 @@ def _context(
     deployed: datetime,
     generated: datetime,
     incidents: Sequence[Incident],
+    held: Collection[str],
 ) -> dict[str, Any]:
     customer = ci.customer
     shown = [item for c in ci.changes if (item := items.get(c.sha)) is not None]
@@ -232,10 +239,14 @@ def _context(
     # to parts they do not use; each counted in a sentence of its own.
     # Only what this update brings is counted: what it takes away is listed, or is
     # not the customer's to hear of.
+    # Held back: changes that may matter to them but have no presentable note (the
+    # release manager is told which at render time); said apart from the smaller ones.
     listed = {item.key for item in shown}
-    unlisted = sum(
-        1 for c in impact.added if c.sha not in listed and theirs.intersection(c.components)
-    )
+    theirs_unlisted = [
+        c for c in impact.added if c.sha not in listed and theirs.intersection(c.components)
+    ]
+    undescribed = sum(1 for c in theirs_unlisted if c.sha in held)
+    unlisted = len(theirs_unlisted) - undescribed
     elsewhere = sum(
         1 for c in impact.added if c.sha not in listed and not theirs.intersection(c.components)
     )
@@ -293,12 +304,14 @@ def _context(
             if impact.rollback
             else None
         ),
-        "unlisted_text": unlisted_sentence(unlisted, names(sorted(theirs)), options.product),
+        "unlisted_text": unlisted_sentence(
+            unlisted, names(sorted(theirs)), options.product, undescribed
+        ),
         "elsewhere_text": " ".join(
             t for t in (elsewhere_sentence(elsewhere, options.product), gone_sentence(gone)) if t
         )
         or None,
-        "other_count": unlisted + elsewhere,
+        "other_count": unlisted + undescribed + elsewhere,
         "generated_at": when(generated),
     }
 
@@ -310,14 +323,25 @@ def headline(product: str, version: str, where: str | None, rollback: bool, when
     return f"{product} {version}{place}, {verb} on {when}"
 
 
-def unlisted_sentence(count: int, parts: Sequence[str], product: str) -> str | None:
-    """ "1 smaller change to Invoices is not listed here." (None for none)."""
-    if not count:
+def unlisted_sentence(
+    count: int, parts: Sequence[str], product: str, undescribed: int = 0
+) -> str | None:
+    """ "1 smaller change to Invoices is not listed here."; changes held back for want
+    of a note are not called smaller: "2 changes to Invoices are not described here,
+    and 3 smaller ones are not listed." (None for none)."""
+    if not count and not undescribed:
         return None
     where = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
     where = where or f"the parts of {product} you use"
-    verb = "is" if count == 1 else "are"
-    return f"{plural(count, 'smaller change')} to {where} {verb} not listed here."
+    if not undescribed:
+        verb = "is" if count == 1 else "are"
+        return f"{plural(count, 'smaller change')} to {where} {verb} not listed here."
+    verb = "is" if undescribed == 1 else "are"
+    sentence = f"{plural(undescribed, 'change')} to {where} {verb} not described here"
+    if not count:
+        return sentence + "."
+    rest = "1 smaller one is" if count == 1 else f"{count} smaller ones are"
+    return f"{sentence}, and {rest} not listed."
 
 
 def gone_sentence(count: int) -> str | None:
@@ -493,17 +517,74 @@ def packaged_templates() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
-# Enough to keep text inert mid-line: no links ([ ]), no HTML or autolinks (< >), no
-# emphasis, code, tables, strikethrough or entities. Line-start syntax (#, -, 1.)
-# cannot occur because the filter joins lines.
-_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|~&"})
-
-
 def md_escape(text: object) -> str:
-    """Untrusted text as inert Markdown: one line, no links, no HTML, no emphasis."""
-    escaped = " ".join(str(text).split()).translate(_MD_SPECIAL)
-    # "# ", "- ", "+ " or "1. " at the start would open a heading or a list.
-    return re.sub(r"^([#+-]|\d+[.)])(?=\s|$)", r"\\\1", escaped)
+    """Untrusted text as inert Markdown on one line, escaping only what Markdown would
+    read as syntax where it stands, so that the raw ``.md`` reads cleanly in a plain
+    text mail client ("Müller & Söhne", "[security]", "snake_case" stay as written)
+    while it still renders as exactly this text (CommonMark and GitHub's extensions:
+    no link, image, HTML, autolink, entity, emphasis, code, strikethrough, heading,
+    list, quote or rule)."""
+    line = " ".join(str(text).split())
+    escape = _inline_escapes(line) | _block_escapes(line)
+    return "".join(f"\\{c}" if i in escape else c for i, c in enumerate(line))
+
+
+# What Markdown reads as an escape: a backslash before any ASCII punctuation.
+_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
+
+
+def _inline_escapes(line: str) -> set[int]:
+    """Positions of characters that would be syntax mid-line."""
+    escape: set[int] = set()
+    pairs: dict[str, list[int]] = {"*": [], "_": [], "~": [], "`": []}
+    for i, c in enumerate(line):
+        before = line[i - 1] if i else " "
+        after = line[i + 1] if i + 1 < len(line) else " "
+        if c == "\\" and (after in _PUNCTUATION or i + 1 == len(line)):
+            escape.add(i)  # "\." would hide the dot; a trailing one may meet one
+        elif c == "]" and after in "([:":
+            escape.add(i)  # a link, an image, a reference or its definition
+        elif c == "<" and _TAG_START.match(line, i):
+            escape.add(i)  # HTML or an autolink
+        elif c == "&" and _ENTITY.match(line, i):
+            escape.add(i)  # "&copy;" would show as ©
+        elif c == "`":
+            pairs[c].append(i)  # a code span needs two
+        elif c in "*~" and not (before.isspace() and after.isspace()):
+            pairs[c].append(i)  # could open or close emphasis, strikethrough
+        elif (
+            c == "_"
+            and not (before.isspace() and after.isspace())
+            and not (before.isalnum() and after.isalnum())
+        ):
+            pairs[c].append(i)  # as above; "snake_case" never emphasises
+    for found in pairs.values():
+        if len(found) > 1:  # one alone opens nothing
+            escape.update(found)
+    return escape
+
+
+_LIST_OR_HEADING = re.compile(r"(?:#{1,6}|[-+*>]|\[[ xX]\])(?=\s|$)|>")
+_ORDERED = re.compile(r"\d{1,9}([.)])(?=\s|$)")
+_RULE = re.compile(r"([-*_=])(?:\s*\1){2,}\s*$")
+_CLOSING_HASHES = re.compile(r"\s(#+)$")
+
+
+def _block_escapes(line: str) -> set[int]:
+    """Positions that would start a block at the start of a line (a heading, a list, a
+    task box, a quote, a rule) or close a heading at its end (" #")."""
+    escape: set[int] = set()
+    if _LIST_OR_HEADING.match(line) or _RULE.match(line):
+        escape.add(0)
+    ordered = _ORDERED.match(line)
+    if ordered:
+        escape.add(ordered.start(1))
+    closing = _CLOSING_HASHES.search(line)
+    if closing:
+        escape.add(closing.start(1))
+    return escape
 
 
 INDEX_STATE = ".notices.json"
@@ -613,6 +694,7 @@ def render_notices(
     out_dir: Path,
     options: RenderOptions,
     incidents: Mapping[str, Sequence[Incident]] | None = None,
+    held: Collection[str] | None = None,
 ) -> list[RenderedNotice]:
     """Write each customer's notice in every format, their index page, and feeds."""
     out = OutputFolder(out_dir, option="--out")
@@ -627,7 +709,7 @@ def render_notices(
             hint="the overview lists every customer; keep it out of the folder you publish",
         )
     templates = Templates(options.template_dir)
-    contexts = build_contexts(impact, components, options, incidents)
+    contexts = build_contexts(impact, components, options, incidents, held)
     stem = notice_stem(impact)
     # Everything is rendered before anything is written, then written in one batch:
     # a template that fails for one customer, or a full disk, leaves no notice behind.
