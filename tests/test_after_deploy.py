@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -155,9 +156,9 @@ def test_github_actions_end_to_end(shop: Runner, tmp_path: Path) -> None:
     assert "| Checkout | 1 | acme |" in summary
     assert "| Invoices | 1 | acme |" in summary
     assert f"releasecare-notices/acme/{stem}.html" in summary
-    # A commit subject is inert Markdown: no HTML reaches the summary.
-    assert "\\<script\\>alert(1)\\</script\\>" in summary
-    assert "<script>" not in summary
+    # Escaped where Markdown would read a tag: the summary shows the text, runs nothing.
+    assert "\\<script>alert(1)\\</script>" in summary
+    assert re.search(r"(?<!\\)<script", summary) is None
 
     assert outputs(Path(env["GITHUB_OUTPUT"])) == {
         "deployment-id": "1",
