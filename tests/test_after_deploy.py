@@ -135,7 +135,11 @@ def test_github_actions_end_to_end(shop: Runner, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "recorded deployment #1: v1.1.0 on production-eu (succeeded, run 9001)" in result.stdout
-    assert "v1.0.0 -> v1.1.0: 2 added, 0 removed; 1 customer affected" in result.stdout
+    assert (
+        "v1.0.0 (assumed: first deploy recorded here) -> v1.1.0: "
+        "2 added, 0 removed; 1 customer affected"
+        in result.stdout
+    )
 
     out = shop.cwd / "releasecare-notices"
     notices = sorted(p.name for p in (out / "acme").iterdir() if not p.name.startswith("."))
@@ -152,7 +156,12 @@ def test_github_actions_end_to_end(shop: Runner, tmp_path: Path) -> None:
 
     summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
     assert summary.startswith("## releasecare: v1.1.0 on Europe (production-eu)\n")
-    assert "Deployment #1 (succeeded): v1.0.0 → v1.1.0 · run 9001" in summary
+    # The first deploy recorded on an environment: what it had before is assumed, and said.
+    assert json.loads((out / "impact.json").read_text())["deployment"]["previous_assumed"]
+    assert (
+        "Deployment #1 (succeeded): v1.0.0 (assumed: the first deploy recorded on "
+        "production-eu) → v1.1.0 · run 9001"
+    ) in summary
     assert "| Checkout | 1 | acme |" in summary
     assert "| Invoices | 1 | acme |" in summary
     assert f"releasecare-notices/acme/{stem}.html" in summary

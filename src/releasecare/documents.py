@@ -116,6 +116,7 @@ def impact_json(impact: Impact) -> dict[str, Any]:
             "environment": impact.environment,
             "version": impact.version,
             "previous_version": impact.previous_version,
+            "previous_assumed": impact.previous_assumed,
             "status": deployment.status if deployment else "preview",
             "deployed_at": deployment.deployed_at.isoformat() if deployment else None,
             "rollback": impact.rollback,

@@ -211,6 +211,7 @@ def _impact(
         unmapped_changes=unmapped_changes,
         touched_internally=tuple(c.customer.id for c in customers if not c.changes),
         facing=frozenset(facing),
+        previous_assumed=previous is None and previous_version is not None,
         backwards=previous_version is not None
         and version in positions
         and previous_version in positions

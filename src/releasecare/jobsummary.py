@@ -45,6 +45,8 @@ def summary_lines(
         "",
     ]
     before = md_escape(impact.previous_version or "(nothing known)")
+    if impact.previous_assumed:
+        before += f" (assumed: the first deploy recorded on {md_escape(impact.environment)})"
     head = f"{before} → {version}"
     if deployment is not None:
         head = f"Deployment #{deployment.id} ({md_escape(deployment.status)}): {head}"

@@ -86,6 +86,8 @@ def impact_text(impact: Impact, components: Mapping[str, Component]) -> str:
     head = (f"deployment #{deployment.id}: " if deployment else "preview: ") + (
         f"{impact.previous_version or '(nothing)'} -> {impact.version} on {impact.environment}"
     )
+    if impact.previous_assumed:
+        head += f"  (before: assumed {impact.previous_version}, the first deploy recorded there)"
     lines = [head + ("  [ROLLBACK: these changes are taken away]" if impact.rollback else "")]
     mapped = [c for c in impact.changes if c.components]
     counted = plural(len(impact.changes), "change")

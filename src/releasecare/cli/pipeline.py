@@ -128,7 +128,9 @@ def after_deploy(
             click.echo(f"{nothing_changed(deployment)}; no notices written, no one is told")
         else:
             click.echo(
-                f"{impact.previous_version or '(nothing known)'} -> {impact.version}: "
+                f"{impact.previous_version or '(nothing known)'}"
+                f"{' (assumed: first deploy recorded here)' if impact.previous_assumed else ''}"
+                f" -> {impact.version}: "
                 f"{len(impact.added)} added, {len(impact.removed)} removed; "
                 f"{plural(len(impact.customers), 'customer')} affected"
                 + ("  [ROLLBACK: these changes are taken away]" if impact.rollback else "")
