@@ -170,3 +170,22 @@ def test_a_missing_dependency_is_an_environment_problem_not_a_bug(
     )
     assert result.exit_code == 3, result.output
     assert "module 'babel' is missing" in result.output and "reinstall" in result.output
+
+
+def test_a_clone_missing_objects_is_exit_3_in_git_s_words(tmp_path: Path) -> None:
+    from tests.gitfactory import GitRepoFactory
+
+    repo = GitRepoFactory(tmp_path / "repo")
+    body = "".join(f"line {n}\n" for n in range(200))
+    repo.commit("feat: a", files={"a.txt": body})
+    repo.commit("feat: b", files={"a.txt": None, "b.txt": body + "more\n"})  # a rename
+    repo.tag("v1.0.0")
+    blob = repo.git("rev-parse", "HEAD~1:a.txt").strip()
+    (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    (repo.path / "releasecare.toml").write_text("[product]\nname = 'x'\n")
+    result = run_cli("release", "scan", cwd=repo.path)
+    assert result.returncode == 3, result.stderr
+    first, hint = result.stderr.strip().splitlines()
+    assert first == f"error: git log failed: fatal: unable to read {blob}"
+    assert "missing objects" in hint and "git fsck" in hint
+    assert "cmdline" not in result.stderr

@@ -476,6 +476,20 @@ def test_scan_warns_when_most_changes_have_no_type_and_so_are_hidden(tmp_path: P
     assert "component_changes_visible" in result.stderr
 
 
+def test_no_type_warning_when_untyped_changes_touching_components_are_shown(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "shop"
+    git = GitRepoFactory(repo)
+    visible = CONFIG.replace("[release]\n", "[release]\ncomponent_changes_visible = true\n")
+    git.commit("Initial import", files={"docs/a.md": "1", "releasecare.toml": visible})
+    git.commit("Fix a typo in the docs", files={"docs/b.md": "2"})
+    git.commit("Make the checkout button bigger", files={"services/checkout/b.py": "2"})
+    git.tag("v1.0.0")
+    result = Runner(repo, f"sqlite:///{tmp_path / 'rc.db'}").ok("release", "scan")
+    assert "Conventional Commits type" not in result.stderr
+
+
 def test_a_shallow_clone_without_tags_never_drops_what_a_shared_database_holds(
     tmp_path: Path,
 ) -> None:

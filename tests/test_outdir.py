@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from releasecare.errors import InputError
+from releasecare.errors import InputError, OutputError
 from releasecare.outdir import RESERVED, OutputFolder, customer_folder
 from releasecare.render import RenderOptions, render_notices
 from releasecare.slugs import safe_slug
@@ -82,7 +82,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match="cannot write"):
         out.write("a/v1.md", "new")
     assert path.read_text() == "old"
     assert os.listdir(path.parent) == ["v1.md"]

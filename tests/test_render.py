@@ -41,7 +41,7 @@ def test_sections_in_the_order_customers_care_about(tmp_path: Path) -> None:
             breaking=True,
             note="Update your webhook receiver to the version 2 body.",
         ),
-        change("e5", "chore: bump deps", type="chore", visible=False),
+        change("e5", "chore: tidy the build", type="chore", visible=False),
     ]
     notices = render(tmp_path, impact(changes, [customer("acme", "Acme GmbH")]))
     text = notices["acme.md"]
@@ -51,7 +51,7 @@ def test_sections_in_the_order_customers_care_about(tmp_path: Path) -> None:
     assert order == sorted(order)
     assert "You can now pay with SEPA Direct Debit." in text
     assert "1 smaller change to Checkout is not listed here." in text
-    assert "bump deps" not in text
+    assert "tidy the build" not in text
 
 
 def test_empty_sections_are_left_out(tmp_path: Path) -> None:
@@ -93,6 +93,26 @@ def test_counts_are_grammatical_in_every_form(unlisted: int, elsewhere: int, exp
     assert [s for s in said if s] == [expected]
 
 
+@pytest.mark.parametrize(
+    ("undescribed", "unlisted", "expected"),
+    [
+        (1, 0, "1 change to Checkout is not described here."),
+        (2, 0, "2 changes to Checkout are not described here."),
+        (1, 1, "1 change to Checkout is not described here, and 1 smaller one is not listed."),
+        (2, 3, "2 changes to Checkout are not described here, and 3 smaller ones are not listed."),
+    ],
+)
+def test_held_back_changes_are_counted_apart_and_never_called_smaller(
+    undescribed: int, unlisted: int, expected: str
+) -> None:
+    from releasecare.render import unlisted_sentence
+    from releasecare.voice import VoiceOptions, lint_note
+
+    said = unlisted_sentence(unlisted, ["Checkout"], "Shopfront", undescribed)
+    assert said == expected
+    assert lint_note(said, "t", VoiceOptions()) == []
+
+
 def test_every_fixed_sentence_of_every_template_passes_the_voice_lint(tmp_path: Path) -> None:
     """What the templates say themselves (not the notes) is linted like any note."""
     from releasecare.voice import VoiceOptions, lint_note
@@ -107,6 +127,14 @@ def test_every_fixed_sentence_of_every_template_passes_the_voice_lint(tmp_path: 
             [customer("acme", "Acme")],
         ),
         impact([change("a1", "feat: x", note=note)], [customer("acme", "Acme")], rollback=True),
+        impact(
+            [
+                change("a1", "feat: x", note=note),
+                change("c3", "fix: drop parseCart calls", type="fix"),  # held back
+                change("b2", "chore: y", type="chore", visible=False),
+            ],
+            [customer("acme", "Acme")],
+        ),
     ]
     for case in cases:
         for fmt in ("md", "txt"):
@@ -151,7 +179,7 @@ def test_untrusted_text_is_inert_in_every_format(tmp_path: Path, fmt: str) -> No
         assert "href=" not in text.split("<main>")[1]  # the javascript: link stays text
         assert "Evil &lt;b&gt;Corp&lt;/b&gt; &amp; &#34;Co&#34;" in text
     elif fmt == "md":
-        assert "\\<img" in text and "\\[click\\]" in text and "\\<script\\>" in text
+        assert "\\<img" in text and "[click\\](" in text and "\\<script>" in text
         assert "\\*\\*bold\\*\\*" in text
     elif fmt == "json":
         data = json.loads(text)

@@ -45,7 +45,7 @@ def test_sqlite_runs_with_wal_and_busy_timeout(sqlite_url: str) -> None:
     engine = open_engine(sqlite_url)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 60000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 

@@ -73,7 +73,7 @@ def test_subject_clean_up_takes_off_only_what_stands_around_the_sentence(
         ("perf: faster search in services/search/engine.py", "a path"),
         ("fix: mail ops@shop.example about it", "an e-mail address"),
         ("fix: handle a1b2c3d4e5 in the export", "a commit hash"),
-        ("Clean up shippingservice, remove deprecated API, fix quote logic", "a package"),
+        ("Clean up shippingservice, remove deprecated API, fix quote logic", "a service id"),
         ("fix: parseCatalog skipped empty rows", "a code identifier"),
         ("fix: GetProduct returned stale prices", "a code identifier"),
         ("fix: stale prices [security]", "a tag"),
@@ -657,3 +657,38 @@ def test_lint_json_carries_the_span(tmp_path: object) -> None:
     assert found["jargon"]["span"] == "websocket"
     assert found["third-person"]["span"] == "Users"
     assert found["third-person"]["text"] == "Users can now reconnect the websocket."
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "span"),
+    [
+        # Seen on microservices-demo: it passed the lint and reached customers.
+        ("Hide DB credentials and handle duplicate inserts when using AlloyDB.", "jargon", "DB"),
+        (
+            "Hide DB credentials from logs when using AlloyDB.",
+            "technical-problem",
+            "credentials from logs",
+        ),
+        ("Orders no longer time out when Redis is slow.", "jargon", "Redis"),
+        ("Passwords are no longer logged.", "technical-problem", "Passwords are no longer logged"),
+    ],
+)
+def test_infrastructure_names_and_what_our_systems_logged_are_our_side(
+    text: str, rule: str, span: str
+) -> None:
+    found = [(f.rule, f.span) for f in lint_note(text, "t", OPTIONS)]
+    assert (rule, span) in found, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Passwords no longer appear in the audit log.",
+        "You can now rotate your API tokens.",
+        "Your activity log shows who signed in.",
+        "Added a menu item for showing the logs folder.",
+        "Restore could fail when restoring MySQL using backup-utils.",
+    ],
+)
+def test_near_misses_of_infrastructure_words_pass(text: str) -> None:
+    assert lint_note(text, "t", OPTIONS) == []

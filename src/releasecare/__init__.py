@@ -51,6 +51,14 @@ notices
     ``feeds``        each customer's Atom feed
     ``outdir``       the one writer under ``--out``: atomic, never through a link
     ``slugs``        safe, unique file names from untrusted ids
+    ``outundo``      puts ``--out`` back as it was when a command fails after writing
+
+the CI steps
+    ``pipeline``     ``after-deploy`` (scan, import, record, impact, render, in one
+                     transaction) and ``before-deploy`` (the gate); their warnings
+    ``ci``           the CI around us (GitHub Actions, GitLab CI): its variables, deploy
+                     statuses in its words, step outputs, dotenv report, job summary file
+    ``jobsummary``   the Markdown job summary of a CI step
 
 shared by every step
     ``config``       ``releasecare.toml``: load, validate, build each step's options
@@ -58,14 +66,20 @@ shared by every step
     ``errors``       the exception hierarchy with exit codes; "did you mean"
     ``documents``    the JSON documents of the output contract, with ``schema``
     ``http``         the one HTTP client: tokens, deadlines, retries, pages, redaction
-    ``times``        ISO 8601 times, one policy for naive ones
+    ``times``        ISO 8601 times, one policy for naive ones; durations from the
+                     environment
+    ``crashpoints``  named points where a test makes the process die (``kill -9``)
     ``text``         small helpers for text a person reads
     ``store/``       SQLAlchemy models, engine, migrations; all SQL lives here
     ``cli/``         click commands: parse, call one core function, print
 
+delivery
+    ``delivery/``    one module per channel: ``webhook`` (Standard Webhooks signatures,
+                     the receiver's check), ``slack`` (Block Kit messages), ``email``
+                     (multipart messages); the outbox and the sending follow
+
 As they land, incident importers (Statuspage, PagerDuty) sit beside the deploy-log
-readers, and delivery gets the shape of ``deploylogs/``: a ``delivery/`` package
-with a registry and one module per channel.
+readers, and ``delivery/`` gets a registry in the shape of ``deploylogs/``.
 
 Who may import whom
 -------------------

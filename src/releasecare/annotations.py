@@ -24,13 +24,23 @@ def github(findings: Sequence[Finding], kind: str) -> list[str]:
     return lines
 
 
+def escape_data(text: str) -> str:
+    """Text as the message of a workflow command (``%``, CR and LF escaped)."""
+    return _data(text)
+
+
+def escape_property(text: str) -> str:
+    """Text as a property value of a workflow command (also ``:`` and ``,``)."""
+    return _property(text)
+
+
 def _command(kind: str, finding: Finding) -> str:
     where, _, line = finding.location.rpartition(":")
     properties = [f"title={_property('releasecare ' + finding.rule)}"]
     if where and line.isdigit():
         properties[:0] = [f"file={_property(where)}", f"line={line}"]
     message = finding.message if not finding.text else f"{finding.message}: {finding.text}"
-    if not where:
+    if not where and finding.location:
         message = f"{finding.location}: {message}"
     return f"::{kind} {','.join(properties)}::{_data(message)}"
 
@@ -51,6 +61,8 @@ def plain(findings: Iterable[Finding], kind: str | None = None) -> list[str]:
         lines.append(f"{f.location}: {kind + ': ' if kind else ''}{f.rule}: {f.message}")
         if f.text:
             lines.append(f"    text: {f.text}")
+        if f.span and f.span != f.text:
+            lines.append(f"    span: {f.span}")
         if f.suggestion:
             lines.append(f"    suggestion: {f.suggestion}")
     return lines

@@ -46,7 +46,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "visible_types": StrList,
         "component_changes_visible": bool,
     },
-    "database": {"url": str},
+    "database": {"url": str, "busy_timeout": float},
     "mapping": {"import_codeowners": bool, "ignore": StrList},
     "impact": {"unmapped": str},
     "voice": {
@@ -57,7 +57,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "subject_fallback": bool,  # deprecated: [notes] source
     },
     "notes": {"source": str, "dependency_updates": str},
-    "customers": {"csv_columns": dict, "token_env": str, "prune_limit": float},
+    "customers": {"csv_columns": dict, "token_env": str, "prune_limit": float, "source": str},
     "incidents": {"lookback_hours": float, "people": StrList},
 }
 ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -104,6 +104,7 @@ class Config:
     visible_types: tuple[str, ...] = VISIBLE_TYPES
     component_changes_visible: bool = False
     database_url: str = DEFAULT_DATABASE
+    busy_timeout: float | None = None  # seconds a SQLite writer waits for another
     components: Mapping[str, Component] = field(default_factory=dict)
     environments: Mapping[str, Environment] = field(default_factory=dict)
     import_codeowners: bool = False
@@ -116,6 +117,9 @@ class Config:
     # without --force (None: anything but all of them).
     prune_limit: float | None = None
     incidents: IncidentOptions = field(default_factory=IncidentOptions)
+    # Where `after-deploy` imports the customers from (a file, made absolute against the
+    # config's folder, or a URL); None: it imports none.
+    customers_source: str | None = None
     # Keys still read but to be replaced: one line each, for the CLI to show.
     deprecations: tuple[str, ...] = ()
 
@@ -190,6 +194,7 @@ def sqlite_file(url: str) -> Path | None:
     if not url.startswith(_SQLITE):
         return None
     rest = url[len(_SQLITE) :].partition("?")[0]
+    rest = rest.removeprefix("file:")  # a SQLite URI (uri=true), e.g. for mode=ro
     return Path(rest) if rest and rest != ":memory:" else None
 
 
@@ -199,7 +204,8 @@ def resolve_sqlite_path(url: str, root: Path) -> str:
     if path is None or path.is_absolute():
         return url
     _, query_mark, query = url.partition("?")
-    return _SQLITE + str((root / path).resolve()) + query_mark + query
+    uri = "file:" if url[len(_SQLITE) :].startswith("file:") else ""
+    return _SQLITE + uri + str((root / path).resolve()) + query_mark + query
 
 
 def find_config(start: Path) -> Path | None:
@@ -296,6 +302,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         visible_types=tuple(release.get("visible_types", VISIBLE_TYPES)),
         component_changes_visible=release.get("component_changes_visible", False),
         database_url=data.get("database", {}).get("url", DEFAULT_DATABASE),
+        busy_timeout=_seconds(path, "database.busy_timeout", data.get("database", {})),
         components=components,
         environments=environments,
         import_codeowners=mapping.get("import_codeowners", False),
@@ -306,8 +313,18 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         customer_source=_customer_source(path, data.get("customers", {})),
         deprecations=_deprecations(path, data),
         prune_limit=_share(path, "customers.prune_limit", data.get("customers", {})),
+        customers_source=_source(path, data.get("customers", {}).get("source")),
         incidents=_incidents(path, data.get("incidents", {})),
     )
+
+
+def _source(path: Path, source: str | None) -> str | None:
+    """``[customers] source``: a URL as written, a file relative to the config's folder."""
+    if not source or not source.strip():
+        return None
+    if "://" in source or source == "-":
+        return source
+    return str(path.parent / source)
 
 
 def _incidents(path: Path, table: Mapping[str, Any]) -> IncidentOptions:
@@ -334,6 +351,15 @@ def _share(path: Path, dotted: str, table: Mapping[str, Any]) -> float | None:
         return None
     if not 0 <= float(value) <= 1:
         raise ConfigError(path, dotted, f"must be a share from 0 to 1; got {value!r}")
+    return float(value)
+
+
+def _seconds(path: Path, dotted: str, table: Mapping[str, Any]) -> float | None:
+    value = table.get(dotted.rpartition(".")[2])
+    if value is None:
+        return None
+    if not 0 < float(value) < float("inf"):
+        raise ConfigError(path, dotted, f"must be a number of seconds above 0; got {value!r}")
     return float(value)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from releasecare.config import Config
+from releasecare.crashpoints import crash_point
 from releasecare.deploylogs import ReadOptions, Skipped, read_events
 from releasecare.domain import DEPLOY_STATUSES, SHA_TEXT, DeployEvent, Deployment
 from releasecare.errors import (
@@ -253,6 +254,7 @@ def store_rows(session: Session, batches: Iterable[list[store.Row]]) -> IngestSu
     for rows in batches:
         read += len(rows)
         in_progress = store.insert_rows(session, rows, in_progress=in_progress)
+        crash_point("ingest:after-rows")
     return IngestSummary(read=read, created=store.count(session) - before)
 
 

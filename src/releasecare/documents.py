@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 from releasecare.domain import Change, Component, Customer, Deployment, Impact, Incident, Release
 
 if TYPE_CHECKING:
+    from releasecare.ci import CIRun
     from releasecare.components import CoverageReport
+    from releasecare.delivery.webhook import Verdict
     from releasecare.deploylogs import Skipped
     from releasecare.deployments import HistoryRow, IngestSummary
     from releasecare.incidents import Opened, Report, Updated
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     from releasecare.registry import ImportResult
     from releasecare.releases import ScanResult
     from releasecare.render import RenderedNotice
-    from releasecare.voice import Finding
+    from releasecare.voice import Finding, HeldBack
 
 VERSION = 1
 
@@ -115,6 +117,7 @@ def impact_json(impact: Impact) -> dict[str, Any]:
             "environment": impact.environment,
             "version": impact.version,
             "previous_version": impact.previous_version,
+            "previous_assumed": impact.previous_assumed,
             "status": deployment.status if deployment else "preview",
             "deployed_at": deployment.deployed_at.isoformat() if deployment else None,
             "rollback": impact.rollback,
@@ -247,13 +250,27 @@ def customer_show_json(customer: Customer, timeline: Sequence[Mapping[str, Any]]
     return document("customer", customer=customer_json(customer), timeline=list(timeline))
 
 
-def notices_json(written: Iterable[RenderedNotice]) -> dict[str, Any]:
-    """``notes render --json``: every file written, with its digest."""
+def notices_json(
+    written: Iterable[RenderedNotice], held_back: Iterable[HeldBack] = ()
+) -> dict[str, Any]:
+    """``notes render --json``: every file written, with its digest, and the changes to
+    components that no notice describes, with the reason and the words that held each
+    back (``span``)."""
     return document(
         "notices",
         notices=[
             {"customer": n.customer_id, "format": n.format, "path": str(n.path), "sha256": n.sha256}
             for n in written
+        ],
+        held_back=[
+            {
+                "sha": h.change.sha,
+                "summary": h.change.summary,
+                "components": list(h.change.components),
+                "reason": h.reason,
+                "span": h.span,
+            }
+            for h in held_back
         ],
     )
 
@@ -316,6 +333,50 @@ def components_json(
             }
             for c in components
         ],
+    )
+
+
+def ci_step_json(
+    kind: str,
+    *,
+    run: CIRun,
+    impact: Impact,
+    warnings: Sequence[Finding],
+    outputs: Mapping[str, str],
+    deployment: Deployment | None = None,
+    created: bool = False,
+    written: Iterable[RenderedNotice] = (),
+    out_dir: Path | None = None,
+) -> dict[str, Any]:
+    """``after-deploy --json`` and ``before-deploy --json``: the CI run, the deployment
+    (None before it), the impact document as ``impact --json`` prints it, the notices
+    written, the warnings, and the step outputs given to the CI."""
+    return document(
+        kind,
+        ci={"provider": run.provider, "run_id": run.run_id, "attempt": run.attempt},
+        deployment=None
+        if deployment is None
+        else deployment_json(deployment) | {"created": created},
+        impact=impact_json(impact),
+        notices=notices_json(written)["notices"],
+        out_dir=None if out_dir is None else str(out_dir),
+        warnings=[
+            {"rule": w.rule, "message": w.message, "location": w.location, "text": w.text}
+            | {"suggestion": w.suggestion}
+            for w in warnings
+        ],
+        outputs=dict(outputs),
+    )
+
+
+def webhook_verify_json(verdict: Verdict) -> dict[str, Any]:
+    """``webhook verify --json``: whether the request verifies, and what it claims."""
+    return document(
+        "webhook-verify",
+        verified=verdict.verified,
+        reason=verdict.reason,
+        webhook_id=verdict.message_id,
+        signed_at=verdict.signed_at.isoformat() if verdict.signed_at else None,
     )
 
 

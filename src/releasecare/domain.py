@@ -274,6 +274,9 @@ class Impact:
     facing: frozenset[str] = frozenset()
     # The version sorts before the one the environment had.
     backwards: bool = False
+    # No deploy that reached customers is recorded before: ``previous_version`` is the
+    # release before this one, assumed (the first deploy of an environment).
+    previous_assumed: bool = False
 
     @property
     def changes(self) -> tuple[Change, ...]:

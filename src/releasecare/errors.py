@@ -97,6 +97,11 @@ class DatabaseError(EnvironmentProblem):
     """The database cannot be reached or is at an unknown schema revision."""
 
 
+class OutputError(EnvironmentProblem):
+    """An output folder cannot be written: full disk, no permission, a read-only
+    file system, a link to nowhere."""
+
+
 class NetworkError(EnvironmentProblem):
     """A remote source or delivery target could not be reached."""
 

@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from releasecare.errors import InputError
 from releasecare.outdir import OutputFolder
 
 STATE = ".feed.json"
 FEED = "feed.atom"
+# What each entry of the state file holds (the feed template reads all of them).
+FEED_KEYS = ("id", "title", "updated", "published", "summary", "link")
 
 
 def update_feed(
@@ -24,10 +27,11 @@ def update_feed(
     context: dict[str, Any],
     templates: Any,
     base_url: str | None = None,
-) -> Path:
-    """Add (or refresh) this notice's entry in the feed of ``folder`` (relative to
-    ``out``'s root) and rewrite the feed; both files are written through ``out``."""
-    entries = read_entries(out, folder / STATE)
+) -> list[tuple[Path, str]]:
+    """This notice's entry added to (or refreshed in) the feed of ``folder`` (relative
+    to ``out``'s root): the state file and the feed, as ``(path, text)`` for the caller
+    to write through ``out`` with the rest of its files."""
+    entries = read_entries(out, folder / STATE, FEED_KEYS)
     customer = context["customer"]["id"]
     # One entry per deployment (its notice's name names it): the same deploy again
     # refreshes its entry, another deploy of the same version gets its own.
@@ -55,31 +59,56 @@ def update_feed(
             entry["updated"] = old["updated"]
     entries = [e for e in entries if e["id"] != entry_id] + [entry]
     entries.sort(key=lambda e: e["published"], reverse=True)
-    out.write(folder / STATE, json.dumps(entries, indent=1))
-    return out.write(
-        folder / FEED,
-        templates.render(
-            "feed.atom.j2",
-            {
-                "feed_id": f"urn:releasecare:{_urn(customer)}:feed",
-                "title": f"{context['product']} for {context['customer']['name']}",
-                "updated": max(e["updated"] for e in entries),
-                "entries": entries,
-                "base_url": base_url or "",
-            },
+    return [
+        (folder / STATE, json.dumps(entries, indent=1)),
+        (
+            folder / FEED,
+            templates.render(
+                "feed.atom.j2",
+                {
+                    "feed_id": f"urn:releasecare:{_urn(customer)}:feed",
+                    "title": f"{context['product']} for {context['customer']['name']}",
+                    "updated": max(e["updated"] for e in entries),
+                    "entries": entries,
+                    "base_url": base_url or "",
+                },
+            ),
         ),
-    )
+    ]
 
 
-def read_entries(out: OutputFolder, path: Path) -> list[dict[str, Any]]:
-    """The entries a run keeps beside its page (feed or index); none when unreadable."""
+def read_entries(out: OutputFolder, path: Path, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The entries a run keeps beside its page (feed or index), none when there is no
+    such file. Each entry is an object with a string under every one of ``keys``;
+    a file that is anything else was not written by releasecare as it is (damaged,
+    or edited) and is refused, naming it: removing it starts the page afresh."""
     try:
-        entries = json.loads(out.read(path) or "[]")
-    except ValueError:
+        text = out.read(path)
+    except UnicodeDecodeError:
+        raise _damaged(out, path, "not UTF-8 text") from None
+    if text is None:
         return []
+    try:
+        entries = json.loads(text)
+    except ValueError as exc:
+        raise _damaged(out, path, f"not JSON ({exc})") from None
     if not isinstance(entries, list):
-        return []
-    return [e for e in entries if isinstance(e, dict)]
+        raise _damaged(out, path, "not a list of entries")
+    for n, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise _damaged(out, path, f"entry [{n}] is not an object")
+        for key in keys:
+            if not isinstance(entry.get(key), str):
+                raise _damaged(out, path, f"entry [{n}] has no text under {key!r}")
+    return entries
+
+
+def _damaged(out: OutputFolder, path: Path, problem: str) -> InputError:
+    return InputError(
+        f"{out.path(path)}: {problem}; this file keeps the page's entries across runs",
+        hint="remove it to start the page afresh with this run's notice (older notices "
+        "stay, but leave the page), or restore it from a backup",
+    )
 
 
 def _urn(text: str) -> str:

@@ -20,10 +20,16 @@ Slack delivery share one policy:
   (refused, unresolvable, connect timeout): a POST that may have reached the
   server is never sent twice.
 * The answer's size is capped (``Options.max_bytes``).
-* ``Link: rel="next"`` pagination is a generator that stops with an ``InputError``
-  on a page it has already read (a loop) or after ``Options.max_pages`` pages.
+* ``Link: rel="next"`` pagination is a generator that stops with a ``NetworkError``
+  (the server misbehaves) on a page it has already read (a loop), after
+  ``Options.max_pages`` pages, or when ``Options.pages_deadline`` has passed for all
+  the pages together.
+* The deadlines can be set for a run: ``RELEASECARE_HTTP_DEADLINE`` (one request,
+  default 120 s) and ``RELEASECARE_HTTP_PAGES_DEADLINE`` (all the pages of one
+  listing, default 600 s).
 * Every URL in every message goes through ``redact``: no query string (where some
-  APIs take tokens), no ``user:password@``.
+  APIs take tokens), no ``user:password@``; a message never quotes the text of a
+  library's exception (it may hold the URL), only the exception's name.
 
 Only this module imports ``requests``, and only inside the functions that send,
 so ``releasecare --help`` never pays for it.
@@ -31,9 +37,12 @@ so ``releasecare --help`` never pays for it.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import queue
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,10 +51,14 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from releasecare.errors import InputError, NetworkError
+from releasecare.times import seconds_from_env
 
 DEFAULT_RETRIES = 4
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_DEADLINE = 120.0
+DEFAULT_PAGES_DEADLINE = 600.0
+DEADLINE_ENV = "RELEASECARE_HTTP_DEADLINE"
+PAGES_DEADLINE_ENV = "RELEASECARE_HTTP_PAGES_DEADLINE"
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_PAGES = 1000
 MAX_WAIT = 60.0
@@ -84,11 +97,20 @@ class Options:
     max_bytes: int = DEFAULT_MAX_BYTES
     max_pages: int = DEFAULT_MAX_PAGES
     max_wait: float = MAX_WAIT
+    pages_deadline: float = DEFAULT_PAGES_DEADLINE
 
     @classmethod
     def of(cls, timeout: float, max_retries: int) -> Options:
-        """Options with one timeout for connecting and reading (what sources take)."""
-        return cls(connect_timeout=timeout, read_timeout=timeout, max_retries=max_retries)
+        """Options with one timeout for connecting and reading (what sources take), and
+        the deadlines of this run's environment (``RELEASECARE_HTTP_DEADLINE``,
+        ``RELEASECARE_HTTP_PAGES_DEADLINE``)."""
+        return cls(
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            max_retries=max_retries,
+            deadline=seconds_from_env(DEADLINE_ENV, DEFAULT_DEADLINE),
+            pages_deadline=seconds_from_env(PAGES_DEADLINE_ENV, DEFAULT_PAGES_DEADLINE),
+        )
 
 
 @dataclass(frozen=True)
@@ -172,31 +194,41 @@ class Client:
 
     # --- the verbs -------------------------------------------------------------
 
-    def get(self, url: str, *, label: str | None = None) -> Response:
-        """GET ``url`` with retries; raises ``NetworkError``/``InputError``."""
-        return self._send("GET", url, label=label, retry_answers=True, body={})
+    def get(self, url: str, *, label: str | None = None, until: float | None = None) -> Response:
+        """GET ``url`` with retries; raises ``NetworkError``/``InputError``. ``until``
+        (a ``clock()`` time) ends the request earlier than its own deadline would."""
+        return self._send("GET", url, label=label, retry_answers=True, body={}, until=until)
 
     def get_json(self, url: str, *, label: str | None = None) -> Any:
         return self.get(url, label=label).json()
 
     def pages(self, url: str) -> Iterator[tuple[str, Any]]:
         """``(page url, parsed JSON)`` for ``url`` and each page its ``Link: rel="next"``
-        headers lead to. A page seen before (a loop) or more than ``max_pages`` pages
-        is an ``InputError``."""
+        headers lead to. A page seen before (a loop), more than ``max_pages`` pages, or
+        all of them taking longer than ``pages_deadline`` is a ``NetworkError``."""
         seen: dict[str, int] = {}
         next_url: str | None = url
+        until = clock() + self.options.pages_deadline
         while next_url is not None:
             if next_url in seen:
-                raise InputError(
+                raise NetworkError(
                     f"{redact(next_url)}: page {len(seen)} links back to page"
-                    f" {seen[next_url]} as its next page (a pagination loop)"
+                    f" {seen[next_url]} as its next page (a pagination loop)",
+                    hint="the server's Link headers go round in a circle; report it to "
+                    "whoever runs it",
                 )
             if len(seen) >= self.options.max_pages:
-                raise InputError(
+                raise NetworkError(
                     f"{redact(url)}: more than {self.options.max_pages} pages; stopped"
                 )
+            if clock() >= until:
+                raise NetworkError(
+                    f"{redact(url)}: the {self.options.pages_deadline:g} s deadline for all "
+                    f"the pages passed after {len(seen)} pages",
+                    hint=f"the server is too slow; try again later, or raise {PAGES_DEADLINE_ENV}",
+                )
             seen[next_url] = len(seen) + 1
-            response = self.get(next_url)
+            response = self.get(next_url, until=until)
             yield next_url, response.json()
             next_url = response.next_url
 
@@ -223,13 +255,25 @@ class Client:
         else:
             body["json"] = json_body
         return self._send(
-            "POST", url, label=label, retry_answers=idempotency_key is not None, body=body
+            "POST",
+            url,
+            label=label,
+            retry_answers=idempotency_key is not None,
+            body=body,
+            until=None,
         )
 
     # --- the machinery -----------------------------------------------------------
 
     def _send(
-        self, method: str, url: str, *, label: str | None, retry_answers: bool, body: dict[str, Any]
+        self,
+        method: str,
+        url: str,
+        *,
+        label: str | None,
+        retry_answers: bool,
+        body: dict[str, Any],
+        until: float | None,
     ) -> Response:
         import requests
 
@@ -237,24 +281,35 @@ class Client:
         shown = label or redact(url)
         pause = self.sleep or sleep
         deadline = clock() + options.deadline
+        late = f"the {options.deadline:g} s deadline"
+        if until is not None and until < deadline:
+            deadline = until
+            late = f"the {options.pages_deadline:g} s deadline for all the pages"
         attempts = options.max_retries + 1
         last = "no answer"
         for attempt in range(attempts):
             remaining = deadline - clock()
             if remaining <= 0:
-                raise self._late(shown, last)
+                raise _late(shown, late, last)
             wait = min(0.5 * 2**attempt, options.max_wait)
             try:
-                raw = self._session_for().request(
-                    method,
-                    url,
-                    stream=True,
-                    timeout=(
-                        min(options.connect_timeout, remaining),
-                        min(options.read_timeout, remaining),
+                raw = _before(
+                    deadline,
+                    functools.partial(
+                        self._session_for().request,
+                        method,
+                        url,
+                        stream=True,
+                        timeout=(
+                            min(options.connect_timeout, remaining),
+                            min(options.read_timeout, remaining),
+                        ),
+                        **body,
                     ),
-                    **body,
                 )
+            except _Late:
+                self.close()  # the connection is still busy with the slow server
+                raise _late(shown, late, "the answer's headers were still arriving") from None
             except requests.RequestException as exc:
                 last = type(exc).__name__
                 if not (retry_answers or _before_sending(exc)):
@@ -267,7 +322,7 @@ class Client:
                             url=url,
                             status=status,
                             headers=raw.headers,
-                            body=self._read(raw, shown, deadline),
+                            body=self._read(raw, shown, deadline, late),
                             label=label or "",
                         )
                     last = f"HTTP {status}"
@@ -281,7 +336,7 @@ class Client:
                     wait = _server_wait(raw.headers, wait, options.max_wait)
             if attempt + 1 < attempts:
                 if clock() + wait > deadline:
-                    raise self._late(shown, last)
+                    raise _late(shown, late, last)
                 pause(wait)
         raise NetworkError(f"{shown}: {last} after {attempts} attempts")
 
@@ -293,7 +348,7 @@ class Client:
             self._session.headers.update(self.headers)
         return self._session
 
-    def _read(self, raw: Any, shown: str, deadline: float) -> bytes:
+    def _read(self, raw: Any, shown: str, deadline: float, late: str) -> bytes:
         """The body, read a chunk at a time against the deadline and the size cap."""
         limit = self.options.max_bytes
         length = raw.headers.get("Content-Length", "")
@@ -305,7 +360,7 @@ class Client:
         size = 0
         while True:
             if clock() > deadline:
-                raise self._late(shown, "the answer was still arriving")
+                raise _late(shown, late, "the answer was still arriving")
             try:
                 chunk = read(CHUNK)
             except Exception as exc:  # requests', urllib3's and socket errors alike
@@ -317,12 +372,6 @@ class Client:
                 raise self._too_big(shown)
             chunks.append(chunk)
 
-    def _late(self, shown: str, last: str) -> NetworkError:
-        return NetworkError(
-            f"{shown}: the {self.options.deadline:g} s deadline passed ({last})",
-            hint="the server is too slow or not answering; try again later",
-        )
-
     def _too_big(self, shown: str) -> InputError:
         return InputError(f"{shown}: the answer is larger than {_size(self.options.max_bytes)}")
 
@@ -331,6 +380,42 @@ class Client:
             return "the server wants a token; name the environment variable that holds it"
         unset = "" if self._token_set else f" ({self.token_env} is not set)"
         return f"check the token in the environment variable {self.token_env}{unset}"
+
+
+class _Late(Exception):
+    """The deadline passed before the answer's headers arrived."""
+
+
+def _before(deadline: float, send: Callable[[], Any]) -> Any:
+    """``send()``, given until ``deadline`` (a ``clock()`` time) to return.
+
+    Socket timeouts bound each read, not the whole: a server that drips its headers
+    a byte at a time would keep ``send`` busy for ever. So it runs in a daemon thread
+    that is left behind, and ``_Late`` raised, when the deadline passes first.
+    """
+    answer: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
+
+    def run() -> None:
+        try:
+            answer.put((True, send()))
+        except BaseException as exc:  # handed to the caller's thread
+            answer.put((False, exc))
+
+    threading.Thread(target=run, name="releasecare-http", daemon=True).start()
+    try:
+        ok, value = answer.get(timeout=max(deadline - clock(), 0.0))
+    except queue.Empty:
+        raise _Late from None
+    if not ok:
+        raise value
+    return value
+
+
+def _late(shown: str, late: str, last: str) -> NetworkError:
+    return NetworkError(
+        f"{shown}: {late} passed ({last})",
+        hint="the server is too slow or not answering; try again later",
+    )
 
 
 def _before_sending(exc: Exception) -> bool:

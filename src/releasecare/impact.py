@@ -211,6 +211,7 @@ def _impact(
         unmapped_changes=unmapped_changes,
         touched_internally=tuple(c.customer.id for c in customers if not c.changes),
         facing=frozenset(facing),
+        previous_assumed=previous is None and previous_version is not None,
         backwards=previous_version is not None
         and version in positions
         and previous_version in positions
@@ -301,3 +302,9 @@ def customer_impact(
         changes=theirs,
         freeze_conflicts=conflicts,
     )
+
+
+def freeze_conflicts(impact: Impact) -> list[CustomerImpact]:
+    """The affected customers whose change freeze the deploy falls in (``impact
+    --strict``, ``after-deploy`` and ``before-deploy`` ask this one question)."""
+    return [c for c in impact.customers if c.freeze_conflicts]

@@ -32,8 +32,8 @@ from releasecare.render import (
     RenderOptions,
     Templates,
     format_time,
+    index_files,
     published_url,
-    write_index,
 )
 from releasecare.slugs import safe_slug
 from releasecare.store import customers as customer_store
@@ -187,28 +187,36 @@ def render_incident(
 def write_incident_notices(
     contexts: Sequence[dict[str, Any]], stem: str, out_dir: Path, options: RenderOptions
 ) -> list[RenderedNotice]:
+    """Render every file first, then write them in one batch (as deploy notices are):
+    a template that fails for one customer leaves no notice behind."""
     out = OutputFolder(out_dir, option="--out")
     templates = Templates(options.template_dir)
-    written = []
+    files: list[tuple[Path, str]] = []
+    notices: list[tuple[str, str, int]] = []  # (customer, format, index in files)
     for context in contexts:
-        folder = out.folder_for_customer(context["customer"]["id"])
+        customer_id = context["customer"]["id"]
+        folder = out.folder_for_customer(customer_id)
         for fmt in options.formats:
             text = (
                 json.dumps(context, indent=2, ensure_ascii=False) + "\n"
                 if fmt == "json"
                 else templates.render(f"incident.{fmt}.j2", context)
             )
-            path = out.write(folder / f"{stem}.{fmt}", text)
-            digest = hashlib.sha256(text.encode()).hexdigest()
-            written.append(RenderedNotice(context["customer"]["id"], fmt, path, digest))
-        entry = context["entry"]
-        write_index(out, folder, context, templates, stem, options.formats, entry=entry)
+            notices.append((customer_id, fmt, len(files)))
+            files.append((folder / f"{stem}.{fmt}", text))
+        files += index_files(
+            out, folder, context, templates, stem, options.formats, own=context["entry"]
+        )
         if options.feed:
-            update_feed(
+            files += update_feed(
                 out,
                 folder,
                 {**context, "notice_file": f"{stem}.html"},
                 templates,
                 published_url(options.base_url, folder),
             )
-    return written
+    paths = out.write_all(files)
+    return [
+        RenderedNotice(c, fmt, paths[n], hashlib.sha256(files[n][1].encode()).hexdigest())
+        for c, fmt, n in notices
+    ]

@@ -1,4 +1,4 @@
-"""``notes lint`` and ``notes edit``: the voice rules over a release, a git range, or
+"""``notes lint`` and ``notes edit``: the voice rules over releases, git ranges, or
 note fragment files; an override's wording, written and linted.
 
 The changes are read as ``release scan`` reads them (same component matcher, same
@@ -7,7 +7,7 @@ change options), so a lint finds what a notice would show.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,21 +27,37 @@ from releasecare.releases import release_tags
 from releasecare.voice import Finding, is_dependency_update, lint_changes, lint_note
 
 
-def lint_target(config: Config, repo: Path, target: str | None) -> list[Finding]:
-    """Lint the notes of a release tag, a ``A..B`` range, or fragment files/folders."""
-    candidate = Path(target) if target else None
-    if candidate is not None and candidate.exists():
-        files = sorted(candidate.rglob("*.md")) if candidate.is_dir() else [candidate]
-        findings: list[Finding] = []
-        options = config.voice_options()
-        for path in files:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            findings.extend(lint_note(parse_fragment(str(path), text).text, str(path), options))
-        return findings
-    changes = changes_for(config, repo, target)
-    return lint_changes(
-        [c for c in changes if c.visible], config.voice_options(c.author_name for c in changes)
-    )
+def lint_targets(config: Config, repo: Path, targets: Sequence[str]) -> list[Finding]:
+    """Lint the notes of each target in turn: a release tag, an ``A..B`` range, a
+    revision, or note fragment files and folders (as a shell expands ``changes/*.md``);
+    none is the newest release. A file named twice (a folder and a file in it) is
+    linted once."""
+    findings: list[Finding] = []
+    seen: set[Path] = set()
+    wanted: list[str | None] = [*targets] or [None]
+    for target in wanted:
+        candidate = Path(target) if target else None
+        if candidate is not None and candidate.exists():
+            files = sorted(candidate.rglob("*.md")) if candidate.is_dir() else [candidate]
+            new = [f for f in files if f.resolve() not in seen]
+            seen.update(f.resolve() for f in new)
+            findings += _lint_files(config, new)
+        elif target is not None and target.endswith(".md"):
+            raise InputError(f"no such note file: {target}", hint="give an existing file")
+        else:
+            changes = changes_for(config, repo, target)
+            voice = config.voice_options(c.author_name for c in changes)
+            findings += lint_changes([c for c in changes if c.visible], voice)
+    return findings
+
+
+def _lint_files(config: Config, files: Sequence[Path]) -> list[Finding]:
+    options = config.voice_options()
+    findings: list[Finding] = []
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        findings.extend(lint_note(parse_fragment(str(path), text).text, str(path), options))
+    return findings
 
 
 def changes_for(config: Config, repo: Path, target: str | None) -> list[Change]:

@@ -1,7 +1,11 @@
 """The one place that writes under an output folder (``--out``, ``--overview``).
 
 Every file goes to a temporary name in its own folder and is renamed into place, so a
-crash never leaves a half-written notice, and an unchanged file is left alone. Nothing
+crash never leaves a half-written notice, and an unchanged file is left alone. A run's
+files go in one batch (:meth:`OutputFolder.write_all`): all of them are written to
+temporary names first and renamed only when every one was written, so a failure
+(a full disk) leaves none of them, and no folder the batch made. A folder that
+cannot be written is an ``OutputError`` (exit 3) naming it. Nothing
 is written through a symbolic link: a link at the file's path, or any folder between
 the output root and the file that is a link, is refused with an ``InputError`` naming
 it. Customer folders get names that never collide with each other nor with the files
@@ -11,12 +15,16 @@ releasecare writes in the root itself (``RESERVED``).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
+from collections.abc import Sequence
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+from typing import BinaryIO
 
-from releasecare.errors import InputError
+from releasecare.crashpoints import crash_point
+from releasecare.errors import InputError, OutputError
 from releasecare.slugs import safe_slug
 
 # Files releasecare writes (or will write) directly in an output root or in a customer
@@ -60,18 +68,43 @@ class OutputFolder:
                 f"{option} must name a folder (got {str(root)!r})",
                 hint=f"give the folder to write to, e.g. {option} notices/",
             )
+        self.root = root
         try:
             info = root.stat()
         except FileNotFoundError:
-            pass
+            if root.is_symlink():
+                raise OutputError(
+                    f"{option} {root} is a symbolic link to {os.readlink(root)}, which does "
+                    "not exist",
+                    hint="create the folder it points to, or remove the link",
+                ) from None
         except OSError as exc:
-            raise InputError(f"{option} {root}: {exc.strerror}") from None
+            raise self.cannot_write(root, exc) from None
         else:
             if not stat.S_ISDIR(info.st_mode):
-                raise InputError(f"{option} {root} is a file, not a folder")
-        self.root = root
+                what = "a file" if stat.S_ISREG(info.st_mode) else "a device or other special file"
+                raise InputError(f"{option} {root} is {what}, not a folder")
         self._real: Path | None = None
         self._resolved: set[tuple[str, ...]] = set()  # folders already resolved and compared
+        self._made: list[Path] = []  # folders made by the batch being written
+
+    def cannot_write(self, path: Path, exc: OSError) -> OutputError:
+        """The ``OutputError`` for ``exc`` while writing ``path`` under the root."""
+        hints = {
+            errno.ENOSPC: "the disk is full; free some space and run the command again",
+            errno.EDQUOT: "the disk quota is used up; free some space and run it again",
+            errno.EACCES: f"releasecare may not write there; fix the folder's permissions or"
+            f" give another {self.option}",
+            errno.EPERM: f"releasecare may not write there; give another {self.option}",
+            errno.EROFS: f"the file system is read-only; give another {self.option}",
+            errno.ENOTDIR: "a file stands where a folder should be; move it or choose "
+            f"another {self.option}",
+        }
+        return OutputError(
+            f"cannot write {path} under {self.option} {self.root}: "
+            f"{exc.strerror or type(exc).__name__} (nothing was written)",
+            hint=hints.get(exc.errno or 0, "check the folder and the disk"),
+        )
 
     # -- paths ---------------------------------------------------------------------
 
@@ -114,10 +147,12 @@ class OutputFolder:
         link or not a folder, or when the folder resolves outside the root.
         """
         if create and not self._resolved:
+            missing = [p for p in (self.root, *self.root.parents) if not os.path.lexists(p)]
             try:
                 self.root.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
             except FileExistsError:
                 raise InputError(f"{self.option} {self.root} is a file, not a folder") from None
+            self._made += reversed(missing)
         elif not self.root.is_dir():
             return None
         folder = self.root
@@ -128,8 +163,11 @@ class OutputFolder:
             except FileNotFoundError:
                 if not create:
                     return None
-                with contextlib.suppress(FileExistsError):  # made meanwhile: checked below
+                try:
                     folder.mkdir(mode=FOLDER_MODE)
+                    self._made.append(folder)
+                except FileExistsError:  # made meanwhile: checked below
+                    pass
                 info = folder.lstat()
             if stat.S_ISLNK(info.st_mode):
                 raise self._refuse_link(folder)
@@ -194,28 +232,78 @@ class OutputFolder:
         file gets mode 0o644 less the umask. A file that already holds ``text`` is
         left untouched. Links are refused, never followed.
         """
+        return self.write_all([(relative, text)])[0]
+
+    def write_all(self, files: Sequence[tuple[str | PurePath, str]]) -> list[Path]:
+        """Write every ``(relative, text)`` as :meth:`write` does, all or none: each to
+        a temporary name first, then all renamed into place. When any fails, the
+        temporary files and the folders this call made are removed again."""
+        self._made = []
+        staged: list[tuple[Path, Path]] = []  # (temporary, target)
+        paths: list[Path] = []
+        try:
+            for relative, text in files:
+                target, temp = self._stage(relative, text)
+                paths.append(target)
+                if temp is not None:
+                    staged.append((temp, target))
+            crash_point("render:after-temporary-files")
+            for n, (temp, target) in enumerate(staged):
+                # Between the check and now, a link may have appeared at the target:
+                # os.replace swaps the link itself, never writing through it.
+                os.replace(temp, target)
+                if n == 0:
+                    crash_point("render:after-first-rename")
+        except BaseException as exc:
+            for temp, _ in staged:
+                with contextlib.suppress(OSError):
+                    temp.unlink()
+            for folder in reversed(self._made):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only when empty: another run may have filled it
+            self._resolved.clear()
+            if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
+                where = Path(exc.filename or self.root)
+                if where.name.endswith(_TEMP_SUFFIX):  # a temporary file: name its folder
+                    where = where.parent
+                raise self.cannot_write(where, exc) from None
+            raise
+        finally:
+            self._made = []
+        return paths
+
+    def _stage(self, relative: str | PurePath, text: str) -> tuple[Path, Path | None]:
+        """``(target, temporary file holding text)``; no temporary file when the target
+        holds ``text`` already."""
         *folders, name = self._parts(relative)
         folder = self._folder(tuple(folders), create=True)
         assert folder is not None
         target, info = self._target(folder, name)
         data = text.encode("utf-8")
         if info is not None and info.st_size == len(data) and _read_bytes(target) == data:
-            return target
+            return target, None
         temp = folder / f".{name}.{secrets.token_hex(6)}{_TEMP_SUFFIX}"
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
         fd = os.open(temp, flags, FILE_MODE)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            # Between the check above and now, a link may have appeared at the target:
-            # os.replace swaps the link itself, never writing through it.
-            os.replace(temp, target)
+                _write_fully(handle, data, temp)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
             raise
-        return target
+        return target, temp
+
+
+def _write_fully(handle: BinaryIO, data: bytes, path: Path) -> None:
+    """Write and flush ``data`` (a full disk shows at the flush), naming ``path``."""
+    try:
+        handle.write(data)
+        handle.flush()
+    except OSError as exc:
+        exc.filename = str(path)
+        raise
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -79,7 +79,9 @@ def _applied(change: Change, overrides: Mapping[str, Override]) -> Change:
     if override is None:
         return change
     if override.text is None:
-        return replace(change, visible=False, customer_note=None, note_source=None)
+        # impact "none": the release manager's word, as ``Customer-Note: none`` is the
+        # author's; nothing counts the change as held back, no bump line takes it.
+        return replace(change, visible=False, customer_note=None, note_source=None, impact="none")
     return replace(
         change,
         customer_note=override.text,

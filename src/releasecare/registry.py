@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from releasecare.config import Config
+from releasecare.crashpoints import crash_point
 from releasecare.customers import check_references, read_customers
 from releasecare.errors import InputError
 from releasecare.http import redact
@@ -70,4 +71,5 @@ def import_customers(
         if missing:
             warn(f"--prune: removing {missing} customer(s) not in {shown}")
     stored = store.upsert(session, records, prune=prune)
+    crash_point("customers:after-upsert")
     return ImportResult(read=len(records), stored=stored, warnings=tuple(warnings))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from releasecare import gitrepo
 from releasecare.changes import release_changes, unreleased_changes
 from releasecare.config import Config
+from releasecare.crashpoints import crash_point
 from releasecare.domain import Change, Release
 from releasecare.errors import GitError, NotFound, nearest_tags_hint
 from releasecare.overrides import Override
@@ -134,6 +135,23 @@ def start_scan(
     )
 
 
+def check_full_clone(config: Config, repo: Path) -> list[Release]:
+    """The releases of ``repo``, or exit 3 with the fix when the clone cannot place a
+    deploy: a shallow clone, or one without release tags (a CI checkout's default).
+
+    Needs no database, so a command can refuse before anything is written; the scan
+    checks the stored tags again (``_check_clone``)."""
+    releases, _ = release_tags(config, repo)
+    _check_clone(config, repo, releases, {})
+    if not releases:
+        raise GitError(
+            f"{repo} has no release tags (pattern {config.tag_pattern!r})",
+            hint="fetch the tags: `git fetch --tags` (GitHub Actions: `fetch-depth: 0` in "
+            "actions/checkout); or tag a release, or check [release] tag_pattern",
+        )
+    return releases
+
+
 def _check_clone(
     config: Config,
     repo: Path,
@@ -219,7 +237,9 @@ def finish_scan(session: Session, pending: PendingScan) -> ScanResult:
             yield ids[tag], ordinal, change
 
     written = store.insert_changes(session, counted())
+    crash_point("scan:after-changes")
     graph_store.save_graph(session, pending.graph)
+    crash_point("scan:after-graph")
     result.scanned = [(t, written[ids[t]]) for t in pending.todo]
     return result
 

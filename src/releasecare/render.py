@@ -11,7 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import signal
+import threading
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -34,7 +37,8 @@ from releasecare.feeds import read_entries, update_feed
 from releasecare.outdir import OutputFolder
 from releasecare.slugs import safe_slug
 from releasecare.text import plural
-from releasecare.voice import DEPENDENCY_NOTE, VoiceOptions, customer_note
+from releasecare.times import seconds_from_env
+from releasecare.voice import DEPENDENCY_NOTE, VoiceOptions, customer_note, held_back_changes
 
 SECTIONS = (
     ("action", "Action needed"),
@@ -172,9 +176,14 @@ def build_contexts(
     components: Mapping[str, Component],
     options: RenderOptions,
     incidents: Mapping[str, Sequence[Incident]] | None = None,
+    held: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """One template context per affected customer."""
+    """One template context per affected customer. ``held`` are the shas of changes
+    held back from notices (:func:`releasecare.voice.held_back_changes`; found here
+    when not given)."""
     items = _items(impact, components, options.voice)
+    if held is None:
+        held = {h.change.sha for h in held_back_changes(impact.added, options.voice)}
     generated = options.generated_at or datetime.now(UTC)
     deployed = impact.deployment.deployed_at if impact.deployment else generated
     return [
@@ -187,6 +196,7 @@ def build_contexts(
             deployed,
             generated,
             (incidents or {}).get(ci.customer.id, ()),
+            held,
         )
         for ci in impact.customers
     ]
@@ -201,6 +211,7 @@ def _context(
     deployed: datetime,
     generated: datetime,
     incidents: Sequence[Incident],
+    held: Collection[str],
 ) -> dict[str, Any]:
     customer = ci.customer
     shown = [item for c in ci.changes if (item := items.get(c.sha)) is not None]
@@ -228,10 +239,14 @@ def _context(
     # to parts they do not use; each counted in a sentence of its own.
     # Only what this update brings is counted: what it takes away is listed, or is
     # not the customer's to hear of.
+    # Held back: changes that may matter to them but have no presentable note (the
+    # release manager is told which at render time); said apart from the smaller ones.
     listed = {item.key for item in shown}
-    unlisted = sum(
-        1 for c in impact.added if c.sha not in listed and theirs.intersection(c.components)
-    )
+    theirs_unlisted = [
+        c for c in impact.added if c.sha not in listed and theirs.intersection(c.components)
+    ]
+    undescribed = sum(1 for c in theirs_unlisted if c.sha in held)
+    unlisted = len(theirs_unlisted) - undescribed
     elsewhere = sum(
         1 for c in impact.added if c.sha not in listed and not theirs.intersection(c.components)
     )
@@ -291,12 +306,14 @@ def _context(
             if impact.rollback
             else None
         ),
-        "unlisted_text": unlisted_sentence(unlisted, names(sorted(theirs)), options.product),
+        "unlisted_text": unlisted_sentence(
+            unlisted, names(sorted(theirs)), options.product, undescribed
+        ),
         "elsewhere_text": " ".join(
             t for t in (elsewhere_sentence(elsewhere, options.product), gone_sentence(gone)) if t
         )
         or None,
-        "other_count": unlisted + elsewhere,
+        "other_count": unlisted + undescribed + elsewhere,
         "generated_at": when(generated),
     }
 
@@ -308,14 +325,25 @@ def headline(product: str, version: str, where: str | None, rollback: bool, when
     return f"{product} {version}{place}, {verb} on {when}"
 
 
-def unlisted_sentence(count: int, parts: Sequence[str], product: str) -> str | None:
-    """ "1 smaller change to Invoices is not listed here." (None for none)."""
-    if not count:
+def unlisted_sentence(
+    count: int, parts: Sequence[str], product: str, undescribed: int = 0
+) -> str | None:
+    """ "1 smaller change to Invoices is not listed here."; changes held back for want
+    of a note are not called smaller: "2 changes to Invoices are not described here,
+    and 3 smaller ones are not listed." (None for none)."""
+    if not count and not undescribed:
         return None
     where = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
     where = where or f"the parts of {product} you use"
-    verb = "is" if count == 1 else "are"
-    return f"{plural(count, 'smaller change')} to {where} {verb} not listed here."
+    if not undescribed:
+        verb = "is" if count == 1 else "are"
+        return f"{plural(count, 'smaller change')} to {where} {verb} not listed here."
+    verb = "is" if undescribed == 1 else "are"
+    sentence = f"{plural(undescribed, 'change')} to {where} {verb} not described here"
+    if not count:
+        return sentence + "."
+    rest = "1 smaller one is" if count == 1 else f"{count} smaller ones are"
+    return f"{sentence}, and {rest} not listed."
 
 
 def gone_sentence(count: int) -> str | None:
@@ -337,10 +365,30 @@ def elsewhere_sentence(count: int, product: str) -> str | None:
     )
 
 
-class Templates:
-    """The Jinja environment: project overrides first, then the packaged defaults."""
+# How long one template may take to render (RELEASECARE_RENDER_DEADLINE, seconds):
+# a user template that loops for ever is stopped, naming it.
+DEFAULT_RENDER_DEADLINE = 10.0
+RENDER_DEADLINE_ENV = "RELEASECARE_RENDER_DEADLINE"
+# The longest text one template may make (a multiplied string, a power).
+MAX_OUTPUT = 10 * 1024 * 1024
 
-    def __init__(self, template_dir: Path | None = None) -> None:
+
+class _TemplateTimeout(Exception):
+    """A template ran past the render deadline."""
+
+
+class Templates:
+    """The Jinja environment: project overrides first, then the packaged defaults.
+
+    User templates are code from a folder anyone with the repository can change, so
+    they run sandboxed (no attributes of Python internals, ``range`` capped, huge
+    strings and powers refused) and against a deadline; whatever goes wrong in one
+    (a syntax error, an exception it raises, an include outside the folders, itself
+    included for ever, bytes that are not UTF-8) is an ``InputError`` naming the
+    template file and, when Jinja knows it, the line.
+    """
+
+    def __init__(self, template_dir: Path | None = None, *, deadline: float | None = None) -> None:
         import jinja2
 
         default = jinja2.FileSystemLoader(str(packaged_templates()))
@@ -353,7 +401,9 @@ class Templates:
                 )
             loaders.append(jinja2.FileSystemLoader(str(template_dir)))
         loaders += [jinja2.PrefixLoader({"default": default}, delimiter=":"), default]
-        self.env = jinja2.Environment(
+        self.template_dir = template_dir
+        self.deadline = deadline or seconds_from_env(RENDER_DEADLINE_ENV, DEFAULT_RENDER_DEADLINE)
+        self.env = _sandbox()(
             loader=jinja2.ChoiceLoader(loaders),
             undefined=jinja2.StrictUndefined,
             autoescape=_autoescape,
@@ -365,19 +415,96 @@ class Templates:
         self._cache: dict[str, Any] = {}
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
-        import jinja2
-
         try:
-            template = self._cache.get(name)
-            if template is None:
-                template = self._cache[name] = self.env.get_template(name)
-            return str(template.render(context))
-        except jinja2.TemplateSyntaxError as exc:
-            raise InputError(
-                f"template {exc.filename or exc.name}:{exc.lineno}: {exc.message}"
-            ) from None
-        except jinja2.UndefinedError as exc:
-            raise InputError(f"template {name}: {exc.message}") from None
+            with _deadline(self.deadline):
+                template = self._cache.get(name)
+                if template is None:
+                    template = self._cache[name] = self.env.get_template(name)
+                return str(template.render(context))
+        except _TemplateTimeout as exc:
+            raise self._error(name, exc, f"still rendering after {self.deadline:g} s") from None
+        except RecursionError as exc:
+            raise self._error(name, exc, "includes or extends itself without end") from None
+        except UnicodeDecodeError as exc:
+            raise self._error(name, exc, "is not UTF-8 text") from None
+        except Exception as exc:  # whatever a template raises is the template's fault
+            raise self._error(name, exc, _template_problem(exc)) from None
+
+    def _error(self, name: str, exc: BaseException, problem: str) -> InputError:
+        """``template FILE:LINE: problem``: the innermost template frame of ``exc``
+        (Jinja rewrites tracebacks to point into templates), else what Jinja says."""
+        where = getattr(exc, "filename", None) or self._file_of(name)
+        line = getattr(exc, "lineno", None)
+        traceback = exc.__traceback__
+        while traceback is not None:
+            filename = traceback.tb_frame.f_code.co_filename
+            if filename.endswith(".j2"):
+                where, line = filename, traceback.tb_lineno
+            traceback = traceback.tb_next
+        return InputError(
+            f"template {where}{f':{line}' if line else ''}: {problem}",
+            hint="fix the template (or remove it to use the default)",
+        )
+
+    def _file_of(self, name: str) -> str:
+        if self.template_dir is not None and (self.template_dir / name).is_file():
+            return str(self.template_dir / name)
+        return name
+
+
+def _template_problem(exc: Exception) -> str:
+    import jinja2
+
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return (
+            f"includes {exc.name!r}, which is not a template in the templates folder or "
+            "the defaults (a path outside them is never read)"
+        )
+    if isinstance(exc, jinja2.TemplateError):
+        return exc.message or type(exc).__name__
+    return f"{type(exc).__name__}: {exc}"
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise ``_TemplateTimeout`` in the code inside after ``seconds`` (a real-time
+    interval timer; only the main thread gets signals, so elsewhere it waits)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise _TemplateTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@cache
+def _sandbox() -> Any:
+    """A ``SandboxedEnvironment`` that also refuses to make huge strings and numbers."""
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class Sandbox(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "**" and isinstance(right, int) and abs(right) > 64:
+                raise SecurityError("a power above 64 is not allowed in a template")
+            if operator == "*" and isinstance(right, int) and isinstance(left, str | list):
+                left, right = right, left
+            repeats = operator == "*" and isinstance(left, int) and isinstance(right, str | list)
+            if repeats and left * len(right) > MAX_OUTPUT:
+                raise SecurityError("a text that long is not allowed in a template")
+            return super().call_binop(context, operator, left, right)
+
+    return Sandbox
 
 
 def _autoescape(name: str | None) -> bool:
@@ -392,20 +519,79 @@ def packaged_templates() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
-# Enough to keep text inert mid-line: no links ([ ]), no HTML or autolinks (< >), no
-# emphasis, code, tables, strikethrough or entities. Line-start syntax (#, -, 1.)
-# cannot occur because the filter joins lines.
-_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|~&"})
-
-
 def md_escape(text: object) -> str:
-    """Untrusted text as inert Markdown: one line, no links, no HTML, no emphasis."""
-    escaped = " ".join(str(text).split()).translate(_MD_SPECIAL)
-    # "# ", "- ", "+ " or "1. " at the start would open a heading or a list.
-    return re.sub(r"^([#+-]|\d+[.)])(?=\s|$)", r"\\\1", escaped)
+    """Untrusted text as inert Markdown on one line, escaping only what Markdown would
+    read as syntax where it stands, so that the raw ``.md`` reads cleanly in a plain
+    text mail client ("Müller & Söhne", "[security]", "snake_case" stay as written)
+    while it still renders as exactly this text (CommonMark and GitHub's extensions:
+    no link, image, HTML, autolink, entity, emphasis, code, strikethrough, heading,
+    list, quote or rule)."""
+    line = " ".join(str(text).split())
+    escape = _inline_escapes(line) | _block_escapes(line)
+    return "".join(f"\\{c}" if i in escape else c for i, c in enumerate(line))
+
+
+# What Markdown reads as an escape: a backslash before any ASCII punctuation.
+_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
+
+
+def _inline_escapes(line: str) -> set[int]:
+    """Positions of characters that would be syntax mid-line."""
+    escape: set[int] = set()
+    pairs: dict[str, list[int]] = {"*": [], "_": [], "~": [], "`": []}
+    for i, c in enumerate(line):
+        before = line[i - 1] if i else " "
+        after = line[i + 1] if i + 1 < len(line) else " "
+        if c == "\\" and (after in _PUNCTUATION or i + 1 == len(line)):
+            escape.add(i)  # "\." would hide the dot; a trailing one may meet one
+        elif c == "]" and after in "([:":
+            escape.add(i)  # a link, an image, a reference or its definition
+        elif c == "<" and _TAG_START.match(line, i):
+            escape.add(i)  # HTML or an autolink
+        elif c == "&" and _ENTITY.match(line, i):
+            escape.add(i)  # "&copy;" would show as ©
+        elif c == "`":
+            pairs[c].append(i)  # a code span needs two
+        elif c in "*~" and not (before.isspace() and after.isspace()):
+            pairs[c].append(i)  # could open or close emphasis, strikethrough
+        elif (
+            c == "_"
+            and not (before.isspace() and after.isspace())
+            and not (before.isalnum() and after.isalnum())
+        ):
+            pairs[c].append(i)  # as above; "snake_case" never emphasises
+    for found in pairs.values():
+        if len(found) > 1:  # one alone opens nothing
+            escape.update(found)
+    return escape
+
+
+_LIST_OR_HEADING = re.compile(r"(?:#{1,6}|[-+*>]|\[[ xX]\])(?=\s|$)|>")
+_ORDERED = re.compile(r"\d{1,9}([.)])(?=\s|$)")
+_RULE = re.compile(r"([-*_=])(?:\s*\1){2,}\s*$")
+_CLOSING_HASHES = re.compile(r"\s(#+)$")
+
+
+def _block_escapes(line: str) -> set[int]:
+    """Positions that would start a block at the start of a line (a heading, a list, a
+    task box, a quote, a rule) or close a heading at its end (" #")."""
+    escape: set[int] = set()
+    if _LIST_OR_HEADING.match(line) or _RULE.match(line):
+        escape.add(0)
+    ordered = _ORDERED.match(line)
+    if ordered:
+        escape.add(ordered.start(1))
+    closing = _CLOSING_HASHES.search(line)
+    if closing:
+        escape.add(closing.start(1))
+    return escape
 
 
 INDEX_STATE = ".notices.json"
+# What each entry of the index state holds (the index template reads them).
+INDEX_KEYS = ("stem", "link", "deployed_at_iso", "deployed_at", "environment", "version", "summary")
 # How the index summarises a notice: the count of each section, in its words.
 _SUMMARY_WORDS = {
     "action": "action needed",
@@ -416,7 +602,7 @@ _SUMMARY_WORDS = {
 }
 
 
-def write_index(
+def index_files(
     out: OutputFolder,
     folder: Path,
     context: Mapping[str, Any],
@@ -424,46 +610,37 @@ def write_index(
     stem: str,
     formats: Sequence[str],
     *,
-    entry: Mapping[str, Any] | None = None,
-) -> None:
+    own: Mapping[str, str] | None = None,
+) -> list[tuple[Path, str]]:
     """The customer's own index: one entry per notice, newest first, with its date in
     their zone, the environment, the version and a one-line summary, linking to the
     HTML notice (the Markdown one when no HTML is rendered). The entries are kept in
-    a small file beside it, so each run adds or refreshes its own. ``entry`` (an
-    incident notice's: ``at_iso``, ``at``, ``label``, ``summary``) stands for a
-    deployment's date, version and summary."""
+    a small file beside it, so each run adds or refreshes its own. Returns the files
+    as ``(path, text)``, for the caller to write with the rest. ``own`` (an incident
+    notice's ``at_iso``, ``at``, ``label``, ``summary``) stands for a deployment's
+    date, version and summary."""
     link = next((f"{stem}.{fmt}" for fmt in ("html", "md", "txt") if fmt in formats), None)
     if link is None:
-        return
-    if entry is not None:
-        line: dict[str, Any] = {
-            "stem": stem,
-            "link": link,
-            "deployed_at_iso": entry["at_iso"],
-            "deployed_at": entry["at"],
-            "environment": context["environment_name"],
-            "version": "",
-            "label": entry["label"],
-            "summary": entry["summary"],
-        }
-    else:
-        line = {
-            "stem": stem,
-            "link": link,
-            "deployed_at_iso": context["deployed_at_iso"],
-            "deployed_at": context["deployed_at"],
-            "environment": context["environment_name"],
-            "version": context["version"],
-            "summary": notice_summary(context),
-        }
-    entries = [e for e in read_entries(out, folder / INDEX_STATE) if e.get("stem") != stem]
-    entries.append(line)
+        return []
+    entry = {
+        "stem": stem,
+        "link": link,
+        "deployed_at_iso": own["at_iso"] if own else context["deployed_at_iso"],
+        "deployed_at": own["at"] if own else context["deployed_at"],
+        "environment": context["environment_name"],
+        "version": "" if own else context["version"],
+        "summary": own["summary"] if own else notice_summary(context),
+    }
+    if own:
+        entry["label"] = own["label"]
+    state = read_entries(out, folder / INDEX_STATE, INDEX_KEYS)
+    entries = [e for e in state if e.get("stem") != stem]
+    entries.append(entry)
     entries.sort(
         key=lambda e: (str(e.get("deployed_at_iso", "")), str(e.get("stem"))), reverse=True
     )
-    out.write(folder / INDEX_STATE, json.dumps(entries, indent=1))
     text = templates.render("index.html.j2", {**context, "entries": entries})
-    out.write(folder / "index.html", text)
+    return [(folder / INDEX_STATE, json.dumps(entries, indent=1)), (folder / "index.html", text)]
 
 
 def notice_summary(context: Mapping[str, Any]) -> str:
@@ -525,6 +702,7 @@ def render_notices(
     out_dir: Path,
     options: RenderOptions,
     incidents: Mapping[str, Sequence[Incident]] | None = None,
+    held: Collection[str] | None = None,
 ) -> list[RenderedNotice]:
     """Write each customer's notice in every format, their index page, and feeds."""
     out = OutputFolder(out_dir, option="--out")
@@ -539,43 +717,50 @@ def render_notices(
             hint="the overview lists every customer; keep it out of the folder you publish",
         )
     templates = Templates(options.template_dir)
-    contexts = build_contexts(impact, components, options, incidents)
+    contexts = build_contexts(impact, components, options, incidents, held)
     stem = notice_stem(impact)
-    written: list[RenderedNotice] = []
+    # Everything is rendered before anything is written, then written in one batch:
+    # a template that fails for one customer, or a full disk, leaves no notice behind.
     folders: dict[str, Path] = {}
+    files: list[tuple[Path, str]] = []
+    notices: list[tuple[str, str, int]] = []  # (customer, format, index in files)
     for context, fmt, text in render_documents(contexts, options.formats, templates):
         customer_id = context["customer"]["id"]
         folder = folders.get(customer_id)
         if folder is None:
             folder = folders[customer_id] = out.folder_for_customer(customer_id)
-        path = out.write(folder / f"{stem}.{fmt}", text)
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        written.append(RenderedNotice(customer_id, fmt, path, digest))
+        notices.append((customer_id, fmt, len(files)))
+        files.append((folder / f"{stem}.{fmt}", text))
     for context in contexts:
         folder = folders[context["customer"]["id"]]
-        write_index(out, folder, context, templates, stem, options.formats)
+        files += index_files(out, folder, context, templates, stem, options.formats)
         if options.feed:
-            update_feed(
+            files += update_feed(
                 out,
                 folder,
                 {**context, "notice_file": f"{stem}.html"},
                 templates,
                 published_url(options.base_url, folder),
             )
+    overview_text = None
     if overview is not None:
-        overview.write(
-            "index.html",
-            templates.render(
-                "overview.html.j2",
-                {
-                    "product": options.product,
-                    "version": impact.version,
-                    "environment": impact.environment,
-                    "notices": [
-                        {"customer": n.customer_id, "format": n.format, "path": str(n.path)}
-                        for n in written
-                    ],
-                },
-            ),
+        shown = [(c, fmt, out.path(files[n][0])) for c, fmt, n in notices]
+        overview_text = templates.render(
+            "overview.html.j2",
+            {
+                "product": options.product,
+                "version": impact.version,
+                "environment": impact.environment,
+                "notices": [
+                    {"customer": c, "format": fmt, "path": str(path)} for c, fmt, path in shown
+                ],
+            },
         )
+    paths = out.write_all(files)
+    written = [
+        RenderedNotice(c, fmt, paths[n], hashlib.sha256(files[n][1].encode()).hexdigest())
+        for c, fmt, n in notices
+    ]
+    if overview is not None and overview_text is not None:
+        overview.write("index.html", overview_text)
     return written

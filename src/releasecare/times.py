@@ -8,10 +8,11 @@ file, line or option around it.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from releasecare.errors import shown
+from releasecare.errors import InputError, shown
 
 EXAMPLE = "2026-11-20T09:14:00+01:00"
 
@@ -49,3 +50,23 @@ def parse_time(value: object, *, timezone: str | None = None, naive_hint: str = 
             raise ValueError(f"{shown(value)} has no UTC offset" + naive_hint)
         moment = moment.replace(tzinfo=zone(timezone))
     return moment
+
+
+def seconds_from_env(name: str, default: float) -> float:
+    """A duration in seconds from the environment variable ``name`` (``default`` when
+    it is unset or empty); anything but a positive number is an ``InputError`` naming
+    the variable."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not (0 < value < float("inf")):
+        raise InputError(
+            f"the environment variable {name} must be a number of seconds above 0 "
+            f"(got {shown(raw)})",
+            hint=f"e.g. export {name}=60, or unset it for the default ({default:g} s)",
+        )
+    return value

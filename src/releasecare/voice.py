@@ -39,12 +39,19 @@ def customer_note(
     change: Change, components: Mapping[str, Component], options: VoiceOptions
 ) -> str | None:
     """What a customer reads for ``change``, or None when it is not for them."""
+    if is_dependency_update(change) and not change.customer_note:
+        # A bump joins the one dependency line whatever its type: bots type runtime
+        # updates (base images, security fixes) ``chore(deps)`` as often as ``fix``.
+        # Only an author's or release manager's word keeps it out.
+        if change.audience != "customer" or change.impact == "none":
+            return None
+        if not (change.visible or change.components):
+            return None
+        return DEPENDENCY_NOTE if options.dependency_updates == "collapse" else None
     if not change.visible:
         return None
     if change.customer_note:
         return _with_names(change.customer_note.strip(), components)
-    if is_dependency_update(change):
-        return DEPENDENCY_NOTE if options.dependency_updates == "collapse" else None
     if options.source != "subjects":
         return None
     cleaned = subject_note(change.summary, options)
@@ -57,13 +64,47 @@ def appears(change: Change, options: VoiceOptions) -> bool:
     return customer_note(change, {}, options) is not None
 
 
-def held_back(change: Change, options: VoiceOptions) -> str | None:
-    """Why a visible change without a note shows nothing of its subject, if it does not."""
-    if not change.visible or change.customer_note or is_dependency_update(change):
+UNTYPED = "no Conventional Commits type"
+
+
+def held_back(change: Change, options: VoiceOptions) -> Cleaned | None:
+    """Why a change that may matter to customers shows nothing of itself in a notice:
+    a visible change whose subject the cleaner or the lint held back (or, with
+    ``source = "notes"``, that has no note), or a change to a component with no
+    Conventional Commits type. None for a change that is shown, that is internal by
+    its type or by someone's word (``Audience``, ``Customer-Note: none``, ``notes
+    edit --hide``), and for dependency updates."""
+    if change.customer_note or change.audience != "customer" or change.impact == "none":
         return None
+    if is_dependency_update(change):
+        return None
+    if not change.visible:
+        return Cleaned(None, UNTYPED) if change.type is None and change.components else None
     if options.source != "subjects":
-        return "no customer note (notes come only from Customer-Note, fragments, overrides)"
-    return subject_note(change.summary, options).reason
+        return Cleaned(
+            None, "no customer note (notes come only from Customer-Note, fragments, overrides)"
+        )
+    cleaned = subject_note(change.summary, options)
+    return None if cleaned.text else cleaned
+
+
+def held_back_changes(changes: Iterable[Change], options: VoiceOptions) -> list[HeldBack]:
+    """The changes to components that :func:`held_back` keeps out of notices, in order."""
+    found = []
+    for change in changes:
+        cleaned = held_back(change, options) if change.components else None
+        if cleaned is not None:
+            found.append(HeldBack(change, cleaned.reason or "", cleaned.span))
+    return found
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """A change customers may care about that no notice describes, and why."""
+
+    change: Change
+    reason: str
+    span: str = ""  # the words of its subject that held it back
 
 
 # --- dependency and bot updates ------------------------------------------------------
@@ -76,6 +117,8 @@ _DEPENDENCY_SUBJECT = re.compile(
     r"\b(?:from|to)\s+v?[\w.-]*\d|"
     r"(?:update|upgrade|bump|pin)\s+(?:dependency|dependencies|deps|module|modules|"
     r"all\s+non-major\s+dependencies|.*\bdigest\b)|"
+    r"(?:update|upgrade|bump)\s+(?:\S+\s+){0,2}(?:deps|dependencies|base\s+images?)\b|"
+    r"(?:bundle\s+of\s+)?dependency\s+updates\b|"
     r"lock\s+file\s+maintenance)",
     re.I,
 )
@@ -104,9 +147,8 @@ _TRAILING_REFS = re.compile(
     re.I,
 )
 _LEADING_REFS = re.compile(rf"^\s*(?:[(\[]\s*{_REF_LIST}\s*[)\]]|{_REF}\s*:)\s*", re.I)
-_PACKAGE = re.compile(
-    r"(?<!\w)@[\w.-]+/[\w.-]+|\b[\w-]+(?:\.[\w-]+)+/[\w./-]+|\b\w+(?:service|svc)\b"
-)
+_PACKAGE = re.compile(r"(?<!\w)@[\w.-]+/[\w.-]+|\b[\w-]+(?:\.[\w-]+)+/[\w./-]+")
+_SERVICE_ID = re.compile(r"\b\w+(?:service|svc)\b")
 _TAG_IN_BRACKETS = re.compile(r"\[[a-z][\w -]*\]", re.I)
 # What a subject may not name anywhere but at its ends, in the order they are told.
 # Tickets, paths, hashes and code identifiers are words as the lint reads them
@@ -116,6 +158,7 @@ _INSIDE: tuple[tuple[str, Callable[[str], str | None]], ...] = (
     ("an e-mail address", lambda text: _found(_EMAIL, text)),
     ("a ticket", lambda text: internal_word(text, "ticket")),
     ("a package", lambda text: _found(_PACKAGE, text)),
+    ("a service id", lambda text: _found(_SERVICE_ID, text)),
     ("a path", lambda text: internal_word(text, "path")),
     ("a commit hash", lambda text: internal_word(text, "commit hash")),
     ("a code identifier", lambda text: internal_word(text, "code identifier")),
@@ -136,6 +179,7 @@ class Cleaned:
     text: str | None
     reason: str | None = None
     findings: tuple[Finding, ...] = ()
+    span: str = ""  # the words of the subject that held it back
 
 
 def subject_note(subject: str, options: VoiceOptions) -> Cleaned:
@@ -152,17 +196,19 @@ def subject_note(subject: str, options: VoiceOptions) -> Cleaned:
             break
         text = trimmed
     if not text:
-        return Cleaned(None, "nothing but references")
+        return Cleaned(None, "nothing but references", span=subject.strip())
     for kind, find in _INSIDE:
         found = find(text)
         if found:
-            return Cleaned(None, f"names {kind} {found.strip()!r}")
+            return Cleaned(None, f"names {kind} {found.strip()!r}", span=found.strip())
     text = text[0].upper() + text[1:]
     text = text if text[-1] in ".!?" else text + "."
     findings = lint_note(text, "", options)
     if findings:
         first = findings[0]
-        return Cleaned(None, f"fails the voice lint: {first.rule}", tuple(findings))
+        return Cleaned(
+            None, f"fails the voice lint: {first.rule}", tuple(findings), span=first.span
+        )
     return Cleaned(text)
 
 
@@ -214,8 +260,19 @@ def lint_changes(changes: Iterable[Change], options: VoiceOptions) -> list[Findi
                         f"not shown to customers: {candidate.reason}",
                         location,
                         "add a Customer-Note trailer or a note fragment that says what "
-                        "changes for the customer",
+                        "changes for the customer, or word it now with `releasecare notes "
+                        f'edit {change.sha[:10]} --text "..."` (or `--hide`)',
+                        span=candidate.span,
                     )
                 ]
-        findings.extend(replace(f, location=location, text=text) for f in found)
+        findings.extend(
+            replace(f, location=location, text=text, span=_span_in(text, f.span)) for f in found
+        )
     return findings
+
+
+def _span_in(text: str, span: str) -> str:
+    """``span`` as ``text`` writes it: a subject's finding was made on its cleaned form
+    ("Refactor ..." for "refactor ...")."""
+    at = text.lower().find(span.lower()) if span else -1
+    return text[at : at + len(span)] if at >= 0 else span

@@ -38,7 +38,7 @@ class ReleasecareGroup(click.Group):
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(0)
         except Exception as exc:
-            translated = _translate(exc)
+            translated = _translate(exc, ctx.obj)
             if translated is not None:
                 _fail(exc, str(translated), translated.exit_code)
             _fail(
@@ -50,9 +50,9 @@ class ReleasecareGroup(click.Group):
             )
 
 
-def _translate(exc: Exception) -> ReleasecareError | None:
+def _translate(exc: Exception, app: App | None) -> ReleasecareError | None:
     """Map errors of the libraries below us to releasecare errors (exit 3)."""
-    from releasecare.errors import DatabaseError, EnvironmentProblem, GitError
+    from releasecare.errors import DatabaseError, EnvironmentProblem
 
     if isinstance(exc, ModuleNotFoundError):
         # An install that lacks a declared dependency (an upgrade not reinstalled).
@@ -62,11 +62,46 @@ def _translate(exc: Exception) -> ReleasecareError | None:
         )
     module = type(exc).__module__
     if module.startswith("sqlalchemy"):
-        orig = getattr(exc, "orig", None)
-        return DatabaseError(f"database error: {orig or exc}")
+        from releasecare.store import database_error
+
+        try:
+            url = app.database_url() if app is not None else None
+        except ReleasecareError:
+            url = None
+        if url is None:
+            return DatabaseError(f"database error: {getattr(exc, 'orig', None) or exc}")
+        return database_error(url, exc)
     if module.startswith("git"):
-        return GitError(f"git failed: {exc}")
+        return _git_error(exc)
     return None
+
+
+# What git's own message means for the user, by the words it starts with.
+_GIT_HINTS = (
+    (
+        ("unable to read", "bad object", "missing blob", "missing tree", "invalid object"),
+        "the clone is missing objects (a partial or damaged clone): clone again without "
+        "--filter, or run `git fsck` to see what is missing",
+    ),
+    (("not a git repository",), "run in the repository or give --repo"),
+    (("dubious ownership",), "mark the folder safe: git config --global --add safe.directory DIR"),
+)
+
+
+def _git_error(exc: Exception) -> ReleasecareError:
+    """git's failure in one line: which git command, and git's own words (not the
+    whole command line, which can hold hundreds of commit names)."""
+    from releasecare.errors import GitError
+
+    argv = getattr(exc, "command", None)
+    stderr = str(getattr(exc, "stderr", "") or "").strip().strip("'").strip()
+    said = next((line.strip() for line in stderr.splitlines() if line.strip()), "")
+    said = said.removeprefix("stderr:").strip().strip("'")
+    words = " ".join(str(a) for a in argv[:2]) if isinstance(argv, list | tuple) and argv else "git"
+    if not said:
+        return GitError(f"{words} failed: {exc}")
+    hint = next((h for starts, h in _GIT_HINTS if any(w in said.lower() for w in starts)), None)
+    return GitError(f"{words} failed: {said}", hint=hint)
 
 
 def _fail(exc: BaseException | None, message: str, code: int) -> None:
@@ -131,11 +166,24 @@ def _register() -> None:
         impact,
         incident,
         notes,
+        pipeline,
         release,
         setup,
+        webhook,
     )
 
-    for module in (setup, components, release, customers, deploy, impact, incident, notes):
+    for module in (
+        setup,
+        components,
+        release,
+        customers,
+        deploy,
+        impact,
+        incident,
+        notes,
+        pipeline,
+        webhook,
+    ):
         for command in module.COMMANDS:
             cli.add_command(command)
 

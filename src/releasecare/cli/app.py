@@ -6,6 +6,7 @@ opens one and ``--help`` imports nothing heavy.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -73,12 +74,28 @@ class App:
 
             # A database the user named (--db, RELEASECARE_DATABASE_URL) is used where
             # it is; only the config's location has its folder made.
-            self._engine = open_engine(self.database_url(), create_folder=self.db_url is None)
+            self._engine = open_engine(
+                self.database_url(),
+                create_folder=self.db_url is None,
+                busy_timeout=self._busy_timeout(),
+            )
         return self._engine
 
+    def _busy_timeout(self) -> float | None:
+        """``[database] busy_timeout`` when there is a config (``--db`` needs none)."""
+        from releasecare.errors import InputError
+
+        try:
+            return self.config.busy_timeout
+        except InputError:
+            if self.db_url:
+                return None  # a command that reads no config: the default
+            raise
+
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One transaction for the whole command: all of it is stored, or none.
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """One transaction for the whole command: all of it is stored, or none. A
+        command that only reads says ``write=False`` (it need not wait for a writer).
 
         A SQLite database this command made is removed again when the command fails:
         a failed command leaves nothing behind.
@@ -88,7 +105,7 @@ class App:
 
         made = sqlite_file(self.database_url()) if self.database_is_new() else None
         try:
-            with transaction(self.engine) as session:
+            with transaction(self.engine, write=write) as session:
                 yield session
         except BaseException:
             if made is not None:
@@ -104,7 +121,8 @@ class App:
             path.with_name(path.name + "-wal"),
             path.with_name(path.name + "-shm"),
         ):
-            leftover.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a folder that is a file: nothing was made
+                leftover.unlink(missing_ok=True)
 
 
 pass_app = click.make_pass_decorator(App)

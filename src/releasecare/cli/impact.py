@@ -50,7 +50,7 @@ def impact(
     """
     from releasecare.documents import impact_json
     from releasecare.errors import CheckFailed
-    from releasecare.impact import find_impact
+    from releasecare.impact import find_impact, freeze_conflicts
 
     with app.transaction() as session:
         result = find_impact(
@@ -65,7 +65,7 @@ def impact(
         emit_json(impact_json(result))
     else:
         click.echo(impact_text(result, app.config.components))
-    conflicts = [c for c in result.customers if c.freeze_conflicts]
+    conflicts = freeze_conflicts(result)
     if strict and conflicts:
         raise CheckFailed(
             f"{len(conflicts)} customer(s) are in a change freeze: "
@@ -86,6 +86,8 @@ def impact_text(impact: Impact, components: Mapping[str, Component]) -> str:
     head = (f"deployment #{deployment.id}: " if deployment else "preview: ") + (
         f"{impact.previous_version or '(nothing)'} -> {impact.version} on {impact.environment}"
     )
+    if impact.previous_assumed:
+        head += f"  (before: assumed {impact.previous_version}, the first deploy recorded there)"
     lines = [head + ("  [ROLLBACK: these changes are taken away]" if impact.rollback else "")]
     mapped = [c for c in impact.changes if c.components]
     counted = plural(len(impact.changes), "change")

@@ -78,7 +78,7 @@ def render(
       releasecare notes render --env production-eu --version v2.4.0 --customer acme --out out/
       releasecare notes render --incident 4 --format html --out notices/
     """
-    from releasecare.notices import render_deployment
+    from releasecare.notices import held_back_report, render_deployment
 
     if incident_id is not None:
         _render_incident(
@@ -97,7 +97,7 @@ def render(
         return
 
     with app.transaction() as session:
-        impact, written = render_deployment(
+        rendered = render_deployment(
             session,
             app.config,
             deploy_id=deploy_id,
@@ -109,10 +109,13 @@ def render(
             feed=feed,
             overview_dir=Path(overview_dir) if overview_dir else None,
         )
+    impact, written = rendered.impact, rendered.written
+    for line in held_back_report(rendered.held_back, app.config.components):
+        info(line)
     if as_json:
         from releasecare.documents import notices_json
 
-        emit_json(notices_json(written))
+        emit_json(notices_json(written, rendered.held_back))
         return
     customers = sorted({n.customer_id for n in written})
     if impact.changed_nothing:
@@ -180,25 +183,26 @@ def _render_incident(
 
 
 @notes.command("lint")
-@click.argument("target", required=False)
+@click.argument("targets", nargs=-1, metavar="[TARGET]...")
 @click.option("--strict", is_flag=True, help="Exit 1 when anything is found.")
 @json_option
 @pass_app
-def lint(app: App, target: str | None, strict: bool, as_json: bool) -> None:
+def lint(app: App, targets: tuple[str, ...], strict: bool, as_json: bool) -> None:
     """Check customer notes for our-side voice, jargon, internal references and promises.
 
-    TARGET is a release tag, a git range (v2.3.0..v2.4.0) or note fragment files
-    or folders; by default the newest release.
+    Each TARGET is a release tag, a git range (v2.3.0..v2.4.0) or note fragment
+    files or folders; several are linted in turn. By default the newest release.
 
     \b
     Examples:
       releasecare notes lint v2.4.0 --strict
       releasecare notes lint changes/ --json
+      releasecare notes lint changes/*.md v2.4.0
     """
     from releasecare.errors import CheckFailed
-    from releasecare.lint import lint_target
+    from releasecare.lint import lint_targets
 
-    findings = lint_target(app.config, app.repo, target)
+    findings = lint_targets(app.config, app.repo, targets)
     if as_json:
         from releasecare.documents import findings_json
 

@@ -57,7 +57,9 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
         )
     if result.not_versions:
         info(_not_versions_warning(result.not_versions, app.config.tag_pattern))
-    if result.untyped_hidden * 2 > result.changes:
+    # With component changes visible, the untyped ones still hidden touch no component:
+    # no customer would hear of them whatever their type.
+    if result.untyped_hidden * 2 > result.changes and not app.config.component_changes_visible:
         info(
             f"warning: {result.untyped_hidden} of {result.changes} changes have no "
             "Conventional Commits type (feat:, fix:, ...), so customers hear of none of them; "

@@ -28,7 +28,7 @@ def init(app: App, force: bool, product: str | None) -> None:
     from releasecare import gitrepo, scaffold
     from releasecare.config import CONFIG_FILE, load_config
     from releasecare.errors import InputError
-    from releasecare.store import open_engine
+    from releasecare.store import open_engine, shown_url
 
     repo = Path(app.repo_path or ".").resolve()
     target = repo / CONFIG_FILE
@@ -59,7 +59,7 @@ def init(app: App, force: bool, product: str | None) -> None:
         url = load_config(target).resolved_database_url()
         open_engine(url).dispose()
     click.echo(f"wrote {target}")
-    info(f"database ready: {url}")
+    info(f"database ready: {shown_url(url)}")
     info(
         "next: edit the components to use your customers' words, then run "
         "`releasecare release scan`"
@@ -75,11 +75,11 @@ def db() -> None:
 @pass_app
 def db_upgrade(app: App) -> None:
     """Bring the database schema up to date (every command also does this on first use)."""
-    from releasecare.store import open_engine
+    from releasecare.store import open_engine, shown_url
 
     url = app.database_url()
     open_engine(url, create_folder=app.db_url is None).dispose()
-    click.echo(f"database is up to date: {url}")
+    click.echo(f"database is up to date: {shown_url(url)}")
 
 
 COMMANDS = [init, db]

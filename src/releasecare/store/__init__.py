@@ -5,6 +5,6 @@ up to date through the Alembic migrations shipped here; ``transaction`` gives on
 session per command that commits everything or nothing.
 """
 
-from releasecare.store.engine import open_engine, transaction, upgrade
+from releasecare.store.engine import database_error, open_engine, shown_url, transaction, upgrade
 
-__all__ = ["open_engine", "transaction", "upgrade"]
+__all__ = ["database_error", "open_engine", "shown_url", "transaction", "upgrade"]

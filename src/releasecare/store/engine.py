@@ -1,7 +1,15 @@
-"""Engine and session setup, SQLite pragmas, and migrations on first use."""
+"""Engine and session setup, SQLite pragmas, and migrations on first use.
+
+Every failure of the database itself (locked, read-only, not a database, damaged,
+missing a table, full disk, a schema from the future) becomes one ``DatabaseError``
+made by :func:`database_error`: it names the database (the file, or the URL without
+its password) and says what to do.
+"""
 
 from __future__ import annotations
 
+import functools
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,37 +21,64 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from releasecare.errors import DatabaseError, InputError
+from releasecare.times import seconds_from_env
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How long a SQLite writer waits for another one to finish: long enough to wait out a
+# whole scan or ingest holding the lock. ``[database] busy_timeout`` (seconds) or
+# RELEASECARE_DB_BUSY_TIMEOUT (which wins) set another.
+DEFAULT_BUSY_TIMEOUT = 60.0
+BUSY_TIMEOUT_ENV = "RELEASECARE_DB_BUSY_TIMEOUT"
+_busy_timeouts: weakref.WeakKeyDictionary[Engine, float] = weakref.WeakKeyDictionary()
 
 
-def open_engine(url: str, *, migrate: bool = True, create_folder: bool = True) -> Engine:
+def shown_url(url: Any) -> str:
+    """The database as a message names it: a SQLite file's path, else the URL without
+    its password."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "(an invalid database URL)"
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_path(parsed.database or ":memory:")
+    # No password, and no query (it may hold one, or a key's passphrase).
+    bare = parsed._replace(password=None).difference_update_query(parsed.query)
+    return str(bare.render_as_string(hide_password=False))
+
+
+def _sqlite_path(database: str) -> str:
+    """The file of a SQLite database, also when it is a ``file:`` URI (``uri=true``)."""
+    return database[len("file:") :].partition("?")[0] if database.startswith("file:") else database
+
+
+def open_engine(
+    url: str,
+    *,
+    migrate: bool = True,
+    create_folder: bool = True,
+    busy_timeout: float | None = None,
+) -> Engine:
     """Connect to ``url`` and upgrade the schema unless told not to.
 
     A SQLite file's folder is created when ``create_folder`` (the default location
     beside the config); a folder missing for a path the user named is an error,
-    since a typo must not leave folders behind.
+    since a typo must not leave folders behind. ``busy_timeout`` (seconds, the
+    config's) is how long SQLite waits for another writer; the environment's
+    RELEASECARE_DB_BUSY_TIMEOUT wins over it.
     """
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise InputError(
-            f"database URL {url!r} is not valid",
+            f"database URL {shown_url(url)!r} is not valid",
             hint="e.g. sqlite:///.releasecare/releasecare.db or postgresql+psycopg://user@host/db",
         ) from None
     kwargs: dict[str, Any] = {}
+    busy = seconds_from_env(BUSY_TIMEOUT_ENV, busy_timeout or DEFAULT_BUSY_TIMEOUT)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            folder = Path(parsed.database).parent
-            if create_folder:
-                folder.mkdir(parents=True, exist_ok=True)
-            elif not folder.is_dir():
-                raise DatabaseError(
-                    f"the folder of the database {parsed.database} does not exist: {folder}",
-                    hint="create it, or fix --db / RELEASECARE_DATABASE_URL",
-                )
-        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            _check_folder(Path(_sqlite_path(parsed.database)), create=create_folder)
+        kwargs["connect_args"] = {"timeout": busy}
     try:
         engine = create_engine(parsed, **kwargs)
     except ModuleNotFoundError as exc:
@@ -51,21 +86,160 @@ def open_engine(url: str, *, migrate: bool = True, create_folder: bool = True) -
             f"the database driver for {parsed.drivername} is not installed ({exc.name})",
             hint="pip install 'releasecare[postgres]'",
         ) from None
+    _busy_timeouts[engine] = busy
     if parsed.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", functools.partial(_sqlite_pragmas, round(busy * 1000)))
         # pysqlite's own transaction handling defers BEGIN; take it over so that a
         # transaction is one real BEGIN ... COMMIT (needed for atomic ingests).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
     if migrate:
         upgrade(engine)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _check_folder(database: Path, *, create: bool) -> None:
+    """The folder of a SQLite file: made when ``create``, else it must exist; a file
+    in its place (``.releasecare`` as a file) is named."""
+    folder = database.parent
+    for step in (folder, *folder.parents):
+        if step.exists() or step.is_symlink():
+            if not step.is_dir():
+                raise DatabaseError(
+                    f"cannot open the database {database}: {step} is a file, not a folder",
+                    hint="move that file away, or point --db / [database] url elsewhere",
+                )
+            break
+    if folder.is_dir():
+        return
+    if not create:
+        raise DatabaseError(
+            f"the folder of the database {database} does not exist: {folder}",
+            hint="create it, or fix --db / RELEASECARE_DATABASE_URL",
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot make the folder of the database {database}: {exc.strerror}",
+            hint="make the folder writable, or point --db / [database] url elsewhere",
+        ) from None
+
+
+# What SQLite and PostgreSQL say, to what the user reads: (words in the driver's
+# message, the problem, what to do). The first match wins.
+_FAILURES = (
+    (
+        ("database is locked", "database table is locked", "lock timeout", "locknotavailable"),
+        "is locked by another writer (waited {busy:g} s)",
+        "another releasecare run, or a program holding the file, is writing; run the "
+        f"command again when it is done, or wait longer with {BUSY_TIMEOUT_ENV} or "
+        "[database] busy_timeout (seconds)",
+    ),
+    (
+        ("readonly database", "read-only", "readonly"),
+        "is read-only",
+        "make the file and its folder writable (SQLite writes -wal and -shm files beside "
+        "it), or point --db at a writable copy",
+    ),
+    (
+        ("file is not a database",),
+        "is not a SQLite database",
+        "point --db / [database] url at releasecare's database, or move the file away",
+    ),
+    (
+        ("malformed", "disk image", "file is encrypted", "sqlite_corrupt"),
+        "is damaged (truncated or corrupt)",
+        "restore it from a backup, or move it away: a new database is made on the next "
+        "run (then scan the releases and import the customers and deploys again)",
+    ),
+    (
+        ("database or disk is full", "no space left", "disk full", "file too large"),
+        "cannot be written: the disk is full",
+        "free some space and run the command again (nothing of this run was stored)",
+    ),
+    (
+        ("no such table", "no such column", "undefinedtable", "undefinedcolumn"),
+        "lacks part of its schema ({said})",
+        "it was changed by hand or by another program; restore it from a backup, or point "
+        "--db at a new database",
+    ),
+    (
+        ("connection refused", "could not connect", "connection failed", "could not translate"),
+        "cannot be reached",
+        "check the host, the port and the database name, and that the server is running",
+    ),
+    (
+        ("disk i/o error",),
+        "cannot be read or written (a disk I/O error)",
+        "the disk may be full, failing or gone (a network share?); check it, then run the "
+        "command again (nothing of this run was stored)",
+    ),
+    (
+        ("unable to open database file",),
+        "cannot be opened",
+        "check the file, its folder and their permissions, or fix --db / [database] url",
+    ),
+)
+
+
+def database_error(url: Any, exc: BaseException, *, busy: float | None = None) -> DatabaseError:
+    """The ``DatabaseError`` for a driver's failure on the database at ``url``: names
+    the database and says what to do."""
+    orig = getattr(exc, "orig", None) or exc
+    # sqlite3 names the extended code: a short read is a file cut short.
+    code = str(getattr(orig, "sqlite_errorname", "")).replace(
+        "SQLITE_IOERR_SHORT_READ", "malformed"
+    )
+    said = f"{type(orig).__name__}: {orig} {code}".lower()
+    name = shown_url(url)
+    for words, problem, hint in _FAILURES:
+        if any(word in said for word in words):
+            seconds = DEFAULT_BUSY_TIMEOUT if busy is None else busy
+            detail = _first_line(orig, url)
+            return DatabaseError(
+                f"the database {name} {problem.format(busy=seconds, said=detail)}", hint=hint
+            )
+    return DatabaseError(
+        f"database error on {name}: {_first_line(orig, url) or type(orig).__name__}",
+        hint="check that the database is reachable and its server running",
+    )
+
+
+def _first_line(orig: BaseException, url: Any) -> str:
+    """The first line of a driver's message, with the URL's password taken out."""
+    text = str(orig).strip()
+    first = text.splitlines()[0] if text else ""
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        password = None
+    return first.replace(str(password), "***") if password else first
+
+
+def engine_error(engine: Engine, exc: BaseException) -> DatabaseError:
+    """:func:`database_error` for a failure on ``engine``."""
+    return database_error(engine.url, exc, busy=_busy_timeouts.get(engine))
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """BEGIN IMMEDIATE: a transaction takes the write lock at its start, so it waits
+    for another writer for the busy timeout. A plain (deferred) BEGIN would read
+    first and then fail at once on its first write: SQLite never waits to turn a
+    reader into a writer (that could deadlock). Readers that ask for it
+    (``transaction(engine, write=False)``) begin deferred, and never wait for a writer
+    in WAL mode."""
+    writes = connection.get_execution_options().get(_WRITES, True)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+_WRITES = "releasecare_writes"
+
+
+def _sqlite_pragmas(busy_ms: int, dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -88,8 +262,8 @@ def schema_state(engine: Engine) -> str:
             if "alembic_version" not in tables:
                 return "behind" if tables & set(Base.metadata.tables) else "empty"
             rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-    except OperationalError as exc:
-        raise DatabaseError(f"cannot open the database {engine.url!r}: {exc.orig}") from None
+    except (OperationalError, DBAPIError) as exc:
+        raise engine_error(engine, exc) from None
     return "current" if [row[0] for row in rows] == [SCHEMA_HEAD] else "behind"
 
 
@@ -123,8 +297,8 @@ def _create_at_head(engine: Engine) -> None:
             connection.exec_driver_sql(
                 f"INSERT INTO alembic_version (version_num) VALUES ('{SCHEMA_HEAD}')"
             )
-    except OperationalError as exc:
-        raise DatabaseError(f"cannot create the database {engine.url!r}: {exc.orig}") from None
+    except (OperationalError, DBAPIError) as exc:
+        raise engine_error(engine, exc) from None
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
@@ -146,14 +320,14 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             unknown = [rev for rev in current if rev not in known]
             if unknown:
                 raise DatabaseError(
-                    f"the database is at schema revision {unknown[0]}, which this version of "
-                    "releasecare does not know",
+                    f"the database {shown_url(engine.url)} is at schema revision {unknown[0]},"
+                    " which this version of releasecare does not know (a newer release made it)",
                     hint="upgrade releasecare, or point --db at another database",
                 )
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
-    except OperationalError as exc:
-        raise DatabaseError(f"cannot open the database {engine.url!r}: {exc.orig}") from None
+    except (OperationalError, DBAPIError) as exc:
+        raise engine_error(engine, exc) from None
 
 
 @contextmanager
@@ -172,17 +346,26 @@ def driver_cursor(session: Session) -> Iterator[tuple[Any, str]]:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One session, one transaction: commit on success, roll back on any error."""
-    session = Session(engine, expire_on_commit=False)
+def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """One session, one transaction: commit on success, roll back on any error.
+
+    On SQLite a transaction that may ``write`` takes the write lock when it begins
+    (waiting out another writer for the busy timeout); a reader need not.
+    """
+    bind = engine if write else engine.execution_options(**{_WRITES: False})
+    session = Session(bind, expire_on_commit=False)
     try:
         with session.begin():
             yield session
     except OperationalError as exc:
-        raise DatabaseError(f"database error: {exc.orig}") from None
+        raise engine_error(engine, exc) from None
     except DBAPIError as exc:
         if exc.connection_invalidated:
-            raise DatabaseError(f"lost the database connection: {exc.orig}") from None
+            raise DatabaseError(
+                f"lost the connection to the database {shown_url(engine.url)}: {exc.orig}",
+                hint="check that the server is running, then run the command again "
+                "(nothing of this run was stored)",
+            ) from None
         raise
     finally:
         session.close()

@@ -60,6 +60,8 @@ def _remember(
                 format=notice.format,
             )
             session.add(row)
+        elif (row.path, row.sha256) == (str(notice.path), notice.sha256):
+            continue  # the same notice rendered again: nothing changes
         row.path = str(notice.path)
         row.sha256 = notice.sha256
         row.rendered_at = now

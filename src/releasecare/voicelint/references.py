@@ -294,6 +294,23 @@ def _defect(words: Sequence[Token]) -> tuple[int, int] | None:
 
 
 _RETURNED = words("duplicate duplicated stale null empty invalid undefined")
+_SECRETS = words("credential credentials password passwords secret secrets token tokens")
+_LOGS = words("log logs logged logging logfile logfiles")
+# Logs the customer reads themselves: "the audit log", "your activity log".
+_THEIR_LOGS = words("audit activity access event events sign-in login security history your")
+
+
+def _secrets_in_logs(words: Sequence[Token]) -> tuple[int, int] | None:
+    """ "Hide DB credentials from logs": what our systems wrote to our logs, an
+    internal detail (not "Passwords no longer appear in the audit log")."""
+    lows = [w.low for w in words]
+    secret = next((i for i, low in enumerate(lows) if low in _SECRETS), None)
+    if secret is None:
+        return None
+    for i, low in enumerate(lows):
+        if low in _LOGS and not _THEIR_LOGS.intersection(lows[max(0, i - 2) : i]):
+            return min(secret, i), max(secret, i) + 1
+    return None
 
 
 def technical_problem(note: Note, options: VoiceOptions, today: date) -> list[Finding]:
@@ -311,6 +328,18 @@ def technical_problem(note: Note, options: VoiceOptions, today: date) -> list[Fi
                     "say what the customer saw and that it works again, and leave the "
                     'cause out: "Some sign-ins failed between 10:00 and 10:40 UTC; '
                     'they work again."',
+                )
+            ]
+        logged = _secrets_in_logs(words)
+        if logged:
+            span = span_text(note, words[logged[0] : logged[1]])
+            return [
+                hit(
+                    "technical-problem",
+                    f"tells what our systems logged ({span!r}), an internal detail",
+                    span,
+                    "leave how our systems keep their logs out; say what changes for the "
+                    "customer, if anything (often nothing: keep the change internal)",
                 )
             ]
         defect = _defect(words)

@@ -96,6 +96,20 @@ PLAIN_WORDS: dict[str, str] = {
     "replication": "copying data",
     "kv store": "storage",
     "key-value store": "storage",
+    # Our infrastructure by its product names: the customer knows none of them.
+    "db": "database, or say what the customer notices",
+    "alloydb": "our database (or leave it out)",
+    "cloud sql": "our database (or leave it out)",
+    "spanner": "our database (or leave it out)",
+    "bigtable": "our database (or leave it out)",
+    "memorystore": "our servers (or leave it out)",
+    "elasticache": "our servers (or leave it out)",
+    "redis": "our servers (or leave it out)",
+    "memcached": "our servers (or leave it out)",
+    "kafka": "our servers (or leave it out)",
+    "rabbitmq": "our servers (or leave it out)",
+    "zookeeper": "our servers (or leave it out)",
+    "etcd": "our servers (or leave it out)",
 }
 DEFAULT_JARGON = tuple(PLAIN_WORDS)
 
