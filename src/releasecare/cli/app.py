@@ -77,18 +77,19 @@ class App:
         return self._engine
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
         """One transaction for the whole command: all of it is stored, or none.
 
         A SQLite database this command made is removed again when the command fails:
-        a failed command leaves nothing behind.
+        a failed command leaves nothing behind. A command that only reads says
+        ``write=False`` (on SQLite it then never waits for a writer).
         """
         from releasecare.config import sqlite_file
         from releasecare.store import transaction
 
         made = sqlite_file(self.database_url()) if self.database_is_new() else None
         try:
-            with transaction(self.engine) as session:
+            with transaction(self.engine, write=write) as session:
                 yield session
         except BaseException:
             if made is not None:

@@ -55,10 +55,24 @@ def open_engine(url: str, *, migrate: bool = True, create_folder: bool = True) -
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take it over so that a
         # transaction is one real BEGIN ... COMMIT (needed for atomic ingests).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
     if migrate:
         upgrade(engine)
     return engine
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """A writing transaction takes the write lock at its start (``BEGIN IMMEDIATE``),
+    waiting up to the busy timeout for another writer to finish. A deferred one that
+    read first could not wait: once another writer has committed since its first
+    read, SQLite refuses it the lock at once ("database is locked"). Readers
+    (``transaction(write=False)``) stay deferred and never wait for a writer."""
+    write = connection.get_execution_options().get(WRITE_OPTION, True)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+# The execution option that tells a reading transaction (False) from a writing one.
+WRITE_OPTION = "releasecare_write"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -83,7 +97,7 @@ def schema_state(engine: Engine) -> str:
     from releasecare.store.models import Base
 
     try:
-        with engine.connect() as connection:
+        with engine.connect().execution_options(**{WRITE_OPTION: False}) as connection:
             tables = set(inspect(connection).get_table_names())
             if "alembic_version" not in tables:
                 return "behind" if tables & set(Base.metadata.tables) else "empty"
@@ -91,6 +105,10 @@ def schema_state(engine: Engine) -> str:
     except OperationalError as exc:
         raise DatabaseError(f"cannot open the database {engine.url!r}: {exc.orig}") from None
     return "current" if [row[0] for row in rows] == [SCHEMA_HEAD] else "behind"
+
+
+# What pipelines changing the schema at the same time queue on (see upsert.serialize).
+SCHEMA_LOCK = "releasecare:schema"
 
 
 def upgrade(engine: Engine) -> None:
@@ -110,10 +128,18 @@ def upgrade(engine: Engine) -> None:
 
 
 def _create_at_head(engine: Engine) -> None:
+    from sqlalchemy import inspect
+
     from releasecare.store.models import Base
+    from releasecare.store.upsert import serialize
 
     try:
         with engine.begin() as connection:
+            # Pipelines starting together on a new database: one creates the schema,
+            # the others wait for it and find it made.
+            serialize(connection, SCHEMA_LOCK)
+            if "alembic_version" in inspect(connection).get_table_names():
+                return
             Base.metadata.create_all(connection)
             # The table Alembic itself would create, so later migrations find it.
             connection.exec_driver_sql(
@@ -137,8 +163,11 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     script = ScriptDirectory.from_config(config)
+    from releasecare.store.upsert import serialize
+
     try:
         with engine.begin() as connection:
+            serialize(connection, SCHEMA_LOCK)  # one migrates, the others find it done
             current = MigrationContext.configure(connection).get_current_heads()
             if set(current) == set(script.get_heads()) and revision == "head":
                 return
@@ -172,9 +201,13 @@ def driver_cursor(session: Session) -> Iterator[tuple[Any, str]]:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One session, one transaction: commit on success, roll back on any error."""
-    session = Session(engine, expire_on_commit=False)
+def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """One session, one transaction: commit on success, roll back on any error.
+
+    ``write=False`` for a command that only reads: on SQLite it neither waits for
+    nor holds up a writer (see ``_sqlite_begin``).
+    """
+    session = Session(engine.execution_options(**{WRITE_OPTION: write}), expire_on_commit=False)
     try:
         with session.begin():
             yield session
