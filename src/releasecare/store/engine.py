@@ -154,19 +154,30 @@ def _create_at_head(engine: Engine) -> None:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Run the Alembic migrations up to ``revision``."""
+    """Run the Alembic migrations up to ``revision``.
+
+    On SQLite, foreign keys are off while they run: a migration that alters a table
+    rebuilds it (copy, drop, rename), and dropping the old one with foreign keys on
+    would fire every ``ON DELETE`` that points at it (the change files and
+    components, the notices and deliveries of the deployments, incidents' suspect
+    deployments). The keys are checked before the migration commits.
+    """
     from alembic import command
     from alembic.config import Config as AlembicConfig
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
+    from releasecare.store.upsert import serialize
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     script = ScriptDirectory.from_config(config)
-    from releasecare.store.upsert import serialize
-
     try:
-        with engine.begin() as connection:
+        with (
+            engine.connect() as connection,
+            _foreign_keys_off(connection),
+            connection.begin(),
+        ):
             serialize(connection, SCHEMA_LOCK)  # one migrates, the others find it done
             current = MigrationContext.configure(connection).get_current_heads()
             if set(current) == set(script.get_heads()) and revision == "head":
@@ -175,14 +186,42 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             unknown = [rev for rev in current if rev not in known]
             if unknown:
                 raise DatabaseError(
-                    f"the database is at schema revision {unknown[0]}, which this version of "
-                    "releasecare does not know",
+                    f"the database is at schema revision {unknown[0]}, which this version "
+                    "of releasecare does not know",
                     hint="upgrade releasecare, or point --db at another database",
                 )
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+            _check_foreign_keys(connection)
     except OperationalError as exc:
         raise DatabaseError(f"cannot open the database {engine.url!r}: {exc.orig}") from None
+
+
+@contextmanager
+def _foreign_keys_off(connection: Any) -> Iterator[None]:
+    """SQLite's foreign keys off for what ``connection`` does inside (the pragma is
+    ignored within a transaction, so it goes to the driver before one begins)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection: Any) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise DatabaseError(
+            f"the migration would leave {len(broken)} row(s) referring to rows that do not "
+            f"exist (first in table {broken[0][0]}); nothing was changed",
+            hint="please report this with the database's schema revision",
+        )
 
 
 @contextmanager
