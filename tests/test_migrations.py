@@ -11,7 +11,7 @@ the head, and compared row by row; then ``deploy list``, ``release show`` and
 its fill function to ``FILLS`` (a test fails until it is there), and what its
 upgrade changes on purpose to ``CHANGED_BY``.
 
-Budget: about 3 s on SQLite and 5 s on PostgreSQL (each revision's database is
+Budget: about 2 s on SQLite and 4 s on PostgreSQL (each revision's database is
 built by the migrations themselves); no randomness.
 """
 

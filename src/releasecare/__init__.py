@@ -52,7 +52,8 @@ shared by every step
     ``http``         the one HTTP client: tokens, deadlines, retries, pages, redaction
     ``times``        ISO 8601 times, one policy for naive ones
     ``text``         small helpers for text a person reads
-    ``store/``       SQLAlchemy models, engine, migrations; all SQL lives here
+    ``store/``       SQLAlchemy models, engine, migrations, and the upserts that
+                     let pipelines write at once (``store/upsert``); all SQL lives here
     ``cli/``         click commands: parse, call one core function, print
 
 As they land, incidents get ``incidents``, and delivery gets the shape of
