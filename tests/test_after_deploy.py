@@ -137,8 +137,7 @@ def test_github_actions_end_to_end(shop: Runner, tmp_path: Path) -> None:
     assert "recorded deployment #1: v1.1.0 on production-eu (succeeded, run 9001)" in result.stdout
     assert (
         "v1.0.0 (assumed: first deploy recorded here) -> v1.1.0: "
-        "2 added, 0 removed; 1 customer affected"
-        in result.stdout
+        "2 added, 0 removed; 1 customer affected" in result.stdout
     )
 
     out = shop.cwd / "releasecare-notices"

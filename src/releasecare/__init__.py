@@ -62,7 +62,8 @@ shared by every step
                      environment
     ``crashpoints``  named points where a test makes the process die (``kill -9``)
     ``text``         small helpers for text a person reads
-    ``store/``       SQLAlchemy models, engine, migrations; all SQL lives here
+    ``store/``       SQLAlchemy models, engine, migrations, and the upserts that
+                     let pipelines write at once (``store/upsert``); all SQL lives here
     ``cli/``         click commands: parse, call one core function, print
 
 delivery

@@ -248,14 +248,14 @@ def _rows_in_child(
 
 
 def store_rows(session: Session, batches: Iterable[list[store.Row]]) -> IngestSummary:
-    before = store.count(session)
     in_progress = store.in_progress_stored(session)
-    read = 0
+    read = created = 0
     for rows in batches:
         read += len(rows)
-        in_progress = store.insert_rows(session, rows, in_progress=in_progress)
+        inserted, in_progress = store.insert_rows(session, rows, in_progress=in_progress)
+        created += inserted
         crash_point("ingest:after-rows")
-    return IngestSummary(read=read, created=store.count(session) - before)
+    return IngestSummary(read=read, created=created)
 
 
 def rows_from_events(

@@ -94,11 +94,11 @@ class App:
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
-        """One transaction for the whole command: all of it is stored, or none. A
-        command that only reads says ``write=False`` (it need not wait for a writer).
+        """One transaction for the whole command: all of it is stored, or none.
 
         A SQLite database this command made is removed again when the command fails:
-        a failed command leaves nothing behind.
+        a failed command leaves nothing behind. A command that only reads says
+        ``write=False`` (on SQLite it then never waits for a writer).
         """
         from releasecare.config import sqlite_file
         from releasecare.store import transaction

@@ -113,7 +113,7 @@ def show(app: App, tag: str, as_json: bool) -> None:
     from releasecare.documents import release_show_json
     from releasecare.releases import release_with_changes
 
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         found, changes = release_with_changes(session, tag, app.config.overrides())
     if as_json:
         emit_json(release_show_json(found, changes))
@@ -139,7 +139,7 @@ def list_(app: App, as_json: bool) -> None:
     from releasecare.store import releases as store
     from releasecare.text import plural
 
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         rows = store.list_releases(session)
     if as_json:
         from releasecare.documents import releases_json
