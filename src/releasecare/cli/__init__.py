@@ -61,7 +61,8 @@ def _translate(exc: Exception, app: App | None) -> ReleasecareError | None:
             hint="reinstall releasecare (`pip install --upgrade releasecare`)",
         )
     module = type(exc).__module__
-    if module.startswith("sqlalchemy"):
+    # The scan and ingest write through the driver's own cursor: its errors come raw.
+    if module.startswith(("sqlalchemy", "sqlite3", "psycopg")):
         from releasecare.store import database_error
 
         try:
