@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import sys
 import tomllib
@@ -18,11 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import available_timezones
 
-from releasecare import http, times
-from releasecare.domain import ALL, Contacts, Customer, FreezeWindow
-from releasecare.errors import InputError, RecordError, did_you_mean
+from releasecare import http, jsontext, times
+from releasecare.domain import ALL, NAME_LIMITS, Contacts, Customer, FreezeWindow
+from releasecare.errors import InputError, RecordError, did_you_mean, shown
 
 KEYS = (
     "id",
@@ -90,6 +88,8 @@ def read_customers(source: str, options: SourceOptions | None = None) -> list[Cu
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"{source}: not valid TOML: {exc}") from None
+        except RecursionError:
+            raise InputError(f"{source}: not valid TOML here: nested too deeply") from None
         unknown = set(data) - {"customer"}
         if unknown:
             raise RecordError(
@@ -98,9 +98,9 @@ def read_customers(source: str, options: SourceOptions | None = None) -> list[Cu
             )
         return parse_records(data.get("customer", []), source, row_label="customer")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{source}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        data = jsontext.loads(text)
+    except jsontext.JsonProblem as exc:
+        raise RecordError(f"{source}:{exc.line}", exc.problem) from None
     return parse_records(_as_list(data, source), source)
 
 
@@ -132,6 +132,15 @@ def _as_list(data: Any, source: str) -> list[Any]:
 
 def _csv_rows(text: str, source: str, columns: CsvColumns) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _csv_records(reader, source, columns)
+    except csv.Error as exc:  # a cell over csv's size limit (128 KiB)
+        raise RecordError(f"{source}:{reader.line_num}", f"not a CSV row ({exc})") from None
+
+
+def _csv_records(
+    reader: csv.DictReader[str], source: str, columns: CsvColumns
+) -> list[dict[str, Any]]:
     header = reader.fieldnames or []
     for required in (columns.id, columns.name):
         if required not in header:
@@ -187,7 +196,7 @@ def _cells(row: Mapping[str, Any]) -> Callable[[str], str]:
 def parse_records(records: Sequence[Any], source: str, *, row_label: str = "") -> list[Customer]:
     """Validate raw records into customers; errors name the source and the row."""
     customers: list[Customer] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}
     for index, record in enumerate(records):
         if row_label == "line":
             where = f"{source}:{index + 2}"
@@ -196,11 +205,20 @@ def parse_records(records: Sequence[Any], source: str, *, row_label: str = "") -
         else:
             where = f"{source}: [{index}]"
         if isinstance(record, dict) and isinstance(record.get("id"), str):
-            where += f" (id {record['id']!r})"
+            where += f" (id {shown(record['id'])})"
         customer = parse_customer(record, where)
-        if customer.id in seen:
-            raise RecordError(where, f"duplicate id, first used at {seen[customer.id]}", field="id")
-        seen[customer.id] = where
+        # Ids that differ only in case are one customer typed twice (and one folder
+        # on a file system that ignores case).
+        key = customer.id.casefold()
+        if key in seen:
+            first, first_id = seen[key]
+            how = (
+                "duplicate id"
+                if first_id == customer.id
+                else f"id differs from {first_id!r} only in case"
+            )
+            raise RecordError(where, f"{how}, first used at {first}", field="id")
+        seen[key] = (where, customer.id)
         customers.append(customer)
     return customers
 
@@ -221,6 +239,8 @@ def parse_customer(record: Any, where: str) -> Customer:
     tier = record.get("tier")
     if tier is not None and not isinstance(tier, str):
         raise RecordError(where, "must be a string", field="tier")
+    for key, value in (("id", customer_id), ("tier", tier), ("locale", locale)):
+        _fits(value, NAME_LIMITS[key], where, key)
     return Customer(
         id=customer_id,
         name=name,
@@ -254,7 +274,15 @@ def _keys(value: Any, key: str, where: str) -> tuple[str, ...]:
         or not all(isinstance(v, str) and v.strip() for v in value)
     ):
         raise RecordError(where, 'must be a non-empty list of keys, or "*"', field=key)
+    for item in value:
+        _fits(item.strip(), NAME_LIMITS["key"], where, key)
     return tuple(sorted({v.strip() for v in value}))
+
+
+def _fits(value: str | None, limit: int, where: str, key: str) -> None:
+    """Refuse text longer than the store keeps."""
+    if value is not None and len(value) > limit:
+        raise RecordError(where, f"longer than {limit} characters ({len(value)})", field=key)
 
 
 def _timezone(value: Any, where: str) -> str:
@@ -263,7 +291,7 @@ def _timezone(value: Any, where: str) -> str:
     try:
         times.zone(value)
     except times.UnknownZone:
-        hint = did_you_mean(value, available_timezones())
+        hint = times.zone_hint(value)
         raise RecordError(
             where, f"unknown time zone {value!r}" + (f" ({hint})" if hint else ""), field="timezone"
         ) from None

@@ -22,7 +22,11 @@ def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
                 continue
             if not text.strip():
                 continue
-            (row,) = csv.reader(io.StringIO(text)) or [[]]
+            try:
+                (row,) = csv.reader(io.StringIO(text)) or [[]]
+            except csv.Error as exc:  # a cell over csv's size limit (128 KiB)
+                yield Skipped(location, f"not a CSV row ({exc})")
+                continue
             if header is None:
                 header = [h.strip().lstrip("\ufeff") for h in row]
                 missing = [k for k in REQUIRED if k not in header]
