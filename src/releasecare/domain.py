@@ -40,6 +40,11 @@ NAME_LIMITS = {
     "tier": 64,
     "locale": 35,
     "key": 128,  # an environment or component a customer names
+    "tag": 255,
+    "type": 32,  # a change's Conventional Commits type
+    "scope": 128,
+    "author": 255,  # an author's name or e-mail address
+    "note_source": 512,
 }
 
 

@@ -38,7 +38,11 @@ def lint_targets(config: Config, repo: Path, targets: Sequence[str]) -> list[Fin
     for target in wanted:
         candidate = Path(target) if target else None
         if candidate is not None and candidate.exists():
-            files = sorted(candidate.rglob("*.md")) if candidate.is_dir() else [candidate]
+            files = (
+                sorted(p for p in candidate.rglob("*.md") if not p.is_dir())
+                if candidate.is_dir()
+                else [candidate]
+            )
             new = [f for f in files if f.resolve() not in seen]
             seen.update(f.resolve() for f in new)
             findings += _lint_files(config, new)
@@ -55,9 +59,25 @@ def _lint_files(config: Config, files: Sequence[Path]) -> list[Finding]:
     options = config.voice_options()
     findings: list[Finding] = []
     for path in files:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = _fragment_text(path)
         findings.extend(lint_note(parse_fragment(str(path), text).text, str(path), options))
     return findings
+
+
+def _fragment_text(path: Path) -> str:
+    """A fragment file's text; one that cannot be read, or is no UTF-8, is bad input."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{path}:{line}: not UTF-8 text (byte {exc.start + 1})",
+            hint="save the fragment as UTF-8",
+        ) from None
 
 
 def changes_for(config: Config, repo: Path, target: str | None) -> list[Change]:

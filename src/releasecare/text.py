@@ -7,7 +7,9 @@ import re
 # C0 and C1 control characters but tab and newline (ESC, NUL, CSI, BEL, DEL...):
 # text from others (commits, deploy logs, customer names) never carries them to a
 # terminal, a file or a notice, where they could clear a screen or hide a link.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Lone surrogates (JSON's "\ud800", bytes git could not decode) are no text either:
+# no file or database can encode them.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def inert(text: str) -> str:
