@@ -22,7 +22,7 @@ from releasecare.changes import INTERNAL_TYPES, VISIBLE_TYPES, ChangeOptions
 from releasecare.components import ComponentMatcher, pattern_problem, project_matcher
 from releasecare.customers import CsvColumns, SourceOptions
 from releasecare.domain import Component
-from releasecare.errors import ConfigError, InputError, did_you_mean
+from releasecare.errors import ConfigError, InputError, did_you_mean, shown
 from releasecare.overrides import Override
 from releasecare.voice import DEPENDENCY_MODES, NOTE_SOURCES, VoiceOptions
 
@@ -167,7 +167,7 @@ class Config:
         """An environment must be one the config names (when the config names any)."""
         if self.environments and environment not in self.environments:
             raise InputError(
-                f"unknown environment {environment!r}",
+                f"unknown environment {shown(environment)}",
                 hint=did_you_mean(environment, self.environments)
                 or f"known environments: {', '.join(self.environments)}",
             )
@@ -372,7 +372,7 @@ def _check_values(path: Path, data: Mapping[str, Any]) -> None:
         raise ConfigError(
             path,
             "customers.token_env",
-            f"must be the NAME of an environment variable; got {token_env!r}",
+            f"must be the NAME of an environment variable; got {shown(token_env)}",
         )
     release = data.get("release", {})
     both = set(release.get("internal_types", ())) & set(release.get("visible_types", ()))
@@ -380,7 +380,8 @@ def _check_values(path: Path, data: Mapping[str, Any]) -> None:
         raise ConfigError(
             path,
             "release.visible_types",
-            f"{sorted(both)[0]!r} is also in release.internal_types; a type is one or the other",
+            f"{shown(sorted(both)[0])} is also in release.internal_types; "
+            "a type is one or the other",
         )
     patterns = [
         (f"components.{k}.paths", v.get("paths", [])) for k, v in data.get("components", {}).items()
@@ -390,7 +391,7 @@ def _check_values(path: Path, data: Mapping[str, Any]) -> None:
         for pattern in listed:
             problem = pattern_problem(pattern)
             if problem is not None:
-                raise ConfigError(path, dotted, f"{pattern!r}: {problem}")
+                raise ConfigError(path, dotted, f"{shown(pattern)}: {problem}")
 
 
 def _share(path: Path, dotted: str, table: Mapping[str, Any]) -> float | None:
@@ -398,7 +399,7 @@ def _share(path: Path, dotted: str, table: Mapping[str, Any]) -> float | None:
     if value is None:
         return None
     if not 0 <= float(value) <= 1:
-        raise ConfigError(path, dotted, f"must be a share from 0 to 1; got {value!r}")
+        raise ConfigError(path, dotted, f"must be a share from 0 to 1; got {shown(value)}")
     return float(value)
 
 
@@ -477,7 +478,9 @@ def _check_table(path: Path, table: str, values: Any, keys: Mapping[str, Any]) -
         _check_type(path, dotted, value, keys[key])
         choices = CHOICES.get(dotted)
         if choices and value not in choices:
-            raise ConfigError(path, dotted, f"must be one of {', '.join(choices)}; got {value!r}")
+            raise ConfigError(
+                path, dotted, f"must be one of {', '.join(choices)}; got {shown(value)}"
+            )
 
 
 def _check_type(path: Path, dotted: str, value: Any, expected: Any) -> None:
@@ -514,4 +517,4 @@ def _describe(value: Any) -> str:
         list: "a list",
         dict: "a table",
     }
-    return f"{names.get(type(value), type(value).__name__)} ({value!r})"
+    return f"{names.get(type(value), type(value).__name__)} ({shown(value)})"

@@ -77,8 +77,8 @@ def read_customers(source: str, options: SourceOptions | None = None) -> list[Cu
         )
         with client:
             data = client.get_json(source)
-        shown = http.redact(source)
-        return parse_records(_as_list(data, shown), shown)
+        where = http.redact(source)
+        return parse_records(_as_list(data, where), where)
     fmt = options.format or _format_of(source)
     text = _read_text(source)
     if fmt == "csv":
@@ -94,7 +94,8 @@ def read_customers(source: str, options: SourceOptions | None = None) -> list[Cu
         if unknown:
             raise RecordError(
                 source,
-                f"unknown top-level key {sorted(unknown)[0]!r}; customers are [[customer]] tables",
+                f"unknown top-level key {shown(sorted(unknown)[0])}; "
+                "customers are [[customer]] tables",
             )
         return parse_records(data.get("customer", []), source, row_label="customer")
     try:
@@ -235,7 +236,9 @@ def parse_customer(record: Any, where: str) -> Customer:
     timezone = _timezone(record.get("timezone", "UTC"), where)
     locale = record.get("locale", "en")
     if not isinstance(locale, str) or not _LOCALE.match(locale):
-        raise RecordError(where, f"{locale!r} is not a locale like 'de-DE' or 'en'", field="locale")
+        raise RecordError(
+            where, f"{shown(locale)} is not a locale like 'de-DE' or 'en'", field="locale"
+        )
     tier = record.get("tier")
     if tier is not None and not isinstance(tier, str):
         raise RecordError(where, "must be a string", field="tier")
@@ -293,7 +296,9 @@ def _timezone(value: Any, where: str) -> str:
     except times.UnknownZone:
         hint = times.zone_hint(value)
         raise RecordError(
-            where, f"unknown time zone {value!r}" + (f" ({hint})" if hint else ""), field="timezone"
+            where,
+            f"unknown time zone {shown(value)}" + (f" ({hint})" if hint else ""),
+            field="timezone",
         ) from None
     return value
 

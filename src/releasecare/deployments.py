@@ -26,6 +26,7 @@ from releasecare.errors import (
     RecordError,
     did_you_mean,
     nearest_tags_hint,
+    shown,
 )
 from releasecare.forked import can_fork, iterate_in_child
 from releasecare.gitrepo import (
@@ -328,7 +329,7 @@ def rows_from_events(
             hint = did_you_mean(environment, environments)
             raise RecordError(
                 event.location or event.source,
-                f"unknown environment {environment!r}" + (f" ({hint})" if hint else ""),
+                f"unknown environment {shown(environment)}" + (f" ({hint})" if hint else ""),
                 field="environment",
             )
         event = checked_event(event, latest)

@@ -10,6 +10,7 @@ from releasecare.deploylogs import ReadOptions, Skipped
 from releasecare.deploylogs._lines import numbered_lines, open_source
 from releasecare.deploylogs.jsonl import OPTIONAL, REQUIRED, event_from
 from releasecare.domain import DeployEvent
+from releasecare.errors import shown
 
 
 def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
@@ -36,7 +37,7 @@ def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
                         location,
                         f"header: missing {missing}"
                         if missing
-                        else f"header: unknown column {unknown[0]!r}",
+                        else f"header: unknown column {shown(unknown[0])}",
                     )
                     return
                 continue
