@@ -136,7 +136,9 @@ def _csv_rows(text: str, source: str, columns: CsvColumns) -> list[dict[str, Any
     try:
         return _csv_records(reader, source, columns)
     except csv.Error as exc:  # a cell over csv's size limit (128 KiB)
-        raise RecordError(f"{source}:{reader.line_num}", f"not a CSV row ({exc})") from None
+        # The row at fault is the one after the last line read whole.
+        line = reader.line_num + 1
+        raise RecordError(f"{source}:{line}", f"not a CSV row ({exc})") from None
 
 
 def _csv_records(

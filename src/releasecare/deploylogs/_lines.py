@@ -23,6 +23,8 @@ def open_source(source: str) -> Iterator[BinaryIO]:
         yield sys.stdin.buffer
         return
     path = Path(source)
+    if path.is_dir():
+        raise InputError(f"{source}: is a folder, not a deploy log")
     if not path.is_file():
         raise InputError(f"{source}: no such file")
     try:
