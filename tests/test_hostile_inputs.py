@@ -66,6 +66,9 @@ GENERATED: dict[str, Callable[[], bytes]] = {
     "config/bom.toml": lambda: b"\xef\xbb\xbf" + (CORPUS / "config" / "ok.toml").read_bytes(),
     "config/deep.toml": lambda: b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n",
     "config/latin1.toml": lambda: b'[product]\nname = "Caf\xe9"\n',
+    "config/changes/overrides/latin1-override.md": lambda: (
+        b"---\noverrides: abc1234\n---\nCaf\xe9\n"
+    ),
     "fragments/latin1.md": lambda: b"You can pay at the caf\xe9 now.\n",
 }
 
@@ -378,6 +381,12 @@ CASES = [
     case("lint-fragment-dangling", "notes lint {in}/fragments", 2, "dangling.md: cannot be read"),
     case("show-escapes-and-latin1", "release show v1.2.0", 0, "caf"),
     case(
+        "override-latin1",
+        CONFIGURED + "ok.toml --repo {repo} release show v1.2.0",
+        2,
+        "latin1-override.md:4: not UTF-8 text",
+    ),
+    case(
         "render-escapes",
         "notes render 2 --format md --format txt --format html --out {out}",
         0,
@@ -568,7 +577,55 @@ def test_the_corpus_covers_every_class() -> None:
         "jsonl-escape",
     ):
         assert needed in ids
-    named = " ".join(" ".join(p.values[0].args) for p in CASES)
+    named = " ".join(" ".join((*p.values[0].args, p.values[0].says)) for p in CASES)
     names = [p.name for p in CORPUS.rglob("*") if p.is_file()] + [Path(n).name for n in GENERATED]
     for name in names:
         assert name == "ok.toml" or name in named, f"{name} is in no case"
+
+
+RECORD_AND_INGEST = [
+    ("unknown release", {"version": "v9.9.9"}, "is not a known release"),
+    ("far future", {"deployed_at": "2999-01-01T00:00:00Z"}, "in the future"),
+    ("year 0001 east", {"deployed_at": "0001-01-01T00:00:00+05:00"}, "out of range"),
+    ("control characters", {"version": "v1.0.0\x1b[2J"}, "control characters"),
+    ("long id", {"id": "p" * 300}, "longer than 255"),
+    ("unknown environment", {"environment": "production-ue"}, "unknown environment"),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "change", "says"), RECORD_AND_INGEST, ids=[c[0] for c in RECORD_AND_INGEST]
+)
+def test_ingest_refuses_what_record_refuses(
+    project: Runner, tmp_path: Path, what: str, change: dict[str, str], says: str
+) -> None:
+    """One validation for deployments, whichever way they arrive."""
+    import json
+
+    project.ok("release", "scan")
+    deploy = {
+        "environment": "production-eu",
+        "version": "v1.0.0",
+        "status": "succeeded",
+        "deployed_at": "2026-11-01T10:00:00Z",
+        "id": "p-1",
+        **change,
+    }
+    recorded = project(
+        "deploy", "record", "--env", deploy["environment"], "--version", deploy["version"],
+        "--at", deploy["deployed_at"], "--id", deploy["id"],
+    )  # fmt: skip
+    log = tmp_path / "deploys.jsonl"
+    log.write_text(json.dumps(deploy) + "\n")
+    ingested = project("deploy", "ingest", str(log), "--format", "jsonl")
+    assert (recorded.exit_code, ingested.exit_code) == (2, 2), (recorded.output, ingested.output)
+    assert says in recorded.output and says in ingested.output
+    assert f"{log}:1" in ingested.output
+    assert project.json("deploy", "list")["deployments"] == []
+
+
+def test_the_hint_names_a_tag_like_an_option_after_dashes() -> None:
+    from releasecare.errors import nearest_tags_hint
+
+    hint = nearest_tags_hint(["v1.0.0", "-x"], "x")
+    assert hint is not None and "`-- -x`" in hint

@@ -24,6 +24,7 @@ from releasecare.domain import Change
 from releasecare.errors import InputError
 from releasecare.overrides import apply as apply_overrides
 from releasecare.releases import release_tags
+from releasecare.text import read_text_file
 from releasecare.voice import Finding, is_dependency_update, lint_changes, lint_note
 
 
@@ -59,25 +60,9 @@ def _lint_files(config: Config, files: Sequence[Path]) -> list[Finding]:
     options = config.voice_options()
     findings: list[Finding] = []
     for path in files:
-        text = _fragment_text(path)
+        text = read_text_file(path)
         findings.extend(lint_note(parse_fragment(str(path), text).text, str(path), options))
     return findings
-
-
-def _fragment_text(path: Path) -> str:
-    """A fragment file's text; one that cannot be read, or is no UTF-8, is bad input."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"{path}:{line}: not UTF-8 text (byte {exc.start + 1})",
-            hint="save the fragment as UTF-8",
-        ) from None
 
 
 def changes_for(config: Config, repo: Path, target: str | None) -> list[Change]:
