@@ -155,7 +155,7 @@ def test_history_shows_the_version_before(db_url: str) -> None:
 
 
 def test_one_run_deploying_to_two_environments_records_both(db_url: str) -> None:
-    engine = open_engine(db_url)
+    engine = engine_with_releases(db_url)
     with transaction(engine) as session:
         _, first = store.record(session, event(1, env="staging", external_id="run-7"))
         _, second = store.record(session, event(1, env="prod", external_id="run-7"))
@@ -172,7 +172,7 @@ def test_one_run_deploying_to_two_environments_records_both(db_url: str) -> None
 
 
 def test_a_failed_attempt_retried_and_shipped_moves_to_succeeded(db_url: str) -> None:
-    engine = open_engine(db_url)
+    engine = engine_with_releases(db_url)
     with transaction(engine) as session:
         store.record(session, event(1, status="failed", external_id="run-9"))
     with transaction(engine) as session:
