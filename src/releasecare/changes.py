@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from releasecare.components import ComponentMatcher
-from releasecare.domain import CHANGE_IMPACTS, Change, Commit, FileChange, Release
+from releasecare.domain import CHANGE_IMPACTS, NAME_LIMITS, Change, Commit, FileChange, Release
 from releasecare.gitrepo import count_commits, iter_commits, read_blobs, walk
 from releasecare.overrides import FOLDER as OVERRIDES
 from releasecare.text import front_matter, has_controls, inert
@@ -64,11 +64,11 @@ def parse_conventional(
     if trailers is None:
         trailers = parse_trailers(body)
     breaking_footer = any(key.upper() in _BREAKING for key, _ in trailers)
-    if not match:
+    if not match or len(match["type"]) > NAME_LIMITS["type"]:
         return ConventionalInfo(None, None, breaking_footer, subject.strip())
     return ConventionalInfo(
         type=match["type"].lower(),
-        scope=(match["scope"] or "").strip() or None,
+        scope=(match["scope"] or "").strip()[: NAME_LIMITS["scope"]] or None,
         breaking=bool(match["bang"]) or breaking_footer,
         description=match["desc"].strip(),
     )
@@ -243,7 +243,7 @@ def _with_fragment(
     change = replace(
         change,
         customer_note=fragment.text,
-        note_source=f"fragment:{fragment.path}",
+        note_source=f"fragment:{fragment.path}"[: NAME_LIMITS["note_source"]],
         components=components,
         type=fragment.type or change.type,
         audience=(

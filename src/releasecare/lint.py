@@ -24,6 +24,7 @@ from releasecare.domain import Change
 from releasecare.errors import InputError
 from releasecare.overrides import apply as apply_overrides
 from releasecare.releases import release_tags
+from releasecare.text import read_text_file
 from releasecare.voice import Finding, is_dependency_update, lint_changes, lint_note
 
 
@@ -38,7 +39,11 @@ def lint_targets(config: Config, repo: Path, targets: Sequence[str]) -> list[Fin
     for target in wanted:
         candidate = Path(target) if target else None
         if candidate is not None and candidate.exists():
-            files = sorted(candidate.rglob("*.md")) if candidate.is_dir() else [candidate]
+            files = (
+                sorted(p for p in candidate.rglob("*.md") if not p.is_dir())
+                if candidate.is_dir()
+                else [candidate]
+            )
             new = [f for f in files if f.resolve() not in seen]
             seen.update(f.resolve() for f in new)
             findings += _lint_files(config, new)
@@ -55,7 +60,7 @@ def _lint_files(config: Config, files: Sequence[Path]) -> list[Finding]:
     options = config.voice_options()
     findings: list[Finding] = []
     for path in files:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = read_text_file(path)
         findings.extend(lint_note(parse_fragment(str(path), text).text, str(path), options))
     return findings
 

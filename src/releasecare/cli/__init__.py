@@ -122,7 +122,7 @@ def _fail(exc: BaseException | None, message: str, code: int) -> None:
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),  # a folder given here is said by the config loader, in one line
     help="Config file (default: releasecare.toml or pyproject.toml found upward).",
 )
 @click.option(

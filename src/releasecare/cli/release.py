@@ -57,6 +57,8 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
         )
     if result.not_versions:
         info(_not_versions_warning(result.not_versions, app.config.tag_pattern))
+    for tag_problem in result.unusable:
+        info(f"warning: skipped tag {tag_problem}")
     # With component changes visible, the untyped ones still hidden touch no component:
     # no customer would hear of them whatever their type.
     if result.untyped_hidden * 2 > result.changes and not app.config.component_changes_visible:
