@@ -21,6 +21,8 @@ from releasecare.text import front_matter, has_controls, inert
 
 # Audience values that mean customers; any other (internal, a typo) means staff only.
 CUSTOMER_AUDIENCES = frozenset({"customer", "customers", "external", "public"})
+# The closed set of audiences: any other value (a typo) is read as internal, and said.
+AUDIENCES = CUSTOMER_AUDIENCES | {"internal", "staff", "private"}
 # A Customer-Note that says there is none: the change needs no note.
 NO_NOTE = frozenset({"none", "n/a", "na", "-", "no", "not needed"})
 INTERNAL_TYPES = ("chore", "ci", "build", "test", "refactor", "style", "docs")
@@ -254,6 +256,15 @@ def _with_fragment(
         ),
     )
     return replace(change, visible=is_visible(change, options))
+
+
+def unknown_audiences(change: Change) -> list[str]:
+    """The ``Audience:`` values of ``change`` outside the closed set (``AUDIENCES``):
+    they keep it internal, and the release manager hears of them."""
+    if change.audience != "internal" or not change.body:
+        return []
+    values = _trailer_map(parse_trailers(change.body)).get("audience", [])
+    return [v.strip() for v in values if v.strip().lower() not in AUDIENCES]
 
 
 def release_changes(

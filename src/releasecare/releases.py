@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from releasecare import gitrepo
-from releasecare.changes import release_changes, unreleased_changes
+from releasecare.changes import release_changes, unknown_audiences, unreleased_changes
 from releasecare.config import Config
 from releasecare.crashpoints import crash_point
 from releasecare.domain import Change, Release
@@ -38,6 +38,8 @@ class ScanResult:
     unusable: list[str] = field(default_factory=list)  # "'tag': why", left out too
     changes: int = 0  # changes written
     untyped_hidden: int = 0  # of them: no Conventional Commits type, so hidden
+    # (sha, value): an Audience trailer outside the closed set, read as internal.
+    unknown_audiences: list[tuple[str, str]] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # stored releases whose tag is gone
     settings_changed: bool = False  # the config a scan depends on changed: all again
 
@@ -244,6 +246,7 @@ def finish_scan(session: Session, pending: PendingScan) -> ScanResult:
         for tag, ordinal, change in pending.changes:
             result.changes += 1
             result.untyped_hidden += change.type is None and not change.visible
+            result.unknown_audiences += [(change.sha, v) for v in unknown_audiences(change)]
             yield ids[tag], ordinal, change
 
     written = store.insert_changes(session, counted())

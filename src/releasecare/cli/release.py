@@ -55,6 +55,17 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
             "the components or change types changed since the last scan: "
             "every release was scanned again"
         )
+    if result.unknown_audiences:
+        listed = ", ".join(
+            f"{sha[:10]} ({value!r})" for sha, value in result.unknown_audiences[:10]
+        )
+        more = len(result.unknown_audiences) - 10
+        info(
+            f"warning: {len(result.unknown_audiences)} commit(s) name an audience releasecare "
+            f"does not know, so they are kept internal: {listed}"
+            + (f" and {more} more (--json lists them all)" if more > 0 else "")
+            + "; audiences are customer, external, public, internal, staff or private"
+        )
     if result.not_versions:
         info(_not_versions_warning(result.not_versions, app.config.tag_pattern))
     for tag_problem in result.unusable:
