@@ -20,11 +20,17 @@ from pathlib import Path
 from releasecare.config import Config, Environment
 from releasecare.deploylogs import ReadOptions, read_events
 from releasecare.deployments import ingest_source
+from releasecare.domain import Release
 from releasecare.store import open_engine, transaction
+from releasecare.store import releases as release_store
+
+
+def start_of_log() -> datetime:
+    return datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def write_log(path: Path, count: int) -> None:
-    start = datetime(2024, 1, 1, tzinfo=UTC)
+    start = start_of_log()
     with path.open("w") as out:
         for n in range(count):
             out.write(
@@ -73,6 +79,15 @@ def main() -> None:
             environments={f"env-{n}": Environment(f"env-{n}", f"Env {n}") for n in range(20)},
         )
         engine = open_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
+        with transaction(engine) as session:  # ingest takes only versions that are releases
+            release_store.set_positions(
+                session,
+                [
+                    Release(f"v{major}.{minor}.0", f"{major * 7 + minor:040x}", start_of_log())
+                    for major in range(50)
+                    for minor in range(7)
+                ],
+            )
         started = time.perf_counter()
         with transaction(engine) as session:
             summary = ingest_source(session, config, str(log), "jsonl", ReadOptions())

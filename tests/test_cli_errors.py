@@ -189,3 +189,32 @@ def test_a_clone_missing_objects_is_exit_3_in_git_s_words(tmp_path: Path) -> Non
     assert first == f"error: git log failed: fatal: unable to read {blob}"
     assert "missing objects" in hint and "git fsck" in hint
     assert "cmdline" not in result.stderr
+
+
+def test_a_failed_command_keeps_a_new_database_another_pipeline_wrote_into(
+    tmp_path: Path,
+) -> None:
+    from releasecare.cli.app import App
+
+    db = tmp_path / "new.db"
+    app = App(db_url=f"sqlite:///{db}")
+    with pytest.raises(RuntimeError), app.transaction():
+        # Meanwhile another pipeline, started at the same time, stores its deploy.
+        other = sqlite3.connect(db)
+        other.execute("INSERT INTO settings (key, value) VALUES ('other', 'pipeline')")
+        other.commit()
+        other.close()
+        raise RuntimeError("this command fails")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT value FROM settings").fetchall() == [("pipeline",)]
+    alone = App(db_url=f"sqlite:///{tmp_path / 'alone.db'}")
+    with pytest.raises(RuntimeError), alone.transaction():
+        raise RuntimeError("nobody else used it")
+    assert not (tmp_path / "alone.db").exists()
+
+
+def test_a_raw_driver_error_is_a_database_problem_not_a_bug(tmp_path: Path) -> None:
+    from releasecare.cli import _translate
+
+    translated = _translate(sqlite3.OperationalError("database is locked"), None)
+    assert translated is not None and translated.exit_code == 3

@@ -44,6 +44,42 @@ def test_heroku_releases_with_rollback() -> None:
     ]
 
 
+def test_heroku_retry_deploys_the_retried_commit_and_a_rollback_to_it_too(
+    tmp_path: Path,
+) -> None:
+    """``heroku releases:retry`` describes its release "Retry of vN: Deploy <sha>"."""
+    releases = [
+        (50, "Deploy 1a2b3c4"),
+        (51, "Deploy 5d6e7f8"),
+        (52, "Retry of v50: Deploy 1a2b3c4"),
+        (53, "Retry of v51"),  # older CLIs: only the release number
+        (54, "Rollback to v52"),
+    ]
+    log = tmp_path / "heroku.json"
+    log.write_text(
+        json.dumps(
+            [
+                {
+                    "id": f"r{n}",
+                    "version": n,
+                    "status": "succeeded",
+                    "created_at": f"2026-11-0{n - 49}T08:00:00Z",
+                    "description": text,
+                }
+                for n, text in releases
+            ]
+        )
+    )
+    found = events(log, "heroku", environment="production-us")
+    assert [(v, i) for v, _, _, i, _ in found] == [
+        ("1a2b3c4", "r50"),
+        ("5d6e7f8", "r51"),
+        ("1a2b3c4", "r52"),
+        ("5d6e7f8", "r53"),
+        ("1a2b3c4", "r54"),
+    ]
+
+
 def test_argocd_history_and_application() -> None:
     found = events(DATA / "argocd-history.json", "argocd", environment="production-eu")
     assert [(v, s, i) for v, s, _, i, _ in found] == [

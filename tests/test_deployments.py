@@ -6,13 +6,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from releasecare.config import Config, Environment
 from releasecare.deployments import deployment_history, ingest_events
-from releasecare.domain import DeployEvent
+from releasecare.domain import DeployEvent, Release
 from releasecare.errors import RecordError
 from releasecare.store import deployments as store
 from releasecare.store import open_engine, transaction
+from releasecare.store import releases as release_store
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 CONFIG = Config(
@@ -36,7 +38,7 @@ def event(
     return DeployEvent(
         version=version or f"v1.{n}.0",
         status=status,
-        deployed_at=T0 + timedelta(hours=n),
+        deployed_at=T0 + timedelta(minutes=n),
         environment=env,
         external_id=external_id,
         source="jsonl:deploys.jsonl",
@@ -44,8 +46,20 @@ def event(
     )
 
 
-def test_ingest_twice_adds_nothing_twice(db_url: str) -> None:
+def engine_with_releases(db_url: str, count: int = 7002) -> Engine:
+    """A database that knows releases v1.0.0 to v1.<count>.0: ingest, like record,
+    takes only versions that are releases."""
     engine = open_engine(db_url)
+    with transaction(engine) as session:
+        release_store.set_positions(
+            session,
+            [Release(f"v1.{n}.0", f"{n:040x}", T0, None, False) for n in range(count + 1)],
+        )
+    return engine
+
+
+def test_ingest_twice_adds_nothing_twice(db_url: str) -> None:
+    engine = engine_with_releases(db_url)
     events = [event(n, external_id=f"p-{n}") for n in range(5)]
     with transaction(engine) as session:
         first = ingest_events(session, CONFIG, events)
@@ -56,7 +70,7 @@ def test_ingest_twice_adds_nothing_twice(db_url: str) -> None:
 
 
 def test_events_without_ids_are_keyed_by_env_version_time(db_url: str) -> None:
-    engine = open_engine(db_url)
+    engine = engine_with_releases(db_url)
     with transaction(engine) as session:
         ingest_events(session, CONFIG, [event(1), event(2)])
     with transaction(engine) as session:
@@ -66,7 +80,7 @@ def test_events_without_ids_are_keyed_by_env_version_time(db_url: str) -> None:
 
 
 def test_in_progress_moves_to_final_status(db_url: str) -> None:
-    engine = open_engine(db_url)
+    engine = engine_with_releases(db_url)
     with transaction(engine) as session:
         ingest_events(session, CONFIG, [event(1, status="in_progress", external_id="d-1")])
     with transaction(engine) as session:
@@ -85,7 +99,7 @@ def test_in_progress_moves_on_within_one_ingest(
     from releasecare import deployments
 
     monkeypatch.setattr(deployments, "BATCH", batch)
-    engine = open_engine(db_url)
+    engine = engine_with_releases(db_url)
     with transaction(engine) as session:
         ingest_events(
             session,
@@ -102,7 +116,7 @@ def test_in_progress_moves_on_within_one_ingest(
 
 
 def test_a_bad_record_leaves_the_database_unchanged(db_url: str) -> None:
-    engine = open_engine(db_url)
+    engine = engine_with_releases(db_url)
     many = [event(n, external_id=f"p-{n}") for n in range(7000)]  # more than one batch
     bad = event(7001, env=None)
     with pytest.raises(RecordError) as caught, transaction(engine) as session:
@@ -115,14 +129,14 @@ def test_a_bad_record_leaves_the_database_unchanged(db_url: str) -> None:
 
 
 def test_unknown_environment_names_the_record(db_url: str) -> None:
-    engine = open_engine(db_url)
+    engine = engine_with_releases(db_url)
     with pytest.raises(RecordError) as caught, transaction(engine) as session:
         ingest_events(session, CONFIG, [event(1, env="prdo")])
     assert "deploys.jsonl:2: field 'environment': unknown environment 'prdo'" in str(caught.value)
 
 
 def test_history_shows_the_version_before(db_url: str) -> None:
-    engine = open_engine(db_url)
+    engine = engine_with_releases(db_url)
     with transaction(engine) as session:
         ingest_events(
             session,
@@ -133,15 +147,15 @@ def test_history_shows_the_version_before(db_url: str) -> None:
     assert [
         (r.deployment.environment, r.deployment.version, r.previous_version, r.kind) for r in rows
     ] == [
-        ("prod", "v1.1.0", None, "first"),
+        ("prod", "v1.1.0", "v1.0.0", "first"),  # assumed: the release before
         ("prod", "v1.2.0", "v1.1.0", "failed"),
         ("prod", "v1.3.0", "v1.1.0", "update"),
-        ("staging", "v1.4.0", None, "first"),
+        ("staging", "v1.4.0", "v1.3.0", "first"),
     ]
 
 
 def test_one_run_deploying_to_two_environments_records_both(db_url: str) -> None:
-    engine = open_engine(db_url)
+    engine = engine_with_releases(db_url)
     with transaction(engine) as session:
         _, first = store.record(session, event(1, env="staging", external_id="run-7"))
         _, second = store.record(session, event(1, env="prod", external_id="run-7"))
@@ -158,7 +172,7 @@ def test_one_run_deploying_to_two_environments_records_both(db_url: str) -> None
 
 
 def test_a_failed_attempt_retried_and_shipped_moves_to_succeeded(db_url: str) -> None:
-    engine = open_engine(db_url)
+    engine = engine_with_releases(db_url)
     with transaction(engine) as session:
         store.record(session, event(1, status="failed", external_id="run-9"))
     with transaction(engine) as session:

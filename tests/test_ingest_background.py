@@ -77,6 +77,7 @@ def test_a_large_log_is_stored_the_same(
 def test_a_bad_record_stops_the_ingest_and_stores_nothing(
     project: Runner, tmp_path: Path, in_background: list[str]
 ) -> None:
+    project.ok("release", "scan")
     log = write_log(tmp_path / "deploys.jsonl", 200, line170={"version": 3})
     result = project("deploy", "ingest", str(log), "--format", "jsonl")
     assert result.exit_code == 2
@@ -99,6 +100,7 @@ def test_an_unknown_environment_names_the_line(
         "status": "succeeded",
         "deployed_at": "2026-11-01T10:00:00Z",
     }
+    project.ok("release", "scan")
     log = write_log(tmp_path / "deploys.jsonl", 120, line90=record)
     result = project("deploy", "ingest", str(log), "--format", "jsonl")
     assert result.exit_code == 2

@@ -109,3 +109,26 @@ def test_github_keeps_ten_annotations_of_a_kind_and_the_tenth_counts_the_rest() 
     assert github([Finding("x", "a,b:c\nd%", "f.md:3")], "warning") == [
         "::warning file=f.md,line=3,title=releasecare x::a,b:c%0Ad%25"
     ]
+
+
+def test_an_unknown_audience_trailer_keeps_the_change_internal_and_is_said(
+    branch: tuple[GitRepoFactory, Runner],
+) -> None:
+    git, runner = branch
+    git.commit(
+        "feat(checkout): new admin hosts\n\nCustomer-Note: Reach us at admin.internal:8443.\n"
+        "Audience: internl",
+        files={"services/checkout/d.py": "5"},
+    )
+    check = runner.json("notes", "check", "--base", "main")
+    (unknown,) = [e for e in check["errors"] if e["rule"] == "unknown-audience"]
+    assert "'internl'" in unknown["message"] and "kept internal" in unknown["message"]
+    git.checkout("main")
+    git.git("merge", "-q", "--no-ff", "topic", "-m", "Merge topic")
+    git.tag("v1.0.0")
+    scan = runner.ok("release", "scan")
+    assert "1 commit(s) name an audience releasecare does not know" in scan.stderr
+    assert "('internl')" in scan.stderr
+    shown = runner.json("release", "show", "v1.0.0")["changes"]
+    (admin,) = [c for c in shown if "admin hosts" in c["summary"]]
+    assert admin["audience"] == "internal" and admin["visible"] is False

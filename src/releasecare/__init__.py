@@ -69,8 +69,10 @@ shared by every step
     ``times``        ISO 8601 times, one policy for naive ones; durations from the
                      environment
     ``crashpoints``  named points where a test makes the process die (``kill -9``)
+    ``jsontext``     JSON from others: every failure one error with its line
     ``text``         small helpers for text a person reads
-    ``store/``       SQLAlchemy models, engine, migrations; all SQL lives here
+    ``store/``       SQLAlchemy models, engine, migrations, and the upserts that
+                     let pipelines write at once (``store/upsert``); all SQL lives here
     ``cli/``         click commands: parse, call one core function, print
 
 delivery
@@ -87,8 +89,8 @@ Who may import whom
 * ``cli/`` imports the core; nothing in the core imports ``cli/`` or click.
 * Only ``store/`` runs SQL; only ``render``/``feeds`` know Jinja; only ``http``
   imports requests (delivery's channels go through it).
-* ``domain``, ``errors``, ``times``, ``text`` and ``versions`` import no other
-  releasecare module but each other.
+* ``domain``, ``errors``, ``times``, ``text``, ``versions`` and ``jsontext`` import
+  no other releasecare module but each other.
 * No import cycle, counting imports inside functions and under TYPE_CHECKING
   (``tests/test_architecture.py``).
 * Imports go at the top of a module, except in the CLI's command bodies (so that

@@ -14,13 +14,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from releasecare.components import ComponentMatcher
-from releasecare.domain import CHANGE_IMPACTS, Change, Commit, FileChange, Release
+from releasecare.domain import CHANGE_IMPACTS, NAME_LIMITS, Change, Commit, FileChange, Release
 from releasecare.gitrepo import count_commits, iter_commits, read_blobs, walk
 from releasecare.overrides import FOLDER as OVERRIDES
 from releasecare.text import front_matter, has_controls, inert
 
 # Audience values that mean customers; any other (internal, a typo) means staff only.
 CUSTOMER_AUDIENCES = frozenset({"customer", "customers", "external", "public"})
+# The closed set of audiences: any other value (a typo) is read as internal, and said.
+AUDIENCES = CUSTOMER_AUDIENCES | {"internal", "staff", "private"}
 # A Customer-Note that says there is none: the change needs no note.
 NO_NOTE = frozenset({"none", "n/a", "na", "-", "no", "not needed"})
 INTERNAL_TYPES = ("chore", "ci", "build", "test", "refactor", "style", "docs")
@@ -64,11 +66,11 @@ def parse_conventional(
     if trailers is None:
         trailers = parse_trailers(body)
     breaking_footer = any(key.upper() in _BREAKING for key, _ in trailers)
-    if not match:
+    if not match or len(match["type"]) > NAME_LIMITS["type"]:
         return ConventionalInfo(None, None, breaking_footer, subject.strip())
     return ConventionalInfo(
         type=match["type"].lower(),
-        scope=(match["scope"] or "").strip() or None,
+        scope=(match["scope"] or "").strip()[: NAME_LIMITS["scope"]] or None,
         breaking=bool(match["bang"]) or breaking_footer,
         description=match["desc"].strip(),
     )
@@ -243,7 +245,7 @@ def _with_fragment(
     change = replace(
         change,
         customer_note=fragment.text,
-        note_source=f"fragment:{fragment.path}",
+        note_source=f"fragment:{fragment.path}"[: NAME_LIMITS["note_source"]],
         components=components,
         type=fragment.type or change.type,
         audience=(
@@ -254,6 +256,15 @@ def _with_fragment(
         ),
     )
     return replace(change, visible=is_visible(change, options))
+
+
+def unknown_audiences(change: Change) -> list[str]:
+    """The ``Audience:`` values of ``change`` outside the closed set (``AUDIENCES``):
+    they keep it internal, and the release manager hears of them."""
+    if change.audience != "internal" or not change.body:
+        return []
+    values = _trailer_map(parse_trailers(change.body)).get("audience", [])
+    return [v.strip() for v in values if v.strip().lower() not in AUDIENCES]
 
 
 def release_changes(

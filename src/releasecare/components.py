@@ -225,6 +225,19 @@ def check_coverage(matcher: ComponentMatcher, paths: Iterable[str]) -> CoverageR
     return report
 
 
+def pattern_problem(pattern: str) -> str | None:
+    """Why ``pattern`` is no gitignore-style path pattern, or None when it is one."""
+    import pathspec
+
+    if not pattern.strip():
+        return "an empty pattern matches nothing"
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except ValueError as exc:  # GitIgnorePatternError: "!", a trailing backslash
+        return str(exc)
+    return None
+
+
 def components_from_codeowners(text: str) -> dict[str, Component]:
     """Propose components from CODEOWNERS: one per (first) owner, with their patterns.
 
@@ -242,7 +255,7 @@ def components_from_codeowners(text: str) -> dict[str, Component]:
         if not line:
             continue
         pattern, *owners = line.split()
-        if owners and pattern not in CATCH_ALL_PATTERNS:
+        if owners and pattern not in CATCH_ALL_PATTERNS and pattern_problem(pattern) is None:
             rules.append((pattern, owners[0].lstrip("@").split("/")[-1]))
     by_owner: dict[str, list[str]] = {}
     for index, (pattern, owner) in enumerate(rules):

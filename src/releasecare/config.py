@@ -18,12 +18,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from releasecare import overrides
+from releasecare import overrides, times
 from releasecare.changes import INTERNAL_TYPES, VISIBLE_TYPES, ChangeOptions
-from releasecare.components import ComponentMatcher, project_matcher
+from releasecare.components import ComponentMatcher, pattern_problem, project_matcher
 from releasecare.customers import CsvColumns, SourceOptions
 from releasecare.domain import Component
-from releasecare.errors import ConfigError, InputError, did_you_mean
+from releasecare.errors import ConfigError, InputError, did_you_mean, shown
 from releasecare.overrides import Override
 from releasecare.voice import DEPENDENCY_MODES, NOTE_SOURCES, VoiceOptions
 
@@ -59,6 +59,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "notes": {"source": str, "dependency_updates": str},
     "customers": {"csv_columns": dict, "token_env": str, "prune_limit": float, "source": str},
     "incidents": {"lookback_hours": float, "people": StrList},
+    "deployments": {"future_tolerance_minutes": int},
 }
 ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
     "components": {"name": str, "description": str, "paths": StrList},
@@ -120,6 +121,8 @@ class Config:
     # Where `after-deploy` imports the customers from (a file, made absolute against the
     # config's folder, or a URL); None: it imports none.
     customers_source: str | None = None
+    # How far past now a recorded or ingested deploy's time may be (clocks disagree).
+    future_tolerance_minutes: int = 60
     # Keys still read but to be replaced: one line each, for the CLI to show.
     deprecations: tuple[str, ...] = ()
 
@@ -176,7 +179,7 @@ class Config:
         """An environment must be one the config names (when the config names any)."""
         if self.environments and environment not in self.environments:
             raise InputError(
-                f"unknown environment {environment!r}",
+                f"unknown environment {shown(environment)}",
                 hint=did_you_mean(environment, self.environments)
                 or f"known environments: {', '.join(self.environments)}",
             )
@@ -222,8 +225,8 @@ def find_config(start: Path) -> Path | None:
 
 def _pyproject_has_section(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return False
     return "releasecare" in data.get("tool", {})
 
@@ -238,12 +241,17 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
         if path is None:
             return Config(path=None, root=(start or Path.cwd()).resolve())
     path = path.resolve()
+    if path.is_dir():
+        raise ConfigError(path, None, "is a folder, not a config file")
     if not path.is_file():
         raise ConfigError(path, None, "no such file", hint="run `releasecare init` to create one")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: an editor on Windows may start the file with a byte order mark.
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, None, f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(path, None, "not valid TOML here: nested too deeply") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, None, f"cannot be read: {exc}") from None
     if path.name == "pyproject.toml":
@@ -284,9 +292,10 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         key: _component(path, key, values) for key, values in data.get("components", {}).items()
     }
     environments = {
-        key: Environment(key, values.get("name", key), values.get("timezone", "UTC"))
+        key: Environment(key, values.get("name", key), _zone(path, key, values))
         for key, values in data.get("environments", {}).items()
     }
+    _check_values(path, data)
     mapping = data.get("mapping", {})
     templates = data.get("templates")
     return Config(
@@ -315,6 +324,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         prune_limit=_share(path, "customers.prune_limit", data.get("customers", {})),
         customers_source=_source(path, data.get("customers", {}).get("source")),
         incidents=_incidents(path, data.get("incidents", {})),
+        future_tolerance_minutes=data.get("deployments", {}).get("future_tolerance_minutes", 60),
     )
 
 
@@ -345,12 +355,82 @@ def _incidents(path: Path, table: Mapping[str, Any]) -> IncidentOptions:
     return IncidentOptions(lookback=timedelta(hours=hours), people=tuple(n.strip() for n in people))
 
 
+def _zone(path: Path, key: str, values: Mapping[str, Any]) -> str:
+    name: str = values.get("timezone", "UTC")
+    try:
+        times.zone(name)
+    except times.UnknownZone as exc:
+        raise ConfigError(
+            path,
+            f"environments.{key}.timezone",
+            str(exc),
+            hint=times.zone_hint(name) or "an IANA name such as Europe/Berlin",
+        ) from None
+    return name
+
+
+# Numbers with a floor: the key, the smallest value that makes sense, and why.
+MINIMUMS: dict[str, tuple[int, str]] = {
+    "voice.max_length": (1, "the longest note in characters"),
+    "deployments.future_tolerance_minutes": (0, "minutes a deploy's time may lie ahead of now"),
+}
+MAXIMUMS = {"deployments.future_tolerance_minutes": 60 * 24 * 366}
+# Strings that must say something.
+NON_EMPTY = ("product.name", "release.tag_pattern", "database.url", "customers.token_env")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _check_values(path: Path, data: Mapping[str, Any]) -> None:
+    """The values whose type is right but whose meaning is not (types already checked)."""
+
+    def value(dotted: str) -> Any:
+        table, _, key = dotted.rpartition(".")
+        return data.get(table, {}).get(key)
+
+    for dotted, (least, meaning) in MINIMUMS.items():
+        number = value(dotted)
+        if number is not None and number < least:
+            raise ConfigError(path, dotted, f"must be at least {least} ({meaning}); got {number}")
+        most = MAXIMUMS.get(dotted)
+        if number is not None and most is not None and number > most:
+            raise ConfigError(path, dotted, f"must be at most {most} ({meaning}); got {number}")
+    for dotted in NON_EMPTY:
+        text = value(dotted)
+        if text is not None and not text.strip():
+            raise ConfigError(path, dotted, "must not be empty")
+    token_env = value("customers.token_env")
+    if token_env is not None and not _ENV_NAME.match(token_env):
+        raise ConfigError(
+            path,
+            "customers.token_env",
+            f"must be the NAME of an environment variable; got {shown(token_env)}",
+        )
+    release = data.get("release", {})
+    both = set(release.get("internal_types", ())) & set(release.get("visible_types", ()))
+    if both:
+        raise ConfigError(
+            path,
+            "release.visible_types",
+            f"{shown(sorted(both)[0])} is also in release.internal_types; "
+            "a type is one or the other",
+        )
+    patterns = [
+        (f"components.{k}.paths", v.get("paths", [])) for k, v in data.get("components", {}).items()
+    ]
+    patterns.append(("mapping.ignore", data.get("mapping", {}).get("ignore", [])))
+    for dotted, listed in patterns:
+        for pattern in listed:
+            problem = pattern_problem(pattern)
+            if problem is not None:
+                raise ConfigError(path, dotted, f"{shown(pattern)}: {problem}")
+
+
 def _share(path: Path, dotted: str, table: Mapping[str, Any]) -> float | None:
     value = table.get(dotted.rpartition(".")[2])
     if value is None:
         return None
     if not 0 <= float(value) <= 1:
-        raise ConfigError(path, dotted, f"must be a share from 0 to 1; got {value!r}")
+        raise ConfigError(path, dotted, f"must be a share from 0 to 1; got {shown(value)}")
     return float(value)
 
 
@@ -429,7 +509,9 @@ def _check_table(path: Path, table: str, values: Any, keys: Mapping[str, Any]) -
         _check_type(path, dotted, value, keys[key])
         choices = CHOICES.get(dotted)
         if choices and value not in choices:
-            raise ConfigError(path, dotted, f"must be one of {', '.join(choices)}; got {value!r}")
+            raise ConfigError(
+                path, dotted, f"must be one of {', '.join(choices)}; got {shown(value)}"
+            )
 
 
 def _check_type(path: Path, dotted: str, value: Any, expected: Any) -> None:
@@ -466,4 +548,4 @@ def _describe(value: Any) -> str:
         list: "a list",
         dict: "a table",
     }
-    return f"{names.get(type(value), type(value).__name__)} ({value!r})"
+    return f"{names.get(type(value), type(value).__name__)} ({shown(value)})"

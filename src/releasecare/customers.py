@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import sys
 import tomllib
@@ -18,11 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import available_timezones
 
-from releasecare import http, times
-from releasecare.domain import ALL, Contacts, Customer, FreezeWindow
-from releasecare.errors import InputError, RecordError, did_you_mean
+from releasecare import http, jsontext, times
+from releasecare.domain import ALL, NAME_LIMITS, Contacts, Customer, FreezeWindow
+from releasecare.errors import InputError, RecordError, did_you_mean, shown
 
 KEYS = (
     "id",
@@ -38,7 +36,7 @@ KEYS = (
 CONTACT_KEYS = ("email", "webhook", "slack")
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -79,8 +77,8 @@ def read_customers(source: str, options: SourceOptions | None = None) -> list[Cu
         )
         with client:
             data = client.get_json(source)
-        shown = http.redact(source)
-        return parse_records(_as_list(data, shown), shown)
+        where = http.redact(source)
+        return parse_records(_as_list(data, where), where)
     fmt = options.format or _format_of(source)
     text = _read_text(source)
     if fmt == "csv":
@@ -90,17 +88,20 @@ def read_customers(source: str, options: SourceOptions | None = None) -> list[Cu
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"{source}: not valid TOML: {exc}") from None
+        except RecursionError:
+            raise InputError(f"{source}: not valid TOML here: nested too deeply") from None
         unknown = set(data) - {"customer"}
         if unknown:
             raise RecordError(
                 source,
-                f"unknown top-level key {sorted(unknown)[0]!r}; customers are [[customer]] tables",
+                f"unknown top-level key {shown(sorted(unknown)[0])}; "
+                "customers are [[customer]] tables",
             )
         return parse_records(data.get("customer", []), source, row_label="customer")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{source}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        data = jsontext.loads(text)
+    except jsontext.JsonProblem as exc:
+        raise RecordError(f"{source}:{exc.line}", exc.problem) from None
     return parse_records(_as_list(data, source), source)
 
 
@@ -132,6 +133,17 @@ def _as_list(data: Any, source: str) -> list[Any]:
 
 def _csv_rows(text: str, source: str, columns: CsvColumns) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _csv_records(reader, source, columns)
+    except csv.Error as exc:  # a cell over csv's size limit (128 KiB)
+        # The row at fault is the one after the last line read whole.
+        line = reader.line_num + 1
+        raise RecordError(f"{source}:{line}", f"not a CSV row ({exc})") from None
+
+
+def _csv_records(
+    reader: csv.DictReader[str], source: str, columns: CsvColumns
+) -> list[dict[str, Any]]:
     header = reader.fieldnames or []
     for required in (columns.id, columns.name):
         if required not in header:
@@ -187,7 +199,7 @@ def _cells(row: Mapping[str, Any]) -> Callable[[str], str]:
 def parse_records(records: Sequence[Any], source: str, *, row_label: str = "") -> list[Customer]:
     """Validate raw records into customers; errors name the source and the row."""
     customers: list[Customer] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}
     for index, record in enumerate(records):
         if row_label == "line":
             where = f"{source}:{index + 2}"
@@ -196,11 +208,20 @@ def parse_records(records: Sequence[Any], source: str, *, row_label: str = "") -
         else:
             where = f"{source}: [{index}]"
         if isinstance(record, dict) and isinstance(record.get("id"), str):
-            where += f" (id {record['id']!r})"
+            where += f" (id {shown(record['id'])})"
         customer = parse_customer(record, where)
-        if customer.id in seen:
-            raise RecordError(where, f"duplicate id, first used at {seen[customer.id]}", field="id")
-        seen[customer.id] = where
+        # Ids that differ only in case are one customer typed twice (and one folder
+        # on a file system that ignores case).
+        key = customer.id.casefold()
+        if key in seen:
+            first, first_id = seen[key]
+            how = (
+                "duplicate id"
+                if first_id == customer.id
+                else f"id differs from {first_id!r} only in case"
+            )
+            raise RecordError(where, f"{how}, first used at {first}", field="id")
+        seen[key] = (where, customer.id)
         customers.append(customer)
     return customers
 
@@ -217,10 +238,14 @@ def parse_customer(record: Any, where: str) -> Customer:
     timezone = _timezone(record.get("timezone", "UTC"), where)
     locale = record.get("locale", "en")
     if not isinstance(locale, str) or not _LOCALE.match(locale):
-        raise RecordError(where, f"{locale!r} is not a locale like 'de-DE' or 'en'", field="locale")
+        raise RecordError(
+            where, f"{shown(locale)} is not a locale like 'de-DE' or 'en'", field="locale"
+        )
     tier = record.get("tier")
     if tier is not None and not isinstance(tier, str):
         raise RecordError(where, "must be a string", field="tier")
+    for key, value in (("id", customer_id), ("tier", tier), ("locale", locale)):
+        _fits(value, NAME_LIMITS[key], where, key)
     return Customer(
         id=customer_id,
         name=name,
@@ -254,7 +279,15 @@ def _keys(value: Any, key: str, where: str) -> tuple[str, ...]:
         or not all(isinstance(v, str) and v.strip() for v in value)
     ):
         raise RecordError(where, 'must be a non-empty list of keys, or "*"', field=key)
+    for item in value:
+        _fits(item.strip(), NAME_LIMITS["key"], where, key)
     return tuple(sorted({v.strip() for v in value}))
+
+
+def _fits(value: str | None, limit: int, where: str, key: str) -> None:
+    """Refuse text longer than the store keeps."""
+    if value is not None and len(value) > limit:
+        raise RecordError(where, f"longer than {limit} characters ({len(value)})", field=key)
 
 
 def _timezone(value: Any, where: str) -> str:
@@ -263,9 +296,11 @@ def _timezone(value: Any, where: str) -> str:
     try:
         times.zone(value)
     except times.UnknownZone:
-        hint = did_you_mean(value, available_timezones())
+        hint = times.zone_hint(value)
         raise RecordError(
-            where, f"unknown time zone {value!r}" + (f" ({hint})" if hint else ""), field="timezone"
+            where,
+            f"unknown time zone {shown(value)}" + (f" ({hint})" if hint else ""),
+            field="timezone",
         ) from None
     return value
 

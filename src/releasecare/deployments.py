@@ -7,24 +7,26 @@ the store in bulk, so that a million-line log goes through in bounded memory.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from releasecare.config import Config
 from releasecare.crashpoints import crash_point
 from releasecare.deploylogs import ReadOptions, Skipped, read_events
-from releasecare.domain import DEPLOY_STATUSES, SHA_TEXT, DeployEvent, Deployment
+from releasecare.domain import DEPLOY_STATUSES, NAME_LIMITS, SHA_TEXT, DeployEvent, Deployment
 from releasecare.errors import (
     GitError,
     InputError,
     RecordError,
     did_you_mean,
     nearest_tags_hint,
+    shown,
 )
 from releasecare.forked import can_fork, iterate_in_child
 from releasecare.gitrepo import (
@@ -59,19 +61,48 @@ class IngestSummary:
         return self.read - self.created
 
 
-def checked_event(event: DeployEvent) -> DeployEvent:
+def checked_event(event: DeployEvent, latest: datetime | None = None) -> DeployEvent:
     """One check for every deploy, recorded or ingested: no control characters in the
-    fields that name things (refused, naming the field); none in a description
-    (taken out: it is text someone wrote)."""
+    fields that name things, and none longer than the store keeps (refused, naming
+    the field); no time after ``latest`` (now and the configured tolerance); none in
+    a description (taken out: it is text someone wrote)."""
+    where = event.location or event.source
+    if len(event.source) > NAME_LIMITS["source"]:
+        # Where a log came from (its path or URL) only tells sources apart.
+        event = replace(event, source=_bounded(event.source))
     for name in ("version", "environment", "external_id", "sha", "source"):
         value = getattr(event, name)
-        if value is not None and not value.isprintable():
+        if value is None:
+            continue
+        if not value.isprintable():
+            raise RecordError(where, "contains control characters", field=name)
+        if len(value) > NAME_LIMITS[name]:
             raise RecordError(
-                event.location or event.source, "contains control characters", field=name
+                where, f"longer than {NAME_LIMITS[name]} characters ({len(value)})", field=name
             )
+    if latest is not None:
+        for name in ("deployed_at", "finished_at"):
+            moment = getattr(event, name)
+            if moment is not None and moment > latest:
+                raise RecordError(
+                    where,
+                    f"{moment.isoformat()} is in the future (more than the "
+                    "[deployments] future_tolerance_minutes from now)",
+                    field=name,
+                )
     if event.description is not None and not event.description.isprintable():
         return replace(event, description=inert(event.description))
     return event
+
+
+def _bounded(source: str) -> str:
+    digest = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{source[: NAME_LIMITS['source'] - 17]}#{digest}"
+
+
+def latest_allowed(config: Config, now: datetime | None = None) -> datetime:
+    """The latest time a deploy may claim: now, and the configured tolerance for clocks."""
+    return (now or datetime.now(UTC)) + timedelta(minutes=config.future_tolerance_minutes)
 
 
 def _commit_named(repo: Path, rev: str) -> str | None:
@@ -95,7 +126,7 @@ def record_deployment(
     The version must be a scanned release; when it is not and ``repo`` is a shallow
     clone, the clone is what is wrong (exit 3, with the fix).
     """
-    event = checked_event(event)
+    event = checked_event(event, latest_allowed(config))
     if event.environment is not None:
         config.check_environment(event.environment)
     if event.status not in DEPLOY_STATUSES:
@@ -144,19 +175,29 @@ class RowContext:
     repo: Path | None  # for resolving commit shas to release tags
     dialect: str  # how times are written (see driver_time)
     recorded_at: object  # this ingest's time, as the driver writes it
+    latest: datetime | None = None  # no deploy may claim a later time
+    skip_invalid: bool = False  # an unknown release is skipped, not an error
 
 
 def row_context(
-    session: Session, config: Config, repo: Path | None, recorded_at: datetime | None = None
+    session: Session,
+    config: Config,
+    repo: Path | None,
+    recorded_at: datetime | None = None,
+    *,
+    skip_invalid: bool = False,
 ) -> RowContext:
     dialect = session.connection().dialect.name
+    now = recorded_at or datetime.now(UTC)
     return RowContext(
         environments=frozenset(config.environments),
         positions=release_store.positions(session),
         commits=release_store.commits(session),
         repo=repo,
         dialect=dialect,
-        recorded_at=driver_time(dialect)(recorded_at or datetime.now(UTC)),
+        recorded_at=driver_time(dialect)(now),
+        latest=latest_allowed(config, now),
+        skip_invalid=skip_invalid,
     )
 
 
@@ -191,11 +232,12 @@ def ingest_source(
     """
     if options.environment:
         config.check_environment(options.environment)
-    context = row_context(session, config, repo)
+    context = row_context(session, config, repo, skip_invalid=options.skip_invalid)
     if worth_a_second_process(source):
         batches = _rows_in_child(source, fmt, options, context, skipped)
     else:
-        batches = rows_from_events(read_events(source, fmt, options, skipped), context)
+        found = skipped if skipped is not None else []
+        batches = rows_from_events(read_events(source, fmt, options, found), context, found)
     summary = store_rows(session, batches)
     _store_deployed_histories(session, config, repo)
     return summary
@@ -236,7 +278,7 @@ def _rows_in_child(
 
     def produce() -> Iterator[tuple[str, Any]]:
         found: list[Skipped] = []
-        for rows in rows_from_events(read_events(source, fmt, options, found), context):
+        for rows in rows_from_events(read_events(source, fmt, options, found), context, found):
             yield "rows", rows
         yield "skipped", found
 
@@ -248,22 +290,24 @@ def _rows_in_child(
 
 
 def store_rows(session: Session, batches: Iterable[list[store.Row]]) -> IngestSummary:
-    before = store.count(session)
     in_progress = store.in_progress_stored(session)
-    read = 0
+    read = created = 0
     for rows in batches:
         read += len(rows)
-        in_progress = store.insert_rows(session, rows, in_progress=in_progress)
+        inserted, in_progress = store.insert_rows(session, rows, in_progress=in_progress)
+        created += inserted
         crash_point("ingest:after-rows")
-    return IngestSummary(read=read, created=store.count(session) - before)
+    return IngestSummary(read=read, created=created)
 
 
 def rows_from_events(
-    events: Iterable[DeployEvent], context: RowContext
+    events: Iterable[DeployEvent], context: RowContext, skipped: list[Skipped] | None = None
 ) -> Iterator[list[store.Row]]:
     """Check each event and turn it into a row to store, in batches of ``BATCH``.
 
-    No database: this runs in whichever process reads the events.
+    The checks are ``record_deployment``'s: a version that is no release (nor a
+    commit) stops the ingest, or with ``context.skip_invalid`` is added to
+    ``skipped``. No database: this runs in whichever process reads the events.
     """
     resolve = _sha_resolver(context.positions, context.repo)
     releases = context.positions
@@ -273,6 +317,7 @@ def rows_from_events(
     looks_like_sha = SHA.match
     stamp = driver_time(context.dialect)
     recorded = context.recorded_at
+    latest = context.latest
     batch: list[store.Row] = []
     for event in events:
         environment = event.environment
@@ -284,16 +329,23 @@ def rows_from_events(
             hint = did_you_mean(environment, environments)
             raise RecordError(
                 event.location or event.source,
-                f"unknown environment {environment!r}" + (f" ({hint})" if hint else ""),
+                f"unknown environment {shown(environment)}" + (f" ({hint})" if hint else ""),
                 field="environment",
             )
-        event = checked_event(event)
+        event = checked_event(event, latest)
         version, sha = event.version, event.sha
         if looks_like_sha(version) or (sha and releases and not known(version)):
             # A commit (or a branch name with its commit) stands for the nearest release
             # tag containing it; the commit itself is kept as the sha.
             sha = sha or version
             version = resolve(sha)
+        elif not known(version):
+            problem = unknown_release(event.version, releases)
+            if not context.skip_invalid:
+                raise RecordError(event.location or event.source, problem, field="version")
+            if skipped is not None:
+                skipped.append(Skipped(event.location or event.source, problem))
+            continue
         sha = sha or commits.get(version)
         finished = event.finished_at
         batch.append(
@@ -329,6 +381,20 @@ def _sha_resolver(positions: dict[str, int], repo: Path | None) -> Callable[[str
         return cache[sha]
 
     return resolve
+
+
+def unknown_release(version: str, positions: dict[str, int]) -> str:
+    """Why ``version`` cannot be recorded: no release is known, or it is not one."""
+    if not positions:
+        return (
+            f"version {version!r} cannot be placed: no releases are known yet "
+            "(run `releasecare release scan` first)"
+        )
+    return (
+        f"version {version!r} is not a known release "
+        f"({nearest_tags_hint(in_order(positions), version)}; "
+        "run `releasecare release scan` if it is new)"
+    )
 
 
 @dataclass(frozen=True)

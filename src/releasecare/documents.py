@@ -54,6 +54,7 @@ def change_json(
         "breaking": change.breaking,
         "components": list(change.components),
         "customer_note": change.customer_note,
+        "audience": change.audience,
         "visible": change.visible,
         "release": change.release,
         **extra,
@@ -164,6 +165,9 @@ def scan_json(result: ScanResult) -> dict[str, Any]:
         not_versions=result.not_versions,
         changes=result.changes,
         untyped_hidden=result.untyped_hidden,
+        unknown_audiences=[
+            {"sha": sha, "audience": value} for sha, value in result.unknown_audiences
+        ],
         dropped=result.dropped,
     )
 

@@ -28,6 +28,24 @@ ALL = "*"
 NOTICE_FORMATS = ("md", "html", "txt", "json")
 # A commit as deploy tools name it: 7 to 40 hex digits.
 SHA_TEXT = r"[0-9a-f]{7,40}"
+# The longest text the store keeps in each field that names something (the size of
+# its column); input longer than this is refused, naming the field.
+NAME_LIMITS = {
+    "version": 255,
+    "environment": 128,
+    "external_id": 255,
+    "sha": 64,
+    "source": 255,
+    "id": 255,  # a customer's
+    "tier": 64,
+    "locale": 35,
+    "key": 128,  # an environment or component a customer names
+    "tag": 255,
+    "type": 32,  # a change's Conventional Commits type
+    "scope": 128,
+    "author": 255,  # an author's name or e-mail address
+    "note_source": 512,
+}
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,14 @@ def nearest_tags_hint(tags_in_order: Sequence[str], name: str) -> str | None:
     """ "nearest release tags: ..." for a tag that is not there: its near spellings,
     else the newest three of ``tags_in_order`` (oldest first); None with no tags."""
     near = near_spellings(name, tags_in_order, n=3, cutoff=0.3) or list(tags_in_order[-3:][::-1])
-    return f"nearest release tags: {', '.join(near)}" if near else None
+    if not near:
+        return None
+    hint = f"nearest release tags: {', '.join(near)}"
+    dashed = next((tag for tag in near if tag.startswith("-")), None)
+    if dashed is not None:
+        # Without it the command line would read the tag as an option.
+        hint += f" (name a tag that starts with '-' after `--`: `-- {dashed}`)"
+    return hint
 
 
 def shown(value: object, limit: int = 40) -> str:

@@ -18,7 +18,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from releasecare.domain import Commit, FileChange, Release
+from releasecare.domain import NAME_LIMITS, Commit, FileChange, Release
 from releasecare.errors import GitError, NotFound, nearest_tags_hint
 from releasecare.text import inert
 from releasecare.versions import sort_versions, version_key
@@ -105,7 +105,10 @@ def resolve(repo_path: Path, rev: str, *, tag_pattern: str = "*") -> str:
 
     repo = _repo(repo_path)
     try:
-        return str(repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}")).strip()
+        # --end-of-options: a name that starts with '-' (a tag "-x") is never an option.
+        return str(
+            repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+        ).strip()
     except git.GitCommandError:
         pass
     if is_shallow(repo_path):
@@ -136,28 +139,49 @@ def merge_base(repo_path: Path, base: str, head: str = "HEAD") -> str:
 # --- releases -----------------------------------------------------------------
 
 
-def list_releases(repo_path: Path, tag_pattern: str, *, order: str = "version") -> list[Release]:
+def list_releases(
+    repo_path: Path,
+    tag_pattern: str,
+    *,
+    order: str = "version",
+    unusable: list[str] | None = None,
+) -> list[Release]:
     """Tags matching ``tag_pattern`` (fnmatch), oldest first, with date and message.
 
     An annotated tag keeps its own date and message; a lightweight one takes its
-    commit's date.
+    commit's date. A tag that points at no commit (a tree, a blob, another tag) or
+    whose name is too long to store is left out, and said why in ``unusable``.
     """
     fields = (
         "%(refname:strip=2)%00%(objecttype)%00%(*objectname)%00%(objectname)"
         "%00%(creatordate:iso-strict)%00%(contents)%00%(*committerdate:iso-strict)"
-        "%00%(committerdate:iso-strict)%1e"
+        "%00%(committerdate:iso-strict)%00%(*objecttype)%00"
     )
     out = str(_git(repo_path, "for-each-ref", f"--format={fields}", "refs/tags"))
+    # NUL ends every field (no message holds one); each record is nine of them.
+    tokens = out.split("\x00")
     releases = []
-    for record in out.split("\x1e"):
-        record = record.lstrip("\n")
-        if not record:
-            continue
-        name, kind, peeled, obj, created, contents, peeled_date, commit_date = record.split("\x00")
+    for start in range(0, len(tokens) - 8, 9):
+        name, kind, peeled, obj, created, contents, peeled_date, commit_date, target = tokens[
+            start : start + 9
+        ]
+        name = name.lstrip("\n")
         if not fnmatch.fnmatchcase(name, tag_pattern):
             continue
         annotated = kind == "tag"
         if annotated and not peeled:
+            continue
+        points_at = target if annotated else kind
+        problem = (
+            f"it points at a {points_at}, not a commit"
+            if points_at != "commit"
+            else f"its name is longer than {NAME_LIMITS['tag']} characters"
+            if len(name) > NAME_LIMITS["tag"]
+            else None
+        )
+        if problem is not None:
+            if unusable is not None:
+                unusable.append(f"{shown_tag(name)}: {problem}")
             continue
         sha = peeled if annotated else obj
         date = created or peeled_date or commit_date
@@ -173,6 +197,11 @@ def list_releases(repo_path: Path, tag_pattern: str, *, order: str = "version") 
     if order == "date":
         return sorted(releases, key=lambda r: (r.date, version_key(r.tag)))
     return sorted(releases, key=lambda r: version_key(r.tag))
+
+
+def shown_tag(name: str, limit: int = 60) -> str:
+    """A tag's name for a message: quoted, cut short."""
+    return repr(name) if len(name) <= limit else repr(name[: limit - 3] + "...")
 
 
 _SIGNATURE = re.compile(r"\n?-----BEGIN (?:PGP|SSH) SIGNATURE-----.*", re.DOTALL)
@@ -357,11 +386,12 @@ def _commit(header: list[str], files: list[FileChange]) -> Commit:
     sha, parents, author, email, date, message = (header + [""] * 6)[:6]
     sha = sha.removeprefix(_START)
     subject, _, body = message.strip("\n").partition("\n")
+    most = NAME_LIMITS["author"]
     return Commit(
         sha=sha,
         parents=tuple(parents.split()),
-        author_name=author,
-        author_email=email,
+        author_name=author[:most],
+        author_email=email[:most],
         authored_at=_parse_date(date),
         subject=subject.strip(),
         body=body.strip("\n"),
@@ -415,7 +445,7 @@ def read_blobs(repo_path: Path, specs: list[str]) -> dict[str, str]:
 def nearest_release_containing(repo_path: Path, sha: str, positions: dict[str, int]) -> str | None:
     """The oldest release tag (by version position) whose history contains ``sha``."""
     try:
-        out = str(_git(repo_path, "tag", "--contains", sha))
+        out = str(_git(repo_path, "tag", f"--contains={sha}"))
     except GitError:
         return None
     tags = [t for t in out.splitlines() if t in positions]

@@ -130,7 +130,7 @@ class Response:
     def json(self) -> Any:
         try:
             return json.loads(self.body)
-        except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        except (ValueError, RecursionError):  # also nesting and digits beyond json's limits
             raise InputError(f"{self.shown}: the answer is not JSON") from None
 
     @property

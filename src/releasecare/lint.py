@@ -13,17 +13,19 @@ from pathlib import Path
 
 from releasecare import gitrepo, overrides
 from releasecare.changes import (
-    CUSTOMER_AUDIENCES,
+    AUDIENCES,
     Fragment,
     changes_in_range,
     fragment_specs,
     parse_fragment,
+    unknown_audiences,
 )
 from releasecare.config import Config
 from releasecare.domain import Change
 from releasecare.errors import InputError
 from releasecare.overrides import apply as apply_overrides
 from releasecare.releases import release_tags
+from releasecare.text import read_text_file
 from releasecare.voice import Finding, is_dependency_update, lint_changes, lint_note
 
 
@@ -38,7 +40,11 @@ def lint_targets(config: Config, repo: Path, targets: Sequence[str]) -> list[Fin
     for target in wanted:
         candidate = Path(target) if target else None
         if candidate is not None and candidate.exists():
-            files = sorted(candidate.rglob("*.md")) if candidate.is_dir() else [candidate]
+            files = (
+                sorted(p for p in candidate.rglob("*.md") if not p.is_dir())
+                if candidate.is_dir()
+                else [candidate]
+            )
             new = [f for f in files if f.resolve() not in seen]
             seen.update(f.resolve() for f in new)
             findings += _lint_files(config, new)
@@ -55,7 +61,7 @@ def _lint_files(config: Config, files: Sequence[Path]) -> list[Finding]:
     options = config.voice_options()
     findings: list[Finding] = []
     for path in files:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = read_text_file(path)
         findings.extend(lint_note(parse_fragment(str(path), text).text, str(path), options))
     return findings
 
@@ -140,6 +146,18 @@ def check_branch(
     ]
     errors = [] if skip else missing
     errors += [e for fragment, _ in fragments for e in _fragment_errors(config, fragment)]
+    errors += [
+        Finding(
+            "unknown-audience",
+            f"Audience: {value!r} is not an audience releasecare knows; the change is kept "
+            "internal",
+            change.sha[:10],
+            f"write one of {', '.join(sorted(AUDIENCES))}",
+            text=change.summary,
+        )
+        for change in changes
+        for value in unknown_audiences(change)
+    ]
     voice = config.voice_options(c.author_name for c in changes)
     warnings = lint_changes([c for c in changes if c.customer_note], voice)
     return CheckReport(fork, len(changes), errors, warnings, len(missing) if skip else 0)
@@ -189,8 +207,10 @@ def _fragment_errors(config: Config, fragment: Fragment) -> list[Finding]:
     if fragment.type is not None and fragment.type not in types:
         problems.append(f"unknown type {fragment.type!r} (one of {', '.join(sorted(types))})")
     audience = (fragment.audience or "customer").strip().lower()
-    if audience not in {*CUSTOMER_AUDIENCES, "internal"}:
-        problems.append(f"unknown audience {fragment.audience!r} (customer or internal)")
+    if audience not in AUDIENCES:
+        problems.append(
+            f"unknown audience {fragment.audience!r} (one of {', '.join(sorted(AUDIENCES))})"
+        )
     unknown = [c for c in fragment.components if c not in config.components]
     if unknown:
         problems.append(f"unknown component {unknown[0]!r}")

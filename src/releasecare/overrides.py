@@ -25,7 +25,7 @@ from pathlib import Path
 
 from releasecare.domain import Change
 from releasecare.errors import InputError
-from releasecare.text import front_matter
+from releasecare.text import front_matter, read_text_file
 
 FOLDER = "overrides"
 _SHA = re.compile(r"^[0-9a-f]{7,40}$")
@@ -45,7 +45,8 @@ def load(folder: Path) -> dict[str, Override]:
         return {}
     found: dict[str, Override] = {}
     for path in sorted(folder.glob("*.md")):
-        override = parse(path.relative_to(folder.parent.parent).as_posix(), path.read_text("utf-8"))
+        text = read_text_file(path)
+        override = parse(path.relative_to(folder.parent.parent).as_posix(), text)
         found[override.sha] = override
     return found
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from releasecare import gitrepo
-from releasecare.changes import release_changes, unreleased_changes
+from releasecare.changes import release_changes, unknown_audiences, unreleased_changes
 from releasecare.config import Config
 from releasecare.crashpoints import crash_point
 from releasecare.domain import Change, Release
@@ -35,17 +35,25 @@ class ScanResult:
     scanned: list[tuple[str, int]] = field(default_factory=list)  # (tag, changes)
     skipped: int = 0
     not_versions: list[str] = field(default_factory=list)  # tags matched, left out
+    unusable: list[str] = field(default_factory=list)  # "'tag': why", left out too
     changes: int = 0  # changes written
     untyped_hidden: int = 0  # of them: no Conventional Commits type, so hidden
+    # (sha, value): an Audience trailer outside the closed set, read as internal.
+    unknown_audiences: list[tuple[str, str]] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # stored releases whose tag is gone
     settings_changed: bool = False  # the config a scan depends on changed: all again
 
 
-def release_tags(config: Config, repo: Path) -> tuple[list[Release], list[str]]:
+def release_tags(
+    config: Config, repo: Path, unusable: list[str] | None = None
+) -> tuple[list[Release], list[str]]:
     """The releases of ``repo`` in order, and the tags the pattern matched that are no
     versions (in version order only: ``v0``, ``v3-demo``, ``latest`` would sort first
-    and swallow the history)."""
-    releases = gitrepo.list_releases(repo, config.tag_pattern, order=config.release_order)
+    and swallow the history). Tags no release can be made of (pointing at a tree or a
+    blob) are said in ``unusable``."""
+    releases = gitrepo.list_releases(
+        repo, config.tag_pattern, order=config.release_order, unusable=unusable
+    )
     if config.release_order != "version":
         return releases, []
     return [r for r in releases if is_version(r.tag)], [
@@ -61,6 +69,7 @@ class PendingScan:
     todo: list[str]  # tags to store, in version order
     skipped: int
     not_versions: list[str]
+    unusable: list[str]
     drop: list[str]  # stored releases to remove: their tag is gone
     fingerprint: str  # of the config the changes are made with
     settings_changed: bool
@@ -91,7 +100,8 @@ def start_scan(
     moved or added in between, another pattern or order), every release is scanned
     again, so that the database holds exactly what a scan into a new one would.
     """
-    releases, not_versions = release_tags(config, repo)
+    unusable: list[str] = []
+    releases, not_versions = release_tags(config, repo, unusable)
     _check_clone(config, repo, releases, done, confirmed=rescan)
     if tag is not None and tag not in {r.tag for r in releases}:
         raise NotFound(
@@ -127,6 +137,7 @@ def start_scan(
         todo=todo,
         skipped=skipped,
         not_versions=not_versions,
+        unusable=unusable,
         drop=drop,
         fingerprint=current_fingerprint,
         settings_changed=settings_changed,
@@ -214,6 +225,7 @@ def finish_scan(session: Session, pending: PendingScan) -> ScanResult:
         releases=len(releases),
         skipped=pending.skipped,
         not_versions=pending.not_versions,
+        unusable=pending.unusable,
         dropped=pending.drop,
         settings_changed=pending.settings_changed,
     )
@@ -234,6 +246,7 @@ def finish_scan(session: Session, pending: PendingScan) -> ScanResult:
         for tag, ordinal, change in pending.changes:
             result.changes += 1
             result.untyped_hidden += change.type is None and not change.visible
+            result.unknown_audiences += [(change.sha, v) for v in unknown_audiences(change)]
             yield ids[tag], ordinal, change
 
     written = store.insert_changes(session, counted())

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from releasecare.errors import InputError
 
 # C0 and C1 control characters but tab and newline (ESC, NUL, CSI, BEL, DEL...):
 # text from others (commits, deploy logs, customer names) never carries them to a
 # terminal, a file or a notice, where they could clear a screen or hide a link.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Lone surrogates (JSON's "\ud800", bytes git could not decode) are no text either:
+# no file or database can encode them.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def inert(text: str) -> str:
@@ -50,3 +55,19 @@ def duration_text(seconds: float) -> str:
     parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
     shown = [plural(n, word) for n, word in parts if n][:2]
     return " ".join(shown) if shown else "less than a minute"
+
+
+def read_text_file(path: Path) -> str:
+    """A text file a person wrote (a fragment, an override), as UTF-8; one that cannot
+    be read, or is not UTF-8, is an ``InputError`` naming the file (and the line)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{path}:{line}: not UTF-8 text (byte {exc.start + 1})", hint="save it as UTF-8"
+        ) from None

@@ -9,12 +9,16 @@ file, line or option around it.
 from __future__ import annotations
 
 import os
-from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from releasecare.errors import InputError, shown
+from releasecare.errors import InputError, did_you_mean, shown
 
 EXAMPLE = "2026-11-20T09:14:00+01:00"
+# A time must be one every time zone can show (offsets are under a day either way),
+# and one the databases store: years 1 to 9999 once in UTC, with a day to spare.
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 class UnknownZone(ValueError):
@@ -27,6 +31,11 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise UnknownZone(f"unknown time zone {name!r}") from None
+
+
+def zone_hint(name: str) -> str | None:
+    """ "did you mean 'Europe/Berlin'?" for a near spelling of a zone name, or None."""
+    return did_you_mean(name, available_timezones())
 
 
 def parse_time(value: object, *, timezone: str | None = None, naive_hint: str = "") -> datetime:
@@ -49,6 +58,18 @@ def parse_time(value: object, *, timezone: str | None = None, naive_hint: str = 
         if timezone is None:
             raise ValueError(f"{shown(value)} has no UTC offset" + naive_hint)
         moment = moment.replace(tzinfo=zone(timezone))
+    return in_range(moment, value)
+
+
+def in_range(moment: datetime, value: object = None) -> datetime:
+    """``moment`` if it lies within EARLIEST..LATEST; else a ValueError naming ``value``."""
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc <= LATEST:
+        shown_value = shown(moment.isoformat() if value is None else value)
+        raise ValueError(f"{shown_value} is out of range (years 1 to 9999 in UTC)")
     return moment
 
 

@@ -61,7 +61,8 @@ def _translate(exc: Exception, app: App | None) -> ReleasecareError | None:
             hint="reinstall releasecare (`pip install --upgrade releasecare`)",
         )
     module = type(exc).__module__
-    if module.startswith("sqlalchemy"):
+    # The scan and ingest write through the driver's own cursor: its errors come raw.
+    if module.startswith(("sqlalchemy", "sqlite3", "psycopg")):
         from releasecare.store import database_error
 
         try:
@@ -121,7 +122,7 @@ def _fail(exc: BaseException | None, message: str, code: int) -> None:
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),  # a folder given here is said by the config loader, in one line
     help="Config file (default: releasecare.toml or pyproject.toml found upward).",
 )
 @click.option(

@@ -94,11 +94,11 @@ class App:
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
-        """One transaction for the whole command: all of it is stored, or none. A
-        command that only reads says ``write=False`` (it need not wait for a writer).
+        """One transaction for the whole command: all of it is stored, or none.
 
         A SQLite database this command made is removed again when the command fails:
-        a failed command leaves nothing behind.
+        a failed command leaves nothing behind. A command that only reads says
+        ``write=False`` (on SQLite it then never waits for a writer).
         """
         from releasecare.config import sqlite_file
         from releasecare.store import transaction
@@ -113,9 +113,15 @@ class App:
             raise
 
     def _remove_database(self, path: Path) -> None:
+        """Remove the SQLite file this command made, unless someone else uses it by now
+        (pipelines starting together on a new file each think they made it): only a
+        file that holds no row and that no other connection has open a transaction on
+        is removed."""
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+        if not _unused_and_empty(path):
+            return
         for leftover in (
             path,
             path.with_name(path.name + "-wal"),
@@ -123,6 +129,33 @@ class App:
         ):
             with contextlib.suppress(OSError):  # a folder that is a file: nothing was made
                 leftover.unlink(missing_ok=True)
+
+
+def _unused_and_empty(path: Path) -> bool:
+    import sqlite3
+
+    try:
+        connection = sqlite3.connect(path, timeout=0, isolation_level=None)
+    except sqlite3.Error:
+        return True  # not even a database: nothing of anyone's is in it
+    try:
+        connection.execute("BEGIN EXCLUSIVE")  # fails at once while another writes
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'"
+            )
+        ]
+        for table in tables:
+            quoted = table.replace('"', '""')
+            if connection.execute(f'SELECT 1 FROM "{quoted}" LIMIT 1').fetchone():
+                return False
+        return True
+    except sqlite3.Error:
+        return False
+    finally:
+        connection.close()
 
 
 pass_app = click.make_pass_decorator(App)

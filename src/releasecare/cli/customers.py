@@ -85,7 +85,7 @@ def list_(app: App, as_json: bool) -> None:
     """List customers with their environments and components."""
     from releasecare.store import customers as store
 
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         rows = store.all_customers(session)
     if as_json:
         from releasecare.documents import customers_json
@@ -111,7 +111,7 @@ def show(app: App, customer_id: str, as_json: bool) -> None:
     from releasecare.store import customers as store
     from releasecare.timeline import timeline
 
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         customer = store.get(session, customer_id)
         if customer is None:
             raise NotFound(

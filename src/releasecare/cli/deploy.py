@@ -150,7 +150,7 @@ def list_(app: App, environment: str | None, as_json: bool) -> None:
 
     if environment is not None:
         app.config.check_environment(environment)
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         rows = deployment_history(session, environment)
     if as_json:
         from releasecare.documents import deployments_json

@@ -52,7 +52,7 @@ def impact(
     from releasecare.errors import CheckFailed
     from releasecare.impact import find_impact, freeze_conflicts
 
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         result = find_impact(
             session,
             app.config,

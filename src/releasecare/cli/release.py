@@ -55,8 +55,21 @@ def scan(app: App, tag: str | None, rescan: bool, as_json: bool) -> None:
             "the components or change types changed since the last scan: "
             "every release was scanned again"
         )
+    if result.unknown_audiences:
+        listed = ", ".join(
+            f"{sha[:10]} ({value!r})" for sha, value in result.unknown_audiences[:10]
+        )
+        more = len(result.unknown_audiences) - 10
+        info(
+            f"warning: {len(result.unknown_audiences)} commit(s) name an audience releasecare "
+            f"does not know, so they are kept internal: {listed}"
+            + (f" and {more} more (--json lists them all)" if more > 0 else "")
+            + "; audiences are customer, external, public, internal, staff or private"
+        )
     if result.not_versions:
         info(_not_versions_warning(result.not_versions, app.config.tag_pattern))
+    for tag_problem in result.unusable:
+        info(f"warning: skipped tag {tag_problem}")
     # With component changes visible, the untyped ones still hidden touch no component:
     # no customer would hear of them whatever their type.
     if result.untyped_hidden * 2 > result.changes and not app.config.component_changes_visible:
@@ -113,7 +126,7 @@ def show(app: App, tag: str, as_json: bool) -> None:
     from releasecare.documents import release_show_json
     from releasecare.releases import release_with_changes
 
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         found, changes = release_with_changes(session, tag, app.config.overrides())
     if as_json:
         emit_json(release_show_json(found, changes))
@@ -139,7 +152,7 @@ def list_(app: App, as_json: bool) -> None:
     from releasecare.store import releases as store
     from releasecare.text import plural
 
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         rows = store.list_releases(session)
     if as_json:
         from releasecare.documents import releases_json

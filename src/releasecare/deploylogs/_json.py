@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from releasecare import jsontext
 from releasecare.deploylogs import ReadOptions, Skipped
 from releasecare.deploylogs._lines import open_source, parse_time
 from releasecare.errors import RecordError
@@ -27,11 +28,9 @@ def load_document(source: str) -> Any:
         line = raw[: exc.start].count(b"\n") + 1
         raise RecordError(f"{name}:{line}", "not UTF-8 text") from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RecordError(
-            f"{name}:{exc.lineno}", f"not valid JSON ({exc.msg} at column {exc.colno})"
-        ) from None
+        return jsontext.loads(text)
+    except jsontext.JsonProblem as exc:
+        raise RecordError(f"{name}:{exc.line}", exc.problem) from None
 
 
 def records(document: Any, source: str, path: str = "$") -> Iterator[tuple[str, Any]]:

@@ -23,6 +23,8 @@ def open_source(source: str) -> Iterator[BinaryIO]:
         yield sys.stdin.buffer
         return
     path = Path(source)
+    if path.is_dir():
+        raise InputError(f"{source}: is a folder, not a deploy log")
     if not path.is_file():
         raise InputError(f"{source}: no such file")
     try:
@@ -35,21 +37,15 @@ def open_source(source: str) -> Iterator[BinaryIO]:
 def numbered_lines(source: str, stream: BinaryIO) -> Iterator[tuple[str, str | None, str]]:
     """``(location, text or None, problem)`` per line; text None when the line is unusable.
 
-    A line longer than MAX_LINE is skipped through without being held in memory.
+    Lines end in LF, CRLF or a lone CR (old Mac exports). A line longer than MAX_LINE
+    is skipped through without being held in memory.
     """
     name = "<stdin>" if source == "-" else source
     number = 0
-    while True:
-        raw = stream.readline(MAX_LINE + 1)
-        if not raw:
-            return
+    for raw in _raw_lines(stream):
         number += 1
         location = f"{name}:{number}"
-        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
-            while True:  # drain the rest of the oversized line
-                more = stream.readline(MAX_LINE)
-                if not more or more.endswith(b"\n"):
-                    break
+        if raw is None:
             yield location, None, f"line longer than {MAX_LINE // 1024} KiB"
             continue
         try:
@@ -58,6 +54,46 @@ def numbered_lines(source: str, stream: BinaryIO) -> Iterator[tuple[str, str | N
             yield location, None, f"not UTF-8 text (byte {exc.start + 1})"
             continue
         yield location, text.strip("\r\n"), ""
+
+
+def _raw_lines(stream: BinaryIO) -> Iterator[bytes | None]:
+    """The lines of ``stream`` with their ends; None for a line longer than MAX_LINE."""
+    carry = b""  # the start of a line a lone CR may end
+    while True:
+        raw = stream.readline(MAX_LINE + 1)
+        at_end = not raw
+        if carry:
+            raw, carry = carry + raw, b""
+        if not raw:
+            return
+        cr = raw.find(b"\r")
+        if cr == -1 or (cr == len(raw) - 2 and raw.endswith(b"\n")):  # LF or CRLF
+            if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+                carry = _drain(stream)
+                yield None
+                continue
+            yield raw
+            continue
+        parts = raw.splitlines(keepends=True)
+        if not raw.endswith(b"\n") and not at_end:
+            # Cut short (by the size limit or the end of the file): the last part may
+            # go on, or a CR ending it may be the first half of a CRLF.
+            carry = parts.pop()
+        yield from parts
+        if len(carry) > MAX_LINE:
+            carry = _drain(stream)
+            yield None
+
+
+def _drain(stream: BinaryIO) -> bytes:
+    """Read past the rest of an oversized line; what follows its end is returned."""
+    while True:
+        more = stream.readline(MAX_LINE)
+        cr = more.find(b"\r")
+        if cr != -1:
+            return more[cr + 1 :].removeprefix(b"\n")
+        if not more or more.endswith(b"\n"):
+            return b""
 
 
 def parse_time(value: object, timezone: str | None) -> datetime:

@@ -26,9 +26,12 @@ def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
     path = "$"
     name = None
     if isinstance(document, dict):
-        name = (document.get("metadata") or {}).get("name")
-        document = (document.get("status") or {}).get("history")
+        metadata, status = document.get("metadata"), document.get("status")
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        document = status.get("history") if isinstance(status, dict) else None
         path = "$.status.history"
+        if not isinstance(name, str):
+            name = None
     identity = f"argocd:{name or options.environment or source}"
     for location, record in records(document, source, path):
         try:

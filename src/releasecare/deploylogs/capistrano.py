@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from releasecare import times
 from releasecare.deploylogs import ReadOptions, Skipped
 from releasecare.deploylogs._lines import numbered_lines, open_source
 from releasecare.domain import SHA_TEXT, DeployEvent
-from releasecare.errors import shown
+from releasecare.errors import InputError, shown
 
 _DEPLOY = re.compile(
     rf"^Branch (?P<branch>\S+) \(at (?P<sha>{SHA_TEXT})\) deployed as "
@@ -29,7 +29,10 @@ _ROLLBACK = re.compile(r"^(?P<user>.+) rolled back to release (?P<release>\d{14}
 
 def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
     identity = f"capistrano:{options.environment or source}"
-    zone = ZoneInfo(options.timezone) if options.timezone else UTC
+    try:
+        zone = times.zone(options.timezone) if options.timezone else UTC
+    except times.UnknownZone as exc:
+        raise InputError(f"--timezone: {exc}") from None
     commits: dict[str, str] = {}
     latest = datetime.min.replace(tzinfo=UTC)
     with open_source(source) as stream:
@@ -48,6 +51,11 @@ def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
                     moment = datetime.strptime(release, "%Y%m%d%H%M%S").replace(tzinfo=zone)
                 except ValueError:
                     yield Skipped(location, f"release {shown(release)} is not a timestamp")
+                    continue
+                try:
+                    times.in_range(moment, release)
+                except ValueError as exc:
+                    yield Skipped(location, f"release {exc}")
                     continue
                 commits[release] = sha
                 external_id, description = release, f"deployed {deployed['branch']}"

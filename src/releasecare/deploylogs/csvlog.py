@@ -10,6 +10,7 @@ from releasecare.deploylogs import ReadOptions, Skipped
 from releasecare.deploylogs._lines import numbered_lines, open_source
 from releasecare.deploylogs.jsonl import OPTIONAL, REQUIRED, event_from
 from releasecare.domain import DeployEvent
+from releasecare.errors import shown
 
 
 def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
@@ -22,7 +23,11 @@ def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
                 continue
             if not text.strip():
                 continue
-            (row,) = csv.reader(io.StringIO(text)) or [[]]
+            try:
+                (row,) = csv.reader(io.StringIO(text)) or [[]]
+            except csv.Error as exc:  # a cell over csv's size limit (128 KiB)
+                yield Skipped(location, f"not a CSV row ({exc})")
+                continue
             if header is None:
                 header = [h.strip().lstrip("\ufeff") for h in row]
                 missing = [k for k in REQUIRED if k not in header]
@@ -32,7 +37,7 @@ def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
                         location,
                         f"header: missing {missing}"
                         if missing
-                        else f"header: unknown column {unknown[0]!r}",
+                        else f"header: unknown column {shown(unknown[0])}",
                     )
                     return
                 continue

@@ -5,8 +5,9 @@
      {"version": 43, "description": "Rollback to v41", ...}]
 
 A deploy's version is the commit in its description ("Deploy 1a2b3c4"); a rollback
-("Rollback to v41") deploys release 41's commit again. Heroku knows no environment
-name: ``--env`` gives it.
+("Rollback to v41") deploys release 41's commit again, and so does a retry
+(``heroku releases:retry``: "Retry of v41: Deploy 1a2b3c4"). Heroku knows no
+environment name: ``--env`` gives it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from releasecare.errors import shown
 STATUSES = {"succeeded": "succeeded", "failed": "failed", "pending": "in_progress"}
 _DEPLOY = re.compile(rf"^Deploy ({SHA_TEXT})\b")
 _ROLLBACK = re.compile(r"^Rollback to v(\d+)\b")
+_RETRY = re.compile(r"^Retry of v(\d+)\b:?\s*")
 
 
 def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
@@ -47,12 +49,16 @@ def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
             status = fields.text("status")
             if status not in STATUSES:
                 raise Bad(f"{location}.status", f"unknown heroku status {shown(status)}")
-            deployed = _DEPLOY.match(description)
-            rollback = _ROLLBACK.match(description)
+            retry = _RETRY.match(description)
+            what = description[retry.end() :] if retry else description
+            deployed = _DEPLOY.match(what)
+            rollback = _ROLLBACK.match(what)
             if deployed:
                 commits[number] = deployed.group(1)
             elif rollback and int(rollback.group(1)) in commits:
                 commits[number] = commits[int(rollback.group(1))]
+            elif retry and int(retry.group(1)) in commits:
+                commits[number] = commits[int(retry.group(1))]
             else:
                 continue  # config changes, add-on attachments: no new code
             yield DeployEvent(

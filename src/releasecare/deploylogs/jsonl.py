@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from releasecare import jsontext
 from releasecare.deploylogs import ReadOptions, Skipped
 from releasecare.deploylogs._lines import check_status, numbered_lines, open_source, parse_time
 from releasecare.domain import DEPLOY_STATUSES, DeployEvent
@@ -29,9 +30,9 @@ def read(source: str, options: ReadOptions) -> Iterator[DeployEvent | Skipped]:
             if not text.strip():
                 continue
             try:
-                record = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield Skipped(location, f"not valid JSON ({exc.msg} at column {exc.colno})")
+                record = jsontext.loads(text)
+            except jsontext.JsonProblem as exc:
+                yield Skipped(location, exc.problem)
                 continue
             yield event_from(record, location, identity, options)
 
@@ -66,7 +67,7 @@ def event_from(
                 moment: datetime | None = datetime.fromisoformat(when)
             except ValueError:
                 moment = None
-            if moment is not None and moment.tzinfo is not None:
+            if moment is not None and moment.tzinfo is not None and 1 < moment.year < 9999:
                 return DeployEvent(
                     version, status, moment, env, ident, None, None, source, location
                 )

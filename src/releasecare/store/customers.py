@@ -17,6 +17,7 @@ from releasecare.store.models import (
     CustomerRow,
     FreezeWindowRow,
 )
+from releasecare.store.upsert import insert
 
 
 @dataclass(frozen=True)
@@ -28,39 +29,64 @@ class UpsertResult:
 
 
 def upsert(session: Session, customers: Sequence[Customer], *, prune: bool = False) -> UpsertResult:
-    """Insert or update every customer by id; with ``prune`` delete those not given."""
-    existing = {
-        row.id: row
-        for row in session.scalars(
-            select(CustomerRow).options(
+    """Insert or update every customer by id; with ``prune`` delete those not given.
+
+    Safe when imports run at once: each customer's row is inserted with ``ON CONFLICT
+    DO NOTHING`` (a concurrent import of the same one waits, then finds it stored),
+    and the stored ones are read locked (``FOR UPDATE``) before they are compared and
+    replaced, so an import never overwrites one it has not seen. Rows are taken in
+    id order, so two imports never wait for each other in a circle.
+    """
+    wanted = {c.id: c for c in customers}
+    ids = sorted(wanted)
+    now = datetime.now(UTC)
+    created: set[str] = set()
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        created.update(
+            session.scalars(
+                insert(session, CustomerRow)
+                .values([_columns(wanted[i], now) for i in chunk])
+                .on_conflict_do_nothing(index_elements=["id"])
+                .returning(CustomerRow.id)
+            )
+        )
+    updated = unchanged = 0
+    for start in range(0, len(ids), BATCH):
+        rows = session.scalars(
+            select(CustomerRow)
+            .where(CustomerRow.id.in_(ids[start : start + BATCH]))
+            .order_by(CustomerRow.id)
+            .with_for_update()
+            .options(
                 selectinload(CustomerRow.environments),
                 selectinload(CustomerRow.components),
                 selectinload(CustomerRow.freeze),
             )
+            .execution_options(populate_existing=True)
         )
-    }
-    created = updated = unchanged = 0
-    now = datetime.now(UTC)
-    for customer in customers:
-        row = existing.get(customer.id)
-        if row is None:
-            row = CustomerRow(id=customer.id)
-            session.add(row)
-            created += 1
-        elif to_domain(row) == customer:
-            unchanged += 1
-            continue
-        else:
-            updated += 1
-        _fill(row, customer, now)
+        for row in rows:
+            customer = wanted[row.id]
+            if row.id not in created:
+                if to_domain(row) == customer:
+                    unchanged += 1
+                    continue
+                updated += 1
+            _fill(row, customer, now)
     pruned = 0
     if prune:
-        gone = set(existing) - {c.id for c in customers}
-        if gone:
-            session.execute(delete(CustomerRow).where(CustomerRow.id.in_(gone)))
-            pruned = len(gone)
+        gone = sorted(set(session.scalars(select(CustomerRow.id))) - set(ids))
+        for start in range(0, len(gone), BATCH):
+            session.execute(
+                delete(CustomerRow).where(CustomerRow.id.in_(gone[start : start + BATCH]))
+            )
+        pruned = len(gone)
     session.flush()
-    return UpsertResult(created, updated, unchanged, pruned)
+    return UpsertResult(len(created), updated, unchanged, pruned)
+
+
+# Customers per statement: a row has 9 columns, and drivers cap the parameters.
+BATCH = 1_000
 
 
 def count_missing(session: Session, keep: Iterable[str]) -> int:
@@ -69,15 +95,26 @@ def count_missing(session: Session, keep: Iterable[str]) -> int:
     return len(ids - set(keep))
 
 
+def _columns(customer: Customer, now: datetime) -> dict[str, Any]:
+    """The customer's own row (its environments, components and freeze windows are rows
+    of their own)."""
+    return {
+        "id": customer.id,
+        "name": customer.name,
+        "timezone": customer.timezone,
+        "locale": customer.locale,
+        "tier": customer.tier,
+        "all_environments": ALL in customer.environments,
+        "all_components": ALL in customer.components,
+        "contacts": _contacts_json(customer.contacts),
+        "updated_at": now,
+    }
+
+
 def _fill(row: CustomerRow, customer: Customer, now: datetime) -> None:
-    row.name = customer.name
-    row.timezone = customer.timezone
-    row.locale = customer.locale
-    row.tier = customer.tier
-    row.all_environments = ALL in customer.environments
-    row.all_components = ALL in customer.components
-    row.contacts = _contacts_json(customer.contacts)
-    row.updated_at = now
+    for key, value in _columns(customer, now).items():
+        if key != "id":
+            setattr(row, key, value)
     row.environments = [
         CustomerEnvironmentRow(environment=e)
         for e in sorted(set(customer.environments))

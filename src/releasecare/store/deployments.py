@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from releasecare.domain import REACHED_CUSTOMERS, STATUS_MOVES, DeployEvent, Deployment
+from releasecare.domain import (
+    DEPLOY_STATUSES,
+    REACHED_CUSTOMERS,
+    STATUS_MOVES,
+    DeployEvent,
+    Deployment,
+)
 from releasecare.store.engine import driver_cursor
 from releasecare.store.models import CommitRow, DeploymentRow
+from releasecare.store.upsert import insert, serialize
 
 
 def record(
@@ -23,62 +30,91 @@ def record(
     "this version is on E now"), the same version already being the latest deploy on
     the environment with the same status is the same deploy, so running the step
     twice records once.
+
+    Safe when pipelines record the same deploy at once: the row is one ``INSERT ...
+    ON CONFLICT DO NOTHING`` (the others find it), a status moves in one ``UPDATE``
+    that only a status it may move from matches, and the "latest on E" rule holds
+    the environment's lock while it reads and writes.
     """
     env = environment or event.environment
     if env is None:
         raise ValueError("a deployment needs an environment")
-    existing: DeploymentRow | None
-    if event.external_id is not None:
-        existing = session.scalar(
-            select(DeploymentRow).where(
-                DeploymentRow.source == event.source,
-                DeploymentRow.external_id == event.external_id,
-                DeploymentRow.environment == env,
-            )
-        )
-    elif at_given:
-        existing = session.scalar(
-            select(DeploymentRow).where(
-                DeploymentRow.environment == env,
-                DeploymentRow.version == event.version,
-                DeploymentRow.deployed_at == event.deployed_at,
-            )
-        )
-    else:
+    if event.external_id is None and not at_given:
+        serialize(session, f"releasecare:deployments:{env}")
         latest = session.scalar(
             select(DeploymentRow)
             .where(DeploymentRow.environment == env)
             .order_by(DeploymentRow.deployed_at.desc(), DeploymentRow.id.desc())
             .limit(1)
         )
-        same = latest is not None and (latest.version, latest.status) == (
-            event.version,
-            event.status,
+        if latest is not None and (latest.version, latest.status) == (event.version, event.status):
+            return to_domain(latest), False
+    row = session.scalar(
+        insert(session, DeploymentRow)
+        .values(
+            environment=env,
+            version=event.version,
+            sha=event.sha,
+            status=event.status,
+            deployed_at=event.deployed_at,
+            finished_at=event.finished_at,
+            source=event.source,
+            external_id=event.external_id,
+            description=event.description,
+            recorded_at=datetime.now(UTC),
         )
-        existing = latest if same else None
-    if existing is not None:
-        # A later report may carry a newer status for the same deploy (in_progress ->
-        # succeeded, or a failed CI attempt retried and shipped); the status moves as
-        # STATUS_MOVES allows, nothing is added.
-        if event.status in STATUS_MOVES.get(existing.status, ()):
-            existing.status = event.status
-            existing.finished_at = event.finished_at or existing.finished_at
-        return to_domain(existing), False
-    row = DeploymentRow(
-        environment=env,
-        version=event.version,
-        sha=event.sha,
-        status=event.status,
-        deployed_at=event.deployed_at,
-        finished_at=event.finished_at,
-        source=event.source,
-        external_id=event.external_id,
-        description=event.description,
-        recorded_at=datetime.now(UTC),
+        .on_conflict_do_nothing()
+        .returning(DeploymentRow)
     )
-    session.add(row)
-    session.flush()
-    return to_domain(row), True
+    if row is not None:
+        return to_domain(row), True
+    # Stored already (by an earlier run, or by a pipeline that got there first).
+    existing = _stored(session, event, env)
+    # A later report may carry a newer status for the same deploy (in_progress ->
+    # succeeded, or a failed CI attempt retried and shipped); the status moves as
+    # STATUS_MOVES allows, nothing is added.
+    moved = session.scalar(
+        update(DeploymentRow)
+        .where(DeploymentRow.id == existing.id, DeploymentRow.status.in_(_MOVES_TO[event.status]))
+        .values(
+            status=event.status,
+            finished_at=func.coalesce(event.finished_at, DeploymentRow.finished_at),
+        )
+        .returning(DeploymentRow)
+        .execution_options(synchronize_session=False)
+    )
+    if moved is not None:
+        session.refresh(existing)
+    return to_domain(existing), False
+
+
+# Status -> the statuses that may move to it.
+_MOVES_TO: dict[str, tuple[str, ...]] = {
+    status: tuple(sorted(old for old, new in STATUS_MOVES.items() if status in new))
+    for status in DEPLOY_STATUSES
+}
+
+
+def _stored(session: Session, event: DeployEvent, env: str) -> DeploymentRow:
+    """The stored deploy an insert of ``event`` conflicted with: the same external id,
+    else the same environment, time and version."""
+    keys = [
+        (DeploymentRow.environment == env)
+        & (DeploymentRow.version == event.version)
+        & (DeploymentRow.deployed_at == event.deployed_at)
+    ]
+    if event.external_id is not None:
+        keys.insert(
+            0,
+            (DeploymentRow.source == event.source)
+            & (DeploymentRow.external_id == event.external_id)
+            & (DeploymentRow.environment == env),
+        )
+    for key in keys:
+        found = session.scalar(select(DeploymentRow).where(key))
+        if found is not None:
+            return found
+    raise AssertionError("an insert conflicted with no stored deployment")  # pragma: no cover
 
 
 def get(session: Session, deployment_id: int) -> Deployment | None:
@@ -159,32 +195,43 @@ def in_progress_stored(session: Session) -> bool:
 Row = tuple[str, str, str | None, str, object, object, str, str | None, str | None, object]
 
 
-def insert_rows(session: Session, rows: list[Row], *, in_progress: bool = True) -> bool:
+def insert_rows(session: Session, rows: list[Row], *, in_progress: bool = True) -> tuple[int, bool]:
     """Insert rows in bulk; a deploy already stored is skipped.
 
     ``ON CONFLICT DO NOTHING`` on both natural keys keeps a re-ingest idempotent and
-    safe against a concurrent writer. Rows go straight to the driver's executemany:
-    per-row ORM work would cap an ingest at a fraction of the rate a deploy log needs.
-    A stored ``in_progress`` deploy whose source now reports a final status moves on.
+    safe against a concurrent writer (which waits for this one's rows, or this one
+    for its). Rows go straight to the driver's executemany: per-row ORM work would
+    cap an ingest at a fraction of the rate a deploy log needs. A stored
+    ``in_progress`` deploy whose source now reports a final status moves on.
 
     ``in_progress`` says whether in-progress deploys may be stored (see
     ``in_progress_stored``); without any, and none in ``rows``, there is nothing to
-    move on, and no query looks. Returns the same for the next batch.
+    move on, and no query looks. Returns the number of rows inserted (counted by
+    the driver: rows another writer stored are not this ingest's), and the same
+    ``in_progress`` for the next batch.
     """
     if not rows:
-        return in_progress
+        return 0, in_progress
     in_progress = in_progress or any(row[3] == "in_progress" for row in rows)
     # In key order, each insert lands next to the one before in the (source, external
     # id) index instead of on a random page: fewer page splits on a large history.
-    rows.sort(key=lambda row: (row[6], row[7] or ""))
+    # The whole key breaks ties, so two ingests of one log take its rows in one order
+    # and never wait for each other in a circle.
+    rows.sort(key=lambda row: (row[6], row[7] or "", row[0], str(row[4]), row[1]))
     with driver_cursor(session) as (cursor, marker):
         cursor.executemany(
             f"INSERT INTO deployments ({_COLUMNS}) VALUES ({', '.join([marker] * 10)}) "
             "ON CONFLICT DO NOTHING",
             rows,
         )
+        inserted = max(cursor.rowcount, 0)
+        if not in_progress and inserted < len(rows) and not _writers_serialized(session):
+            # A row met one stored meanwhile: a concurrent ingest may have committed an
+            # in-progress deploy since this one looked. The insert waited for it, so
+            # one more look sees it (else its final status here would be lost).
+            in_progress = in_progress_stored(session)
         if not in_progress:
-            return False
+            return inserted, False
         finals = {
             (row[6], row[7], row[0]): (row[3], row[5], row[6], row[7], row[0])
             for row in rows
@@ -198,7 +245,13 @@ def insert_rows(session: Session, rows: list[Row], *, in_progress: bool = True) 
                 "AND status = 'in_progress'",
                 list(finals.values()),
             )
-    return True
+    return inserted, True
+
+
+def _writers_serialized(session: Session) -> bool:
+    """SQLite: a writing transaction holds the database from its start, so what it
+    read first still holds when it writes."""
+    return session.connection().dialect.name == "sqlite"
 
 
 _COLUMNS = (

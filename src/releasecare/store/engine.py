@@ -222,17 +222,17 @@ def engine_error(engine: Engine, exc: BaseException) -> DatabaseError:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    """BEGIN IMMEDIATE: a transaction takes the write lock at its start, so it waits
-    for another writer for the busy timeout. A plain (deferred) BEGIN would read
-    first and then fail at once on its first write: SQLite never waits to turn a
-    reader into a writer (that could deadlock). Readers that ask for it
-    (``transaction(engine, write=False)``) begin deferred, and never wait for a writer
-    in WAL mode."""
-    writes = connection.get_execution_options().get(_WRITES, True)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+    """A writing transaction takes the write lock at its start (``BEGIN IMMEDIATE``),
+    waiting up to the busy timeout for another writer to finish. A deferred one that
+    read first could not wait: once another writer has committed since its first
+    read, SQLite refuses it the lock at once ("database is locked"). Readers
+    (``transaction(write=False)``) stay deferred and never wait for a writer."""
+    write = connection.get_execution_options().get(WRITE_OPTION, True)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-_WRITES = "releasecare_writes"
+# The execution option that tells a reading transaction (False) from a writing one.
+WRITE_OPTION = "releasecare_write"
 
 
 def _sqlite_pragmas(busy_ms: int, dbapi_connection: Any, _record: Any) -> None:
@@ -257,7 +257,7 @@ def schema_state(engine: Engine) -> str:
     from releasecare.store.models import Base
 
     try:
-        with engine.connect() as connection:
+        with engine.connect().execution_options(**{WRITE_OPTION: False}) as connection:
             tables = set(inspect(connection).get_table_names())
             if "alembic_version" not in tables:
                 return "behind" if tables & set(Base.metadata.tables) else "empty"
@@ -265,6 +265,10 @@ def schema_state(engine: Engine) -> str:
     except (OperationalError, DBAPIError) as exc:
         raise engine_error(engine, exc) from None
     return "current" if [row[0] for row in rows] == [SCHEMA_HEAD] else "behind"
+
+
+# What pipelines changing the schema at the same time queue on (see upsert.serialize).
+SCHEMA_LOCK = "releasecare:schema"
 
 
 def upgrade(engine: Engine) -> None:
@@ -284,10 +288,18 @@ def upgrade(engine: Engine) -> None:
 
 
 def _create_at_head(engine: Engine) -> None:
+    from sqlalchemy import inspect
+
     from releasecare.store.models import Base
+    from releasecare.store.upsert import serialize
 
     try:
         with engine.begin() as connection:
+            # Pipelines starting together on a new database: one creates the schema,
+            # the others wait for it and find it made.
+            serialize(connection, SCHEMA_LOCK)
+            if "alembic_version" in inspect(connection).get_table_names():
+                return
             Base.metadata.create_all(connection)
             # The table Alembic itself would create, so later migrations find it.
             connection.exec_driver_sql(
@@ -302,17 +314,31 @@ def _create_at_head(engine: Engine) -> None:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Run the Alembic migrations up to ``revision``."""
+    """Run the Alembic migrations up to ``revision``.
+
+    On SQLite, foreign keys are off while they run: a migration that alters a table
+    rebuilds it (copy, drop, rename), and dropping the old one with foreign keys on
+    would fire every ``ON DELETE`` that points at it (the change files and
+    components, the notices and deliveries of the deployments, incidents' suspect
+    deployments). The keys are checked before the migration commits.
+    """
     from alembic import command
     from alembic.config import Config as AlembicConfig
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
+    from releasecare.store.upsert import serialize
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     script = ScriptDirectory.from_config(config)
     try:
-        with engine.begin() as connection:
+        with (
+            engine.connect() as connection,
+            _foreign_keys_off(connection),
+            connection.begin(),
+        ):
+            serialize(connection, SCHEMA_LOCK)  # one migrates, the others find it done
             current = MigrationContext.configure(connection).get_current_heads()
             if set(current) == set(script.get_heads()) and revision == "head":
                 return
@@ -326,8 +352,36 @@ def migrate(engine: Engine, revision: str = "head") -> None:
                 )
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+            _check_foreign_keys(connection)
     except (OperationalError, DBAPIError) as exc:
         raise engine_error(engine, exc) from None
+
+
+@contextmanager
+def _foreign_keys_off(connection: Any) -> Iterator[None]:
+    """SQLite's foreign keys off for what ``connection`` does inside (the pragma is
+    ignored within a transaction, so it goes to the driver before one begins)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection: Any) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise DatabaseError(
+            f"the migration would leave {len(broken)} row(s) referring to rows that do not "
+            f"exist (first in table {broken[0][0]}); nothing was changed",
+            hint="please report this with the database's schema revision",
+        )
 
 
 @contextmanager
@@ -349,11 +403,10 @@ def driver_cursor(session: Session) -> Iterator[tuple[Any, str]]:
 def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """One session, one transaction: commit on success, roll back on any error.
 
-    On SQLite a transaction that may ``write`` takes the write lock when it begins
-    (waiting out another writer for the busy timeout); a reader need not.
+    ``write=False`` for a command that only reads: on SQLite it neither waits for
+    nor holds up a writer (see ``_sqlite_begin``).
     """
-    bind = engine if write else engine.execution_options(**{_WRITES: False})
-    session = Session(bind, expire_on_commit=False)
+    session = Session(engine.execution_options(**{WRITE_OPTION: write}), expire_on_commit=False)
     try:
         with session.begin():
             yield session

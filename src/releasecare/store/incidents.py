@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -27,6 +26,7 @@ from releasecare.store.models import (
     IncidentRow,
     IncidentUpdateRow,
 )
+from releasecare.store.upsert import insert
 
 
 @dataclass(frozen=True)
@@ -81,10 +81,7 @@ def open_incident(session: Session, new: NewIncident) -> tuple[Incident, bool]:
         "external_id": new.external_id,
         "public_title": new.public_title,
     }
-    insert = (
-        postgresql.insert if session.connection().dialect.name == "postgresql" else sqlite.insert
-    )
-    statement = insert(IncidentRow).values(**values)
+    statement = insert(session, IncidentRow).values(**values)
     if new.external_id is not None:
         statement = statement.on_conflict_do_nothing(index_elements=["source", "external_id"])
     incident_id = session.execute(statement.returning(IncidentRow.id)).scalar()

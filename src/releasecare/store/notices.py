@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from releasecare.store.models import NoticeRow
+from releasecare.store.upsert import insert
 
 
 class Written(Protocol):
@@ -25,7 +25,8 @@ class Written(Protocol):
 
 
 def remember(session: Session, deployment_id: int, notices: Iterable[Written]) -> None:
-    """Upsert one row per (customer, deployment, format): rendering twice records once."""
+    """Upsert one row per (customer, deployment, format): rendering twice records once,
+    and two renders of one deploy at the same time do not fail on each other."""
     _remember(session, f"deployment:{deployment_id}", notices, deployment_id=deployment_id)
 
 
@@ -44,24 +45,31 @@ def _remember(
     deployment_id: int | None = None,
     incident_id: int | None = None,
 ) -> None:
-    existing = {
-        (r.customer_id, r.format): r
-        for r in session.scalars(select(NoticeRow).where(NoticeRow.subject == subject))
-    }
     now = datetime.now(UTC)
-    for notice in notices:
-        row = existing.get((notice.customer_id, notice.format))
-        if row is None:
-            row = NoticeRow(
-                customer_id=notice.customer_id,
-                subject=subject,
-                deployment_id=deployment_id,
-                incident_id=incident_id,
-                format=notice.format,
-            )
-            session.add(row)
-        elif (row.path, row.sha256) == (str(notice.path), notice.sha256):
-            continue  # the same notice rendered again: nothing changes
-        row.path = str(notice.path)
-        row.sha256 = notice.sha256
-        row.rendered_at = now
+    rows = [
+        {
+            "customer_id": notice.customer_id,
+            "subject": subject,
+            "deployment_id": deployment_id,
+            "incident_id": incident_id,
+            "format": notice.format,
+            "path": str(notice.path),
+            "sha256": notice.sha256,
+            "rendered_at": now,
+        }
+        for notice in notices
+    ]
+    if not rows:
+        return
+    rows.sort(key=lambda row: (row["customer_id"], row["format"]))  # one lock order
+    statement = insert(session, NoticeRow)
+    new = statement.excluded
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["customer_id", "subject", "format"],
+            set_={"path": new.path, "sha256": new.sha256, "rendered_at": new.rendered_at},
+            # The same notice rendered again changes nothing, its time included.
+            where=(NoticeRow.path != new.path) | (NoticeRow.sha256 != new.sha256),
+        ),
+        rows,
+    )

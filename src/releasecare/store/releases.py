@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
 from releasecare.domain import Change, FileChange, Release
@@ -23,6 +23,7 @@ from releasecare.store.models import (
     SettingRow,
     driver_time,
 )
+from releasecare.store.upsert import insert
 
 # Rows per executemany batch: large enough to amortise, small enough to bound memory.
 BATCH = 2_000
@@ -37,11 +38,12 @@ def setting(session: Session, key: str) -> str | None:
 
 
 def set_setting(session: Session, key: str, value: str) -> None:
-    row = session.get(SettingRow, key)
-    if row is None:
-        session.add(SettingRow(key=key, value=value))
-    elif row.value != value:
-        row.value = value
+    statement = insert(session, SettingRow).values(key=key, value=value)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"], set_={"value": statement.excluded.value}
+        )
+    )
 
 
 def scanned(session: Session) -> dict[str, str]:
@@ -211,7 +213,7 @@ class _ChangeWriter:
         stamp = self.stamp
         cursor.executemany(
             f"INSERT INTO changes ({', '.join(_CHANGE_COLUMNS)}) "
-            f"VALUES ({', '.join([marker] * len(_CHANGE_COLUMNS))})",
+            f"VALUES ({', '.join([marker] * len(_CHANGE_COLUMNS))}) {_ADOPT_ON_CONFLICT}",
             [
                 (
                     c.sha,
@@ -249,16 +251,27 @@ class _ChangeWriter:
         if files:
             cursor.executemany(
                 f"INSERT INTO change_files (change_id, path, status, old_path) "
-                f"VALUES ({change_id}, {marker}, {marker}, {marker})",
+                f"VALUES ({change_id}, {marker}, {marker}, {marker}) ON CONFLICT DO NOTHING",
                 files,
             )
         if components:
             cursor.executemany(
                 f"INSERT INTO change_components (change_id, component) "
-                f"VALUES ({change_id}, {marker})",
+                f"VALUES ({change_id}, {marker}) ON CONFLICT DO NOTHING",
                 components,
             )
         return [release_id for release_id, _, _ in batch]
+
+
+# A change another writer stored meanwhile (a concurrent scan, or a deploy of a commit
+# no tag contains yet) is not stored twice; when it has no release yet, it joins this
+# one, as ``known`` adopts it above. Files and components are keyed by change, so they
+# too are stored once (ON CONFLICT DO NOTHING).
+_ADOPT_ON_CONFLICT = (
+    "ON CONFLICT (sha) DO UPDATE SET release_id = excluded.release_id, "
+    "ordinal = excluded.ordinal "
+    "WHERE changes.release_id IS NULL AND excluded.release_id IS NOT NULL"
+)
 
 
 def _unique_files(files: Iterable[FileChange]) -> list[FileChange]:
@@ -269,36 +282,54 @@ def _unique_files(files: Iterable[FileChange]) -> list[FileChange]:
 
 
 def set_positions(session: Session, ordered: Sequence[Release]) -> None:
-    """Record the version order of every release (0 = oldest), creating unscanned rows."""
-    rows = {r.tag: r for r in session.scalars(select(ReleaseRow))}
-    for position, release in enumerate(ordered):
-        row = rows.get(release.tag)
-        if row is None:
-            session.add(
-                ReleaseRow(
-                    tag=release.tag,
-                    sha=release.sha,
-                    tagged_at=release.date,
-                    message=release.message,
-                    position=position,
-                    previous_tag=ordered[position - 1].tag if position else None,
-                )
-            )
-        else:
-            row.position = position
-            row.previous_tag = ordered[position - 1].tag if position else None
-            if row.sha != release.sha:  # the tag moved: it is another release now
-                row.sha, row.tagged_at, row.message = release.sha, release.date, release.message
-    gone = set(rows) - {r.tag for r in ordered}
+    """Record the version order of every release (0 = oldest), creating unscanned rows.
+
+    One upsert by tag: a scan running at the same time waits for this one's rows
+    instead of failing on them. A tag that moved is another release now: its commit,
+    date and message are replaced; a tag gone is deleted with its changes.
+    """
+    stored = set(session.scalars(select(ReleaseRow.tag)))
+    rows = [
+        {
+            "tag": release.tag,
+            "sha": release.sha,
+            "tagged_at": release.date,
+            "message": release.message,
+            "position": position,
+            "previous_tag": ordered[position - 1].tag if position else None,
+        }
+        for position, release in enumerate(ordered)
+    ]
+    if rows:
+        statement = insert(session, ReleaseRow)
+        new, old = statement.excluded, ReleaseRow.__table__.c
+        moved = old.sha != new.sha
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["tag"],
+                set_={
+                    "position": new.position,
+                    "previous_tag": new.previous_tag,
+                    "sha": new.sha,
+                    "tagged_at": case((moved, new.tagged_at), else_=old.tagged_at),
+                    "message": case((moved, new.message), else_=old.message),
+                },
+            ),
+            rows,
+        )
+    gone = stored - {r.tag for r in ordered}
     if gone:
         # A deleted tag is no release: it goes with its changes (a scan that drops a
         # scanned release stores the changes again under the releases that have them).
-        ids = [rows[tag].id for tag in gone]
-        for start in range(0, len(ids), BATCH):
-            session.execute(
-                delete(ChangeRow).where(ChangeRow.release_id.in_(ids[start : start + BATCH]))
+        tags = sorted(gone)
+        for start in range(0, len(tags), BATCH):
+            ids = list(
+                session.scalars(
+                    select(ReleaseRow.id).where(ReleaseRow.tag.in_(tags[start : start + BATCH]))
+                )
             )
-            session.execute(delete(ReleaseRow).where(ReleaseRow.id.in_(ids[start : start + BATCH])))
+            session.execute(delete(ChangeRow).where(ChangeRow.release_id.in_(ids)))
+            session.execute(delete(ReleaseRow).where(ReleaseRow.id.in_(ids)))
 
 
 def positions(session: Session) -> dict[str, int]:
