@@ -65,6 +65,8 @@ shared by every step
     ``text``         small helpers for text a person reads
     ``store/``       SQLAlchemy models, engine, migrations, and the upserts that
                      let pipelines write at once (``store/upsert``); all SQL lives here
+                     (``store/reads``: impact's queries over a bare DB-API cursor,
+                     so ``impact`` on a SQLite file never imports SQLAlchemy)
     ``cli/``         click commands: parse, call one core function, print
 
 delivery

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from releasecare.config import Config
     from releasecare.domain import Deployment
+    from releasecare.store.reads import Reader
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -111,6 +112,23 @@ class App:
             if made is not None:
                 self._remove_database(made)
             raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Session | Reader]:
+        """For a command that only reads: a store Reader on the SQLite file itself when
+        it exists at the current schema (no SQLAlchemy is imported), else a session
+        (``transaction``: the database is created, migrated or refused as always)."""
+        from releasecare.config import sqlite_file
+        from releasecare.store.reads import sqlite_reader
+
+        path = sqlite_file(self.database_url())
+        if path is not None and path.is_file():
+            with sqlite_reader(path) as reader:
+                if reader is not None:
+                    yield reader
+                    return
+        with self.transaction(write=False) as session:
+            yield session
 
     def _remove_database(self, path: Path) -> None:
         """Remove the SQLite file this command made, unless someone else uses it by now

@@ -21,6 +21,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from releasecare.errors import DatabaseError, InputError
+
+# The newest migration: kept in ``reads``, which checks it without SQLAlchemy.
+from releasecare.store.reads import SCHEMA_HEAD as SCHEMA_HEAD
 from releasecare.times import seconds_from_env
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -243,11 +246,6 @@ def _sqlite_pragmas(busy_ms: int, dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-
-
-# The newest migration. Every command checks the database against it with one query,
-# and loads Alembic only when there is a migration to run (a test keeps it true).
-SCHEMA_HEAD = "0003"
 
 
 def schema_state(engine: Engine) -> str:
