@@ -35,6 +35,8 @@ notices
     ``voice``        the customer's note for a change: subjects cleaned or held back
     ``voicelint/``   the voice rules over a note's words and sentences, their word
                      lists, measured by ``benchmarks/bench_voice.py``
+    ``verdicts``     the lint's verdicts remembered, per process and in the user's
+                     cache folder (impact asks about every visible commit subject)
     ``lint``         ``notes lint`` over a release, a range or fragment files;
                      ``notes check``, the pull-request gate; ``notes edit``
     ``annotations``  findings as a CI shows them (GitHub workflow commands)

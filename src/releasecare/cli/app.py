@@ -7,7 +7,6 @@ opens one and ``--help`` imports nothing heavy.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -187,7 +186,9 @@ def json_option(func: F) -> F:
 
 
 def emit_json(document: Any) -> None:
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+    from releasecare.documents import as_text
+
+    click.echo(as_text(document))
 
 
 def info(message: str) -> None:

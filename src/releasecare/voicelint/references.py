@@ -172,6 +172,14 @@ def internal_reference(note: Note, options: VoiceOptions, today: date) -> list[F
     ]
 
 
+def names_a_person(text: str, names: tuple[str, ...]) -> bool:
+    """Whether ``text`` (a stripped note) names one of ``names``: the one thing the
+    lint reads ``VoiceOptions.author_names`` for (``internal_reference`` above), so
+    a verdict without the names, and this, give the verdict with them."""
+    pattern = _names_pattern(names)
+    return pattern is not None and pattern.search(text) is not None
+
+
 @functools.lru_cache(maxsize=8)
 def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
     """One pattern for all of ``names`` (a repository's authors are hundreds): a note
