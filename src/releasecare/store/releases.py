@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +20,7 @@ from releasecare.store.models import (
     SettingRow,
     driver_time,
 )
+from releasecare.store.reads import collector_paused
 from releasecare.store.upsert import insert
 
 # Rows per executemany batch: large enough to amortise, small enough to bound memory.
@@ -156,25 +155,6 @@ def insert_changes(
         if batch:
             written.update(writer.write(batch))
     return written
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk read and write.
-
-    A scan makes millions of short-lived objects (commits, changes, rows), all freed
-    by reference counting, none in a cycle; yet the collector would run hundreds of
-    times while they stream past, walking the survivors each time: a tenth of a
-    numpy scan's CPU. A collector already paused stays paused.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 @dataclass
