@@ -166,3 +166,18 @@ def test_a_file_not_at_the_current_schema_goes_the_session_way(tmp_path: Path) -
         assert reader is None
     assert empty.stat().st_size == 0
     assert SCHEMA_HEAD  # the revision the light path checks
+
+
+def test_a_driver_error_on_the_light_path_names_the_database(tmp_path: Path) -> None:
+    """A table gone from a file at the current schema: the light path's reads fail in
+    the driver itself, and the user reads what the session path would say (exit 3)."""
+    light, session, deploys = _project(tmp_path)
+    db = Path(light.db_url.removeprefix("sqlite:///"))
+    with sqlite3.connect(db) as connection:
+        connection.execute("DROP TABLE deployments")
+    connection.close()
+    for runner in (light, session):
+        result = runner("impact", str(deploys["across"]), "--json")
+        assert result.exit_code == 3, result.output
+        assert result.stdout == ""
+        assert f"error: the database {db} lacks part of its schema" in result.stderr

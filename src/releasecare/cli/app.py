@@ -118,12 +118,13 @@ class App:
         it exists at the current schema (no SQLAlchemy is imported), else a session
         (``transaction``: the database is created, migrated or refused as always)."""
         from releasecare.config import sqlite_file
-        from releasecare.store.reads import sqlite_reader
+        from releasecare.store.reads import busy_timeout, sqlite_reader
 
         path = sqlite_file(self.database_url())
         if path is not None and path.is_file():
-            with sqlite_reader(path) as reader:
+            with sqlite_reader(path, busy_timeout(self._busy_timeout())) as reader:
                 if reader is not None:
+                    # The driver's errors become the database's in the CLI (_translate).
                     yield reader
                     return
         with self.transaction(write=False) as session:

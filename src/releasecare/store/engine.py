@@ -22,16 +22,14 @@ from sqlalchemy.orm import Session
 
 from releasecare.errors import DatabaseError, InputError
 
-# The newest migration: kept in ``reads``, which checks it without SQLAlchemy.
+# The newest migration and the busy timeout: kept in ``reads``, which opens a SQLite
+# file without SQLAlchemy.
+from releasecare.store.reads import BUSY_TIMEOUT_ENV as BUSY_TIMEOUT_ENV
+from releasecare.store.reads import DEFAULT_BUSY_TIMEOUT as DEFAULT_BUSY_TIMEOUT
 from releasecare.store.reads import SCHEMA_HEAD as SCHEMA_HEAD
 from releasecare.times import seconds_from_env
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# How long a SQLite writer waits for another one to finish: long enough to wait out a
-# whole scan or ingest holding the lock. ``[database] busy_timeout`` (seconds) or
-# RELEASECARE_DB_BUSY_TIMEOUT (which wins) set another.
-DEFAULT_BUSY_TIMEOUT = 60.0
-BUSY_TIMEOUT_ENV = "RELEASECARE_DB_BUSY_TIMEOUT"
 _busy_timeouts: weakref.WeakKeyDictionary[Engine, float] = weakref.WeakKeyDictionary()
 
 

@@ -38,7 +38,7 @@ from releasecare.domain import (
     FreezeWindow,
     Release,
 )
-from releasecare.errors import DatabaseError
+from releasecare.times import seconds_from_env
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -47,9 +47,14 @@ if TYPE_CHECKING:
 # and loads Alembic only when there is a migration to run (a test keeps it true).
 SCHEMA_HEAD = "0003"
 
+# How long a SQLite writer waits for another one to finish: long enough to wait out a
+# whole scan or ingest holding the lock. ``[database] busy_timeout`` (seconds) or
+# RELEASECARE_DB_BUSY_TIMEOUT (which wins) set another (``busy_timeout``).
+DEFAULT_BUSY_TIMEOUT = 60.0
+BUSY_TIMEOUT_ENV = "RELEASECARE_DB_BUSY_TIMEOUT"
+
 # Values per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
 BATCH = 2_000
-SQLITE_BUSY_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -91,17 +96,21 @@ def reading(db: Session | Reader) -> Iterator[Reader]:
         cursor.close()
 
 
+def busy_timeout(configured: float | None = None) -> float:
+    """Seconds a SQLite connection waits for a lock: the environment's, the config's,
+    or the default."""
+    return seconds_from_env(BUSY_TIMEOUT_ENV, configured or DEFAULT_BUSY_TIMEOUT)
+
+
 @contextmanager
-def sqlite_reader(path: Path) -> Iterator[Reader | None]:
+def sqlite_reader(path: Path, busy: float = DEFAULT_BUSY_TIMEOUT) -> Iterator[Reader | None]:
     """A Reader on the existing SQLite file ``path`` in one read transaction, or None
     when the file is not a releasecare database at SCHEMA_HEAD (the caller then goes
-    the way that migrates or refuses it). The file is never created or changed."""
+    the way that migrates or refuses it). The file is never created or changed; the
+    driver's errors while reading are the caller's to tell (``engine.database_error``)."""
     try:
         connection = sqlite3.connect(
-            f"{path.absolute().as_uri()}?mode=rw",
-            uri=True,
-            timeout=SQLITE_BUSY_TIMEOUT_S,
-            isolation_level=None,
+            f"{path.absolute().as_uri()}?mode=rw", uri=True, timeout=busy, isolation_level=None
         )
     except sqlite3.Error:
         yield None
@@ -114,13 +123,7 @@ def sqlite_reader(path: Path) -> Iterator[Reader | None]:
             current = [row[0] for row in cursor.fetchall()] == [SCHEMA_HEAD]
         except sqlite3.Error:
             current = False
-        if not current:
-            yield None
-            return
-        try:
-            yield Reader(cursor, "?", "sqlite")
-        except sqlite3.Error as exc:
-            raise DatabaseError(f"cannot read the database {path}: {exc}") from None
+        yield Reader(cursor, "?", "sqlite") if current else None
     finally:
         connection.close()
 
