@@ -137,3 +137,32 @@ def test_impact_gives_the_same_with_and_without_remembered_verdicts(
     remembered = json.loads((folder / verdicts.FILE).read_text(encoding="utf-8"))["verdicts"]
     assert remembered  # the visible subjects were judged and kept
     assert impact(str(folder)) == first == impact("")
+
+
+def test_names_a_person_is_the_lints_own_test() -> None:
+    """The cheap test (only names that stand in the text are tried) finds a name exactly
+    when the lint's one pattern of all names does."""
+    from releasecare.voicelint.references import _names_pattern, names_a_person
+
+    names = (
+        "Jo",
+        "Jo Smith",
+        "Windows",
+        "O'Brien (bot)",
+        "Zoë",
+        "dependabot[bot]",
+        "Mattermost",
+        "",
+    )
+    texts = [
+        *NOTES,
+        "Jo Smiths can now log in.",
+        "Thanks to O'Brien (bot).",
+        "Zoës report is faster.",
+        "JoJo works.",
+    ]
+    for text in texts:
+        for chosen in (names, names[:2], names[3:], ()):
+            pattern = _names_pattern(chosen)
+            expected = pattern is not None and pattern.search(text) is not None
+            assert names_a_person(text, chosen) == expected, (text, chosen)

@@ -420,6 +420,8 @@ def _encode(value: Any, newline: str, out: list[str]) -> None:
                 out.append(head + _string(item))
             elif item is None:
                 out.append(head + "null")
+            elif kind is bool:
+                out.append(head + ("true" if item else "false"))
             elif kind is int:
                 out.append(head + int.__repr__(item))
             else:

@@ -50,6 +50,9 @@ class _Remembered:
 
 
 _remembered: dict[tuple[VoiceOptions, date], _Remembered] = {}
+# The options last asked with (the caller's object), that day, without names, and
+# their memory.
+_last: dict[str, tuple[VoiceOptions, date, VoiceOptions, _Remembered]] = {}
 
 
 # How a verdict is reached afresh: (trimmed subject, options without names, now).
@@ -59,10 +62,18 @@ Judge = Callable[[str, VoiceOptions, datetime], bool]
 def remembered(text: str, options: VoiceOptions, judge: Judge) -> bool:
     """``judge(text, options, now)``, remembered (``options`` without authors' names;
     voice's judge is the only one)."""
-    if options.author_names:
-        options = replace(options, author_names=())
     now = datetime.now(UTC)
-    memory = _memory(options, now.date())
+    day = now.date()
+    last = _last.get("options")
+    if last is not None and last[0] is options and last[1] == day:
+        # A deploy asks with one options object for every subject: no copy, no hash.
+        _, _, options, memory = last
+    else:
+        asked = options
+        if options.author_names:
+            options = replace(options, author_names=())
+        memory = _memory(options, day)
+        _last["options"] = (asked, day, options, memory)
     verdict = memory.known.get(text)
     if verdict is None:
         verdict = judge(text, options, now)
@@ -73,6 +84,7 @@ def remembered(text: str, options: VoiceOptions, judge: Judge) -> bool:
 def forget() -> None:
     """Forget what this process remembers (the files stay): for tests."""
     _remembered.clear()
+    _last.clear()
 
 
 def cache_folder() -> Path | None:
