@@ -27,6 +27,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
 
 
+@pytest.fixture(autouse=True)
+def _verdict_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remembered voice verdicts go to the test's own folder, never the user's cache."""
+    monkeypatch.setenv("RELEASECARE_CACHE_DIR", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'releasecare.db'}"

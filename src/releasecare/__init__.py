@@ -43,6 +43,8 @@ notices
     ``voicelint/``   the voice rules over a note's words and sentences, their word
                      lists, measured by ``benchmarks/bench_voice.py``; the incident
                      messages' own rules (``voicelint/incident.py``)
+    ``verdicts``     the lint's verdicts remembered, per process and in the user's
+                     cache folder (impact asks about every visible commit subject)
     ``lint``         ``notes lint`` over a release, a range or fragment files;
                      ``notes check``, the pull-request gate; ``notes edit``
     ``annotations``  findings as a CI shows them (GitHub workflow commands)
@@ -73,6 +75,8 @@ shared by every step
     ``text``         small helpers for text a person reads
     ``store/``       SQLAlchemy models, engine, migrations, and the upserts that
                      let pipelines write at once (``store/upsert``); all SQL lives here
+                     (``store/reads``: impact's queries over a bare DB-API cursor,
+                     so ``impact`` on a SQLite file never imports SQLAlchemy)
     ``cli/``         click commands: parse, call one core function, print
 
 delivery

@@ -8,7 +8,6 @@ the key, and an unknown key comes with the near spelling of a known one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import tomllib
@@ -148,6 +147,9 @@ class Config:
             "first_parent": self.first_parent,
             "component_changes_visible": self.component_changes_visible,
         }
+        # Imported here: hashlib loads OpenSSL (2-3 ms), which only a scan needs.
+        import hashlib  # noqa: PLC0415
+
         return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
     def component_matcher(self, repo: Path) -> ComponentMatcher:

@@ -22,10 +22,8 @@ from releasecare.domain import Change, Customer, CustomerImpact, Deployment, Imp
 from releasecare.errors import InputError, NotFound, nearest_tags_hint
 from releasecare.overrides import Override
 from releasecare.overrides import apply as apply_overrides
-from releasecare.store import commits as commit_store
-from releasecare.store import customers as customer_store
-from releasecare.store import deployments as deployment_store
-from releasecare.store import releases as release_store
+from releasecare.store import reads
+from releasecare.store.reads import Reader, collector_paused, reading
 from releasecare.versions import in_order
 from releasecare.voice import VoiceOptions, appears
 
@@ -49,7 +47,7 @@ def require_release(positions: Mapping[str, int], version: str, what: str = "ver
 
 
 def find_impact(
-    session: Session,
+    db: Session | Reader,
     config: Config,
     *,
     deploy_id: int | None = None,
@@ -59,12 +57,30 @@ def find_impact(
 ) -> Impact:
     """The impact of a recorded deployment (``deploy_id``), or for ``environment`` and
     ``version``: of the latest recorded deploy of that version there, else a preview
-    of deploying it now (or ``at``; a time given always means a preview)."""
+    of deploying it now (or ``at``; a time given always means a preview).
+
+    ``db`` is the command's session, or a store Reader (``impact`` on a SQLite file
+    reads through the driver alone); both read the same queries.
+    """
+    # Thousands of plain objects (rows, changes, files), none in a cycle: the
+    # collector would only walk them again and again.
+    with reading(db) as reader, collector_paused():
+        return _find(reader, config, deploy_id, environment, version, at)
+
+
+def _find(
+    reader: Reader,
+    config: Config,
+    deploy_id: int | None,
+    environment: str | None,
+    version: str | None,
+    at: datetime | None,
+) -> Impact:
     unmapped, voice, edits = config.unmapped, config.voice_options(), config.overrides()
     if deploy_id is not None:
         if environment or version:
             raise InputError("give either a DEPLOY_ID or --env/--version, not both")
-        deployment = deployment_store.get(session, deploy_id)
+        deployment = reads.deployment(reader, deploy_id)
         if deployment is None:
             raise NotFound(
                 f"no deployment with id {deploy_id}", hint="`releasecare deploy list` shows them"
@@ -73,16 +89,16 @@ def find_impact(
         raise InputError("give a DEPLOY_ID, or --env and --version")
     else:
         config.check_environment(environment)
-        deployment = None if at else deployment_store.latest(session, environment, version)
+        deployment = None if at else reads.latest_deployment(reader, environment, version)
         if deployment is None:
             return preview(
-                session, environment, version, at=at, unmapped=unmapped, voice=voice, edits=edits
+                reader, environment, version, at=at, unmapped=unmapped, voice=voice, edits=edits
             )
-    return impact_of_deployment(session, deployment, unmapped=unmapped, voice=voice, edits=edits)
+    return impact_of_deployment(reader, deployment, unmapped=unmapped, voice=voice, edits=edits)
 
 
 def impact_of_deployment(
-    session: Session,
+    db: Session | Reader,
     deployment: Deployment,
     *,
     unmapped: str = "ignore",
@@ -91,9 +107,18 @@ def impact_of_deployment(
 ) -> Impact:
     """The impact of a recorded deployment; one that never reached customers (failed,
     in progress) changed nothing for anyone."""
-    previous = deployment_store.previous_successful(
-        session, deployment.environment, before=deployment
-    )
+    with reading(db) as reader:
+        return _of_deployment(reader, deployment, unmapped, voice, edits)
+
+
+def _of_deployment(
+    reader: Reader,
+    deployment: Deployment,
+    unmapped: str,
+    voice: VoiceOptions | None,
+    edits: Mapping[str, Override] | None,
+) -> Impact:
+    previous = reads.previous_successful(reader, deployment.environment, deployment)
     if not deployment.reached_customers:
         return Impact(
             environment=deployment.environment,
@@ -106,7 +131,7 @@ def impact_of_deployment(
             deployment=deployment,
         )
     return _impact(
-        session,
+        reader,
         deployment.environment,
         (deployment.version, deployment.sha),
         previous,
@@ -119,7 +144,7 @@ def impact_of_deployment(
 
 
 def preview(
-    session: Session,
+    db: Session | Reader,
     environment: str,
     version: str,
     *,
@@ -129,22 +154,22 @@ def preview(
     edits: Mapping[str, Override] | None = None,
 ) -> Impact:
     """What deploying ``version`` to ``environment`` now (or ``at``) would change."""
-    current = deployment_store.previous_successful(session, environment)
-    return _impact(
-        session,
-        environment,
-        (version, None),
-        current,
-        at or datetime.now(UTC),
-        deployment=None,
-        unmapped=unmapped,
-        voice=voice or VoiceOptions(),
-        edits=edits or {},
-    )
+    with reading(db) as reader:
+        return _impact(
+            reader,
+            environment,
+            (version, None),
+            reads.previous_successful(reader, environment),
+            at or datetime.now(UTC),
+            deployment=None,
+            unmapped=unmapped,
+            voice=voice or VoiceOptions(),
+            edits=edits or {},
+        )
 
 
 def _impact(
-    session: Session,
+    reader: Reader,
     environment: str,
     target: tuple[str, str | None],
     previous: Deployment | None,
@@ -156,34 +181,32 @@ def _impact(
     edits: Mapping[str, Override],
 ) -> Impact:
     """The impact of ``target`` (version, commit if known) after ``previous``."""
-    positions = release_store.positions(session)
+    positions = reads.positions(reader)
     version, sha = target
-    new = _deployed_commit(session, positions, version, sha, "version")
+    new = _deployed_commit(reader, positions, version, sha, "version")
     old: str | None = None
     if previous is not None:
         previous_version: str | None = previous.version
         old = _deployed_commit(
-            session, positions, previous.version, previous.sha, "previous version"
+            reader, positions, previous.version, previous.sha, "previous version"
         )
     else:
         # Nothing known before: assume the release before this one.
         previous_version = _release_before(positions, version)
         if previous_version is not None:
-            old = _release_commit(session, positions, previous_version)
+            old = _release_commit(reader, positions, previous_version)
     tips = [new] if old is None else [new, old]
-    diff = difference(
-        new, old, commit_store.generations(session, tips), partial(commit_store.band, session)
-    )
+    diff = difference(new, old, reads.generations(reader, tips), partial(reads.band, reader))
     # The release manager's overrides in the working tree win over what was stored.
-    added = apply_overrides(release_store.changes_of(session, diff.added[::-1]), edits)
-    removed = apply_overrides(release_store.changes_of(session, diff.removed), edits)
+    added = apply_overrides(reads.changes_of(reader, diff.added[::-1]), edits)
+    removed = apply_overrides(reads.changes_of(reader, diff.removed), edits)
     changes = [*added, *removed]
     mapped = [c for c in changes if c.components]
     unmapped_changes = tuple(c for c in changes if not c.components)
     components = tuple(sorted({key for c in mapped for key in c.components}))
-    touched = customer_store.touched_by(session, environment, components)
+    touched = reads.touched_by(reader, environment, components)
     if unmapped == "everyone" and unmapped_changes:
-        touched = _with_everyone(session, environment, touched)
+        touched = _with_everyone(reader, environment, touched)
     # Authors' names never reach a customer: a subject naming one is held back here
     # as in the notice.
     voice = voice.with_authors(c.author_name for c in changes)
@@ -237,22 +260,22 @@ def _unpaired(facing: set[str], added: Sequence[Change], removed: Sequence[Chang
 
 
 def _deployed_commit(
-    session: Session, positions: Mapping[str, int], version: str, sha: str | None, what: str
+    reader: Reader, positions: Mapping[str, int], version: str, sha: str | None, what: str
 ) -> str:
     """The commit a deployment recorded when the stored history has it, else its release's."""
     if sha:
-        found = commit_store.expand(session, sha.lower())
+        found = reads.expand(reader, sha.lower())
         if found is not None:
             return found
-    return _release_commit(session, positions, version, what)
+    return _release_commit(reader, positions, version, what)
 
 
 def _release_commit(
-    session: Session, positions: Mapping[str, int], version: str, what: str = "version"
+    reader: Reader, positions: Mapping[str, int], version: str, what: str = "version"
 ) -> str:
     """The commit of release ``version``; NotFound naming the nearest release tags."""
     require_release(positions, version, what)
-    release = release_store.get_release(session, version)
+    release = reads.release(reader, version)
     assert release is not None  # positions come from the same table
     return release.sha
 
@@ -265,12 +288,12 @@ def _release_before(positions: Mapping[str, int], version: str) -> str | None:
 
 
 def _with_everyone(
-    session: Session, environment: str, touched: list[tuple[Customer, tuple[str, ...]]]
+    reader: Reader, environment: str, touched: list[tuple[Customer, tuple[str, ...]]]
 ) -> list[tuple[Customer, tuple[str, ...]]]:
     known = {c.id for c, _ in touched}
     extra = [
         (c, ())
-        for c in customer_store.all_customers(session)
+        for c in reads.all_customers(reader)
         if c.lives_on(environment) and c.id not in known
     ]
     return sorted([*touched, *extra], key=lambda pair: pair[0].id)

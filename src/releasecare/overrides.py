@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -98,6 +97,10 @@ def write(folder: Path, sha: str, text: str | None) -> Path:
     path = folder / f"{sha[:12]}.md"
     body = "hide: true\n---\n" if text is None else f"---\n{' '.join(text.split())}\n"
     content = f"---\noverrides: {sha}\n{body}"
+    # Imported here: tempfile pulls in random, shutil, bz2 and lzma (6 ms), and every
+    # command that reads overrides (impact) would pay for what only `notes edit` does.
+    import tempfile  # noqa: PLC0415
+
     handle, temp = tempfile.mkstemp(dir=folder, prefix=".override-")
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         stream.write(content)

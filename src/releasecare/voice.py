@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 
+from releasecare import verdicts
 from releasecare.domain import Change, Component
 from releasecare.voicelint import DEFAULT_JARGON as DEFAULT_JARGON
 from releasecare.voicelint import Finding as Finding
 from releasecare.voicelint import VoiceOptions as VoiceOptions
-from releasecare.voicelint import internal_word
+from releasecare.voicelint import internal_word, names_a_person
 from releasecare.voicelint import lint_note as lint_note
 from releasecare.voicelint.wordlists import STANDARDS
 
@@ -54,8 +56,8 @@ def customer_note(
         return _with_names(change.customer_note.strip(), components)
     if options.source != "subjects":
         return None
-    cleaned = subject_note(change.summary, options)
-    return _with_names(cleaned.text, components) if cleaned.text else None
+    text = subject_text(change.summary, options)
+    return _with_names(text, components) if text else None
 
 
 def appears(change: Change, options: VoiceOptions) -> bool:
@@ -189,32 +191,73 @@ def subject_note(subject: str, options: VoiceOptions) -> Cleaned:
     references at either end. Anything internal left inside is never cut out (that
     leaves broken sentences): the subject is held back instead.
     """
-    text = _CONVENTIONAL.sub("", subject.strip())
-    while True:
-        trimmed = _LEADING_REFS.sub("", _TRAILING_REFS.sub("", text)).strip(" -:;,")
-        if trimmed == text:
-            break
-        text = trimmed
+    text = _trimmed(subject)
     if not text:
         return Cleaned(None, "nothing but references", span=subject.strip())
-    for kind, find in _INSIDE:
-        found = find(text)
-        if found:
-            return Cleaned(None, f"names {kind} {found.strip()!r}", span=found.strip())
-    text = text[0].upper() + text[1:]
-    text = text if text[-1] in ".!?" else text + "."
-    findings = lint_note(text, "", options)
+    inside = _inside(text)
+    if inside:
+        return Cleaned(None, inside[0], span=inside[1])
+    sentence = _sentence(text)
+    findings = lint_note(sentence, "", options)
     if findings:
         first = findings[0]
         return Cleaned(
             None, f"fails the voice lint: {first.rule}", tuple(findings), span=first.span
         )
-    return Cleaned(text)
+    return Cleaned(sentence)
+
+
+def subject_text(subject: str, options: VoiceOptions) -> str | None:
+    """``subject_note(subject, options).text``, its verdict remembered (``verdicts``):
+    what ``appears`` and ``customer_note`` ask for every change of a deploy.
+
+    The sentence is made afresh (cheap); what is remembered is whether it names
+    something internal or fails the lint, which reads every word. Authors' names,
+    which change with every range, are looked for afresh too.
+    """
+    text = _trimmed(subject)
+    if not text:
+        return None
+    sentence = _sentence(text)
+    if options.author_names and names_a_person(sentence.strip(), options.author_names):
+        return None
+    return sentence if verdicts.remembered(text, options, _shown) else None
+
+
+def _shown(text: str, options: VoiceOptions, now: datetime) -> bool:
+    """Whether trimmed subject ``text`` reaches customers (``options`` without names)."""
+    return not _inside(text) and not lint_note(_sentence(text), "", options, today=now)
+
+
+def _trimmed(subject: str) -> str:
+    """The subject without its type and scope and the references at either end."""
+    text = _CONVENTIONAL.sub("", subject.strip())
+    while True:
+        trimmed = _LEADING_REFS.sub("", _TRAILING_REFS.sub("", text)).strip(" -:;,")
+        if trimmed == text:
+            return text
+        text = trimmed
+
+
+def _inside(text: str) -> tuple[str, str] | None:
+    """Why the trimmed subject is held back for what it names inside, if it is, and
+    the words that name it."""
+    for kind, find in _INSIDE:
+        found = find(text)
+        if found:
+            return f"names {kind} {found.strip()!r}", found.strip()
+    return None
+
+
+def _sentence(text: str) -> str:
+    """The trimmed subject as a sentence: a capital first, a full stop last."""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
 
 
 def clean_subject(subject: str, options: VoiceOptions) -> str:
     """The customer's sentence for ``subject``, or "" when it is held back."""
-    return subject_note(subject, options).text or ""
+    return subject_text(subject, options) or ""
 
 
 def _with_names(text: str, components: Mapping[str, Component]) -> str:

@@ -61,7 +61,7 @@ def _translate(exc: Exception, app: App | None) -> ReleasecareError | None:
             hint="reinstall releasecare (`pip install --upgrade releasecare`)",
         )
     module = type(exc).__module__
-    # The scan and ingest write through the driver's own cursor: its errors come raw.
+    # SQLAlchemy's, or the driver's own from a cursor (store.reads, the bulk writes).
     if module.startswith(("sqlalchemy", "sqlite3", "psycopg")):
         from releasecare.store import database_error
 

@@ -7,7 +7,6 @@ opens one and ``--help`` imports nothing heavy.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
 
     from releasecare.config import Config
     from releasecare.domain import Deployment
+    from releasecare.store.reads import Reader
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -112,6 +112,24 @@ class App:
                 self._remove_database(made)
             raise
 
+    @contextmanager
+    def reading(self) -> Iterator[Session | Reader]:
+        """For a command that only reads: a store Reader on the SQLite file itself when
+        it exists at the current schema (no SQLAlchemy is imported), else a session
+        (``transaction``: the database is created, migrated or refused as always)."""
+        from releasecare.config import sqlite_file
+        from releasecare.store.reads import busy_timeout, sqlite_reader
+
+        path = sqlite_file(self.database_url())
+        if path is not None and path.is_file():
+            with sqlite_reader(path, busy_timeout(self._busy_timeout())) as reader:
+                if reader is not None:
+                    # The driver's errors become the database's in the CLI (_translate).
+                    yield reader
+                    return
+        with self.transaction(write=False) as session:
+            yield session
+
     def _remove_database(self, path: Path) -> None:
         """Remove the SQLite file this command made, unless someone else uses it by now
         (pipelines starting together on a new file each think they made it): only a
@@ -169,7 +187,9 @@ def json_option(func: F) -> F:
 
 
 def emit_json(document: Any) -> None:
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+    from releasecare.documents import as_text
+
+    click.echo(as_text(document))
 
 
 def info(message: str) -> None:

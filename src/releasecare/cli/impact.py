@@ -52,9 +52,9 @@ def impact(
     from releasecare.errors import CheckFailed
     from releasecare.impact import find_impact, freeze_conflicts
 
-    with app.transaction(write=False) as session:
+    with app.reading() as db:
         result = find_impact(
-            session,
+            db,
             app.config,
             deploy_id=deploy_id,
             environment=environment,

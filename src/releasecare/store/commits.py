@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain
 from operator import itemgetter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from releasecare.store import reads
 from releasecare.store.engine import driver_cursor
 from releasecare.store.models import CommitRow
 
@@ -48,40 +49,20 @@ def save_graph(session: Session, walked: Sequence[tuple[str, Sequence[str]]]) ->
 
 def generations(session: Session, shas: Iterable[str]) -> dict[str, int]:
     """sha -> generation of those stored."""
-    wanted = list(shas)
-    found: dict[str, int] = {}
-    for start in range(0, len(wanted), BATCH):
-        rows = session.execute(
-            select(CommitRow.sha, CommitRow.generation).where(
-                CommitRow.sha.in_(wanted[start : start + BATCH])
-            )
-        )
-        found.update((sha, generation) for sha, generation in rows)
-    return found
+    with reads.reading(session) as reader:
+        return reads.generations(reader, list(shas))
 
 
-def band(session: Session, lo: int, hi: int) -> Iterator[tuple[str, int, list[str]]]:
+def band(session: Session, lo: int, hi: int) -> list[tuple[str, int, list[str]]]:
     """``(sha, generation, parents)`` of every stored commit with lo <= generation <= hi."""
-    with driver_cursor(session) as (cursor, marker):
-        cursor.execute(
-            f"SELECT sha, generation, parents FROM commits "
-            f"WHERE generation >= {marker} AND generation <= {marker}",
-            (lo, hi),
-        )
-        rows = cursor.fetchall()
-    for sha, generation, parents in rows:
-        yield sha, generation, parents.split()
+    with reads.reading(session) as reader:
+        return reads.band(reader, lo, hi)
 
 
 def expand(session: Session, sha: str) -> str | None:
     """The stored commit a full or abbreviated ``sha`` names (None: none, or several)."""
-    if len(sha) == 40:
-        return sha if session.get(CommitRow, sha) is not None else None
-    if not sha or not all(c in "0123456789abcdef" for c in sha):
-        return None
-    found = session.scalars(select(CommitRow.sha).where(CommitRow.sha.startswith(sha)).limit(2))
-    matches = list(found)
-    return matches[0] if len(matches) == 1 else None
+    with reads.reading(session) as reader:
+        return reads.expand(reader, sha)
 
 
 def is_empty(session: Session) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from releasecare.domain import ALL, Contacts, Customer, FreezeWindow
+from releasecare.store import reads
 from releasecare.store.models import (
     CustomerComponentRow,
     CustomerEnvironmentRow,
@@ -162,21 +163,13 @@ def to_domain(row: CustomerRow) -> Customer:
 
 
 def get(session: Session, customer_id: str) -> Customer | None:
-    row = session.get(CustomerRow, customer_id)
-    return None if row is None else to_domain(row)
+    with reads.reading(session) as reader:
+        return reads.customer(reader, customer_id)
 
 
 def all_customers(session: Session) -> list[Customer]:
-    rows = session.scalars(
-        select(CustomerRow)
-        .order_by(CustomerRow.id)
-        .options(
-            selectinload(CustomerRow.environments),
-            selectinload(CustomerRow.components),
-            selectinload(CustomerRow.freeze),
-        )
-    )
-    return [to_domain(r) for r in rows]
+    with reads.reading(session) as reader:
+        return reads.all_customers(reader)
 
 
 def count(session: Session) -> int:
@@ -186,33 +179,6 @@ def count(session: Session) -> int:
 def touched_by(
     session: Session, environment: str, components: Collection[str]
 ) -> list[tuple[Customer, tuple[str, ...]]]:
-    """Customers on ``environment`` who use any of ``components``, with the ones they use.
-
-    The database does the filtering: only matching customers are loaded.
-    """
-    if not components:
-        return []
-    on_env = select(CustomerEnvironmentRow.customer_id).where(
-        CustomerEnvironmentRow.environment == environment
-    )
-    uses = select(CustomerComponentRow.customer_id).where(
-        CustomerComponentRow.component.in_(components)
-    )
-    rows = session.scalars(
-        select(CustomerRow)
-        .where(CustomerRow.all_environments | CustomerRow.id.in_(on_env))
-        .where(CustomerRow.all_components | CustomerRow.id.in_(uses))
-        .order_by(CustomerRow.id)
-        .options(
-            selectinload(CustomerRow.environments),
-            selectinload(CustomerRow.components),
-            selectinload(CustomerRow.freeze),
-        )
-    ).all()
-    wanted = set(components)
-    result = []
-    for row in rows:
-        customer = to_domain(row)
-        used = wanted if row.all_components else wanted & set(customer.components)
-        result.append((customer, tuple(sorted(used))))
-    return result
+    """Customers on ``environment`` who use any of ``components``, with the ones they use."""
+    with reads.reading(session) as reader:
+        return reads.touched_by(reader, environment, sorted(components))

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from releasecare.domain import (
     DEPLOY_STATUSES,
-    REACHED_CUSTOMERS,
     STATUS_MOVES,
     DeployEvent,
     Deployment,
 )
+from releasecare.store import reads
 from releasecare.store.engine import driver_cursor
 from releasecare.store.models import CommitRow, DeploymentRow
 from releasecare.store.upsert import insert, serialize
@@ -118,56 +118,28 @@ def _stored(session: Session, event: DeployEvent, env: str) -> DeploymentRow:
 
 
 def get(session: Session, deployment_id: int) -> Deployment | None:
-    row = session.get(DeploymentRow, deployment_id)
-    return None if row is None else to_domain(row)
+    with reads.reading(session) as reader:
+        return reads.deployment(reader, deployment_id)
 
 
 def latest(session: Session, environment: str, version: str) -> Deployment | None:
     """The newest deployment of ``version`` on ``environment``."""
-    row = session.scalar(
-        select(DeploymentRow)
-        .where(DeploymentRow.environment == environment, DeploymentRow.version == version)
-        .order_by(DeploymentRow.deployed_at.desc(), DeploymentRow.id.desc())
-        .limit(1)
-    )
-    return None if row is None else to_domain(row)
+    with reads.reading(session) as reader:
+        return reads.latest_deployment(reader, environment, version)
 
 
 def previous_successful(
     session: Session, environment: str, *, before: Deployment | None = None
 ) -> Deployment | None:
-    """What ``environment`` ran before ``before`` (or now, when ``before`` is None).
-
-    Only deployments that reached customers count: a failed or in-progress one changed
-    nothing. One marked rolled back did reach them; the later deploy that undid it
-    starts from it (and takes its changes away).
-    """
-    query = select(DeploymentRow).where(
-        DeploymentRow.environment == environment,
-        DeploymentRow.status.in_(REACHED_CUSTOMERS),
-    )
-    if before is not None:
-        query = query.where(
-            or_(
-                DeploymentRow.deployed_at < before.deployed_at,
-                (DeploymentRow.deployed_at == before.deployed_at) & (DeploymentRow.id < before.id),
-            )
-        )
-    row = session.scalar(
-        query.order_by(DeploymentRow.deployed_at.desc(), DeploymentRow.id.desc()).limit(1)
-    )
-    return None if row is None else to_domain(row)
+    """What ``environment`` ran before ``before`` (or now); see reads.previous_successful."""
+    with reads.reading(session) as reader:
+        return reads.previous_successful(reader, environment, before)
 
 
 def history(session: Session, environment: str | None = None) -> list[Deployment]:
     """Deployments in the order they happened, per environment."""
-    query = select(DeploymentRow)
-    if environment is not None:
-        query = query.where(DeploymentRow.environment == environment)
-    rows = session.scalars(
-        query.order_by(DeploymentRow.environment, DeploymentRow.deployed_at, DeploymentRow.id)
-    )
-    return [to_domain(r) for r in rows]
+    with reads.reading(session) as reader:
+        return reads.deployment_history(reader, environment)
 
 
 def to_domain(row: DeploymentRow) -> Deployment:

@@ -21,14 +21,15 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from releasecare.errors import DatabaseError, InputError
+
+# The newest migration and the busy timeout: kept in ``reads``, which opens a SQLite
+# file without SQLAlchemy.
+from releasecare.store.reads import BUSY_TIMEOUT_ENV as BUSY_TIMEOUT_ENV
+from releasecare.store.reads import DEFAULT_BUSY_TIMEOUT as DEFAULT_BUSY_TIMEOUT
+from releasecare.store.reads import SCHEMA_HEAD as SCHEMA_HEAD
 from releasecare.times import seconds_from_env
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# How long a SQLite writer waits for another one to finish: long enough to wait out a
-# whole scan or ingest holding the lock. ``[database] busy_timeout`` (seconds) or
-# RELEASECARE_DB_BUSY_TIMEOUT (which wins) set another.
-DEFAULT_BUSY_TIMEOUT = 60.0
-BUSY_TIMEOUT_ENV = "RELEASECARE_DB_BUSY_TIMEOUT"
 _busy_timeouts: weakref.WeakKeyDictionary[Engine, float] = weakref.WeakKeyDictionary()
 
 
@@ -243,11 +244,6 @@ def _sqlite_pragmas(busy_ms: int, dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-
-
-# The newest migration. Every command checks the database against it with one query,
-# and loads Alembic only when there is a migration to run (a test keeps it true).
-SCHEMA_HEAD = "0004"
 
 
 def schema_state(engine: Engine) -> str:

@@ -7,7 +7,6 @@ every write idempotent. Times are stored as naive UTC and come back aware.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -26,6 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# How a time is stored, for SQL that bypasses SQLAlchemy's types (kept with the reads).
+from releasecare.store.reads import driver_time as driver_time
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -55,30 +57,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
-
-
-def driver_time(dialect: str) -> Callable[[datetime | None], object]:
-    """How UTCDateTime stores a time, for bulk writes that bypass SQLAlchemy's types.
-
-    SQLite keeps SQLAlchemy's text form; PostgreSQL a naive UTC timestamp.
-    """
-
-    def naive_utc(moment: datetime | None) -> datetime | None:
-        if moment is None:
-            return None
-        if moment.tzinfo is not UTC:
-            moment = moment.astimezone(UTC)
-        return moment.replace(tzinfo=None)
-
-    def sqlite_text(moment: datetime | None) -> str | None:
-        if moment is None:
-            return None
-        if moment.tzinfo is not UTC:
-            moment = moment.astimezone(UTC)
-        # "YYYY-MM-DD HH:MM:SS.ffffff" and the "+00:00" cut off: no naive copy needed.
-        return moment.isoformat(" ", timespec="microseconds")[:26]
-
-    return sqlite_text if dialect == "sqlite" else naive_utc
 
 
 class Base(DeclarativeBase):

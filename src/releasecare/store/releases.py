@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,15 +12,15 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
 from releasecare.domain import Change, FileChange, Release
+from releasecare.store import reads
 from releasecare.store.engine import driver_cursor
 from releasecare.store.models import (
-    ChangeComponentRow,
-    ChangeFileRow,
     ChangeRow,
     ReleaseRow,
     SettingRow,
     driver_time,
 )
+from releasecare.store.reads import collector_paused
 from releasecare.store.upsert import insert
 
 # Rows per executemany batch: large enough to amortise, small enough to bound memory.
@@ -157,25 +155,6 @@ def insert_changes(
         if batch:
             written.update(writer.write(batch))
     return written
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk read and write.
-
-    A scan makes millions of short-lived objects (commits, changes, rows), all freed
-    by reference counting, none in a cycle; yet the collector would run hundreds of
-    times while they stream past, walking the survivors each time: a tenth of a
-    numpy scan's CPU. A collector already paused stays paused.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 @dataclass
@@ -334,10 +313,8 @@ def set_positions(session: Session, ordered: Sequence[Release]) -> None:
 
 def positions(session: Session) -> dict[str, int]:
     """Tag -> version position, for every release known to the store."""
-    rows = session.execute(
-        select(ReleaseRow.tag, ReleaseRow.position).where(ReleaseRow.position >= 0)
-    )
-    return {tag: pos for tag, pos in rows}
+    with reads.reading(session) as reader:
+        return reads.positions(reader)
 
 
 def commits(session: Session) -> dict[str, str]:
@@ -347,10 +324,8 @@ def commits(session: Session) -> dict[str, str]:
 
 
 def get_release(session: Session, tag: str) -> Release | None:
-    row = session.scalar(select(ReleaseRow).where(ReleaseRow.tag == tag))
-    if row is None:
-        return None
-    return Release(tag=row.tag, sha=row.sha, date=row.tagged_at, message=row.message)
+    with reads.reading(session) as reader:
+        return reads.release(reader, tag)
 
 
 def list_releases(session: Session) -> list[tuple[Release, int, bool]]:
@@ -375,67 +350,10 @@ def list_releases(session: Session) -> list[tuple[Release, int, bool]]:
 
 def changes_of(session: Session, shas: Sequence[str]) -> list[Change]:
     """The stored changes among ``shas``, in that order (a merge is no change)."""
-    found: dict[str, tuple[ChangeRow, str | None]] = {}
-    for start in range(0, len(shas), BATCH):
-        rows = session.execute(
-            select(ChangeRow, ReleaseRow.tag)
-            .outerjoin(ReleaseRow, ChangeRow.release_id == ReleaseRow.id)
-            .where(ChangeRow.sha.in_(shas[start : start + BATCH]))
-        ).all()
-        found.update((row.sha, (row, tag)) for row, tag in rows)
-    return _with_details(session, [found[sha] for sha in shas if sha in found])
+    with reads.reading(session) as reader:
+        return reads.changes_of(reader, shas)
 
 
 def changes_of_release(session: Session, tag: str) -> list[Change]:
-    rows = session.execute(
-        select(ChangeRow, ReleaseRow.tag)
-        .join(ReleaseRow, ChangeRow.release_id == ReleaseRow.id)
-        .where(ReleaseRow.tag == tag)
-        .order_by(ChangeRow.ordinal)
-    ).all()
-    return _with_details(session, [(row, t) for row, t in rows])
-
-
-def _with_details(session: Session, rows: Sequence[tuple[ChangeRow, str | None]]) -> list[Change]:
-    ids = [row.id for row, _ in rows]
-    components: dict[int, list[str]] = {}
-    files: dict[int, list[FileChange]] = {}
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        for cid, key in session.execute(
-            select(ChangeComponentRow.change_id, ChangeComponentRow.component).where(
-                ChangeComponentRow.change_id.in_(chunk)
-            )
-        ):
-            components.setdefault(cid, []).append(key)
-        for cid, path, status, old in session.execute(
-            select(
-                ChangeFileRow.change_id,
-                ChangeFileRow.path,
-                ChangeFileRow.status,
-                ChangeFileRow.old_path,
-            ).where(ChangeFileRow.change_id.in_(chunk))
-        ):
-            files.setdefault(cid, []).append(FileChange(path, status, old))
-    return [
-        Change(
-            sha=row.sha,
-            summary=row.summary,
-            body=row.body,
-            type=row.type,
-            scope=row.scope,
-            breaking=row.breaking,
-            customer_note=row.customer_note,
-            impact=row.impact,
-            audience=row.audience,
-            visible=row.visible,
-            components=tuple(sorted(components.get(row.id, ()))),
-            files=tuple(sorted(files.get(row.id, ()), key=lambda f: f.path)),
-            author_name=row.author_name,
-            author_email=row.author_email,
-            authored_at=row.authored_at,
-            release=tag,
-            note_source=row.note_source,
-        )
-        for row, tag in rows
-    ]
+    with reads.reading(session) as reader:
+        return reads.changes_of_release(reader, tag)

@@ -21,11 +21,23 @@ from releasecare.voicelint.findings import Finding, VoiceOptions
 from releasecare.voicelint.notetext import read_note
 from releasecare.voicelint.people import blame, our_side, third_person
 from releasecare.voicelint.promises import promise
-from releasecare.voicelint.references import internal_reference, internal_word, technical_problem
+from releasecare.voicelint.references import (
+    internal_reference,
+    internal_word,
+    names_a_person,
+    technical_problem,
+)
 from releasecare.voicelint.wording import content_free, developer_imperative, jargon
 from releasecare.voicelint.wordlists import DEFAULT_JARGON
 
-__all__ = ["DEFAULT_JARGON", "Finding", "VoiceOptions", "internal_word", "lint_note"]
+__all__ = [
+    "DEFAULT_JARGON",
+    "Finding",
+    "VoiceOptions",
+    "internal_word",
+    "lint_note",
+    "names_a_person",
+]
 
 RULES = (
     our_side,
