@@ -166,13 +166,15 @@ def _register() -> None:
         deploy,
         impact,
         notes,
+        notify,
         pipeline,
         release,
         setup,
         webhook,
     )
 
-    for module in (setup, components, release, customers, deploy, impact, notes, pipeline, webhook):
+    modules = (setup, components, release, customers, deploy, impact, notes, notify, pipeline)
+    for module in (*modules, webhook):
         for command in module.COMMANDS:
             cli.add_command(command)
 
