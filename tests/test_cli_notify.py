@@ -2,12 +2,15 @@
 webhooks (checked with the ``standardwebhooks`` package) and Slack, aiosmtpd on
 127.0.0.1 for e-mail; the outbox's own behaviour on SQLite and PostgreSQL. Retry waits
 are tiny ([delivery] backoff 0.01 s); the real waits are a 1 s Retry-After and a 1 s
-Slack timeout. Budget: about 25 s for the module.
+Slack timeout, and a killed run's 3 s lease. Budget: about 30 s for the module.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +25,7 @@ from pytest_httpserver import HTTPServer
 from standardwebhooks import Webhook
 from werkzeug import Request, Response
 
+from releasecare.crashpoints import KILL_AT_ENV
 from tests.helpers import Runner
 from tests.test_email import free_port
 
@@ -458,3 +462,40 @@ def test_two_runs_at_once_send_each_notice_once(shop: Shop) -> None:
     assert len(results) == 2 and all(r.exit_code == 0 for r in results)
     assert len(shop.receiver.got["/hooks/acme"]) == 1
     assert len(shop.receiver.got["/hooks/globex"]) == 1
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("point", ["notify:after-plan", "notify:after-send"])
+def test_a_run_killed_midway_loses_nothing_and_repeats_carry_the_same_id(
+    shop: Shop, point: str
+) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "releasecare",
+        "--db",
+        shop.run.db_url,
+        "notify",
+        str(shop.deploy),
+        "--channel",
+        "webhook",
+        "--allow-insecure-localhost",
+    ]
+    killed = subprocess.run(
+        command,
+        cwd=shop.run.cwd,
+        env={**os.environ, KILL_AT_ENV: point},
+        capture_output=True,
+        check=False,
+    )
+    assert killed.returncode == -9
+    again = subprocess.run(command, cwd=shop.run.cwd, capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stderr
+    for path in ("/hooks/acme", "/hooks/globex"):
+        got = shop.receiver.got[path]
+        assert len(got) >= 1  # every target has the notice
+        assert len({r.headers["webhook-id"] for r in got}) == 1  # any repeat is the same
+    if point == "notify:after-plan":
+        assert sum(len(v) for v in shop.receiver.got.values()) == 2  # nothing twice
+    rows = shop.run.json("deliveries")["deliveries"]
+    assert {r["state"] for r in rows} == {"sent"}

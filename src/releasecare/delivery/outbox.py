@@ -37,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from releasecare.config import Config
+from releasecare.crashpoints import crash_point
 from releasecare.delivery import CHANNELS, channel
 from releasecare.delivery.outcome import Outcome
 from releasecare.delivery.targets import Notice, Sending, Target
@@ -146,6 +147,8 @@ def notify(
     with transaction(engine) as session:
         planned = _plan(session, config, request, sending)
     result, work = planned
+    if work:
+        crash_point("notify:after-plan")
     if not work:
         return result
     try:
@@ -306,7 +309,9 @@ def _send_all(engine: Engine, work: Sequence[_Work], sending: Sending) -> tuple[
             sleep((due - now).total_seconds())
             now = datetime.now(UTC)
         row = item.row
-        lease = now + timedelta(seconds=2 * settings.timeout + 5)
+        # Held while the attempt runs (one attempt takes at most timeout + 1 s): a run
+        # that dies leaves the row to the next run once this has passed.
+        lease = now + timedelta(seconds=2 * settings.timeout + 1)
         flight = "unknown" if row.channel in NO_REPEATS else "pending"
         with transaction(engine) as session:
             claimed = outbox_store.claim(session, row, now=now, lease_until=lease, state=flight)
@@ -315,6 +320,7 @@ def _send_all(engine: Engine, work: Sequence[_Work], sending: Sending) -> tuple[
             continue
         tried = True
         outcome: Outcome = item.module.deliver(item.target, item.notice, row.message_id, sending)
+        crash_point("notify:after-send")
         attempts = row.attempts + 1
         answered = answered or outcome.code is not None or outcome.state != "retry"
         state, later = _next(outcome, attempts, settings)

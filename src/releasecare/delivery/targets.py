@@ -82,7 +82,7 @@ class Sending:
                 options=http.Options(
                     connect_timeout=min(timeout, 10.0),
                     read_timeout=timeout,
-                    deadline=timeout + 5.0,
+                    deadline=timeout + 1.0,
                     max_retries=0,
                     max_bytes=1024 * 1024,
                 ),
