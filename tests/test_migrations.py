@@ -218,6 +218,8 @@ def fill_0001(db: Filler) -> None:
         sha256="c" * 64,
         rendered_at=at("2026-10-11 09:05:00"),
     )
+    if "notice_id" not in db.metadata.tables["deliveries"].c:
+        return  # 0005 and later: the outbox's table (fill_0005)
     db.add(
         "deliveries",
         notice_id=notice,
@@ -331,13 +333,63 @@ def fill_0004(db: Filler) -> None:
     )
 
 
+def fill_0005(db: Filler) -> None:
+    """Notice versions with their content, the outbox, a disabled target."""
+    fill_0004(db)
+    version = db.add(
+        "notice_versions",
+        customer_id="acme",
+        subject=f"deployment:{db.filled.ids['d2']}",
+        deployment_id=db.filled.ids["d2"],
+        incident_id=None,
+        version=1,
+        fingerprint="f" * 64,
+        title="Shopfront: what changed for Acme GmbH",
+        md="# Shopfront v1.1.0",
+        html="<h1>Shopfront v1.1.0</h1>",
+        txt="Shopfront v1.1.0",
+        json='{"customer": {"id": "acme"}}',
+        created_at=at("2026-10-11 09:05:00"),
+    )
+    db.add(
+        "deliveries",
+        notice_version_id=version,
+        customer_id="acme",
+        channel="webhook",
+        target_key="1" * 32,
+        target="https://hooks.acme.example/releases",
+        message_id="msg_" + "2" * 32,
+        state="sent",
+        attempts=1,
+        last_code=200,
+        last_reply="HTTP 200",
+        next_attempt_at=None,
+        created_at=at("2026-10-11 09:06:00"),
+        updated_at=at("2026-10-11 09:06:01"),
+        sent_at=at("2026-10-11 09:06:01"),
+    )
+    db.add(
+        "disabled_targets",
+        customer_id="acme",
+        channel="slack",
+        target_key="3" * 32,
+        reason="Slack says channel_not_found",
+        disabled_at=at("2026-10-11 09:07:00"),
+    )
+
+
 # Revision -> how to fill a database at that revision.
 FILLS: dict[str, Callable[[Filler], None]] = {
     "0001": fill_0001,
     "0002": fill_0002,
     "0003": fill_0003,
     "0004": fill_0004,
+    "0005": fill_0005,
 }
+
+# Tables an upgrade makes again, their old rows gone on purpose: 0005 makes
+# ``deliveries`` the outbox (no release ever wrote the old table).
+DROPPED_BY: dict[str, set[str]] = {"0005": {"deliveries"}}
 
 # What upgrading through a revision changes on purpose: (table, column) -> new value.
 CHANGED_BY: dict[str, dict[tuple[str, str], Any]] = {
@@ -366,6 +418,8 @@ def expected_after_upgrade(filled: Filled, since: str) -> dict[str, list[dict[st
     later = revisions()[revisions().index(since) + 1 :]
     expected = {table: [dict(row) for row in rows] for table, rows in filled.rows.items()}
     for revision in later:
+        for table in DROPPED_BY.get(revision, set()):
+            expected.pop(table, None)
         for (table, column), value in CHANGED_BY.get(revision, {}).items():
             for row in expected.get(table, []):
                 row[column] = value

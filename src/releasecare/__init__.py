@@ -39,6 +39,7 @@ incidents
 
 notices
     ``notices``      composes deployment -> impact -> rendered files -> stored notices
+                     and notice versions (every format's content, for delivery)
     ``voice``        the customer's note for a change: subjects cleaned or held back
     ``voicelint/``   the voice rules over a note's words and sentences, their word
                      lists, measured by ``benchmarks/bench_voice.py``; the incident
@@ -80,12 +81,16 @@ shared by every step
     ``cli/``         click commands: parse, call one core function, print
 
 delivery
-    ``delivery/``    one module per channel: ``webhook`` (Standard Webhooks signatures,
-                     the receiver's check), ``slack`` (Block Kit messages), ``email``
-                     (multipart messages); the outbox and the sending follow
+    ``delivery/``    one module per channel and a registry (``CHANNELS``): ``webhook``
+                     (Standard Webhooks signatures, the receiver's check, the signed
+                     POST), ``slack`` (Block Kit messages), ``email`` (multipart
+                     messages over SMTP); ``targets`` (what channels share),
+                     ``outcome`` (what an attempt came to), ``outbox`` (``notify``:
+                     outbox rows before sending, retries, the report). It asks
+                     ``notices.deliverable`` for the notice versions and renders nothing
 
 As they land, incident importers (Statuspage, PagerDuty) sit beside the deploy-log
-readers, and ``delivery/`` gets a registry in the shape of ``deploylogs/``.
+readers.
 
 Who may import whom
 -------------------

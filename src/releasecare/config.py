@@ -59,7 +59,26 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "customers": {"csv_columns": dict, "token_env": str, "prune_limit": float, "source": str},
     "incidents": {"lookback_hours": float, "people": StrList},
     "deployments": {"future_tolerance_minutes": int},
+    "delivery": {
+        "max_attempts": int,
+        "backoff": float,
+        "max_backoff": float,
+        "run_time": float,
+        "timeout": float,
+        "email": dict,
+    },
 }
+# [delivery.email]: the SMTP server notices go through (secrets: variables' names).
+EMAIL_SCHEMA: dict[str, Any] = {
+    "host": str,
+    "port": int,
+    "security": str,
+    "username_env": str,
+    "password_env": str,
+    "from": str,
+    "unsubscribe_url": str,
+}
+SMTP_PORTS = {"starttls": 587, "tls": 465, "plain": 25}
 ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
     "components": {"name": str, "description": str, "paths": StrList},
     "environments": {"name": str, "timezone": str},
@@ -69,6 +88,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "impact.unmapped": ("ignore", "everyone"),
     "notes.source": NOTE_SOURCES,
     "notes.dependency_updates": DEPENDENCY_MODES,
+    "delivery.email.security": tuple(SMTP_PORTS),
 }
 
 
@@ -86,6 +106,35 @@ class Environment:
     key: str
     name: str
     timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """``[delivery.email]``: where e-mail goes and as whom; credentials are the names
+    of the environment variables that hold them."""
+
+    host: str
+    sender: str
+    port: int = 587
+    security: str = "starttls"
+    username_env: str | None = None
+    password_env: str | None = None
+    unsubscribe_url: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """``[delivery]``: how hard one ``notify`` run tries. ``backoff`` is the first wait
+    after a temporary failure (doubled each time, with jitter, at most ``max_backoff``);
+    a run waits for retries at most ``run_time`` seconds in all, and a delivery is
+    given up after ``max_attempts``; ``timeout`` bounds one attempt."""
+
+    max_attempts: int = 6
+    backoff: float = 10.0
+    max_backoff: float = 3600.0
+    run_time: float = 120.0
+    timeout: float = 30.0
+    email: EmailSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +173,7 @@ class Config:
     future_tolerance_minutes: int = 60
     # Keys still read but to be replaced: one line each, for the CLI to show.
     deprecations: tuple[str, ...] = ()
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
     def change_options(self) -> ChangeOptions:
         """How commits become changes: ``[release]`` types, fragments, first parent."""
@@ -327,7 +377,62 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         customers_source=_source(path, data.get("customers", {}).get("source")),
         incidents=_incidents(path, data.get("incidents", {})),
         future_tolerance_minutes=data.get("deployments", {}).get("future_tolerance_minutes", 60),
+        delivery=_delivery(path, data.get("delivery", {})),
     )
+
+
+def _delivery(path: Path, table: Mapping[str, Any]) -> DeliverySettings:
+    """``[delivery]`` and ``[delivery.email]`` (top-level types already checked)."""
+    defaults = DeliverySettings()
+    attempts = table.get("max_attempts", defaults.max_attempts)
+    if attempts < 1:
+        raise ConfigError(path, "delivery.max_attempts", f"must be 1 or more; got {attempts!r}")
+    seconds = {
+        key: _seconds(path, f"delivery.{key}", table) or getattr(defaults, key)
+        for key in ("backoff", "max_backoff", "run_time", "timeout")
+    }
+    email = None
+    if "email" in table:
+        values = table["email"]
+        _check_table(path, "delivery.email", values, EMAIL_SCHEMA)
+        for key in ("host", "from"):
+            if not str(values.get(key, "")).strip():
+                raise ConfigError(
+                    path,
+                    f"delivery.email.{key}",
+                    "missing: [delivery.email] needs host and from",
+                    hint='e.g. host = "smtp.example.com", from = "Shopfront <notices@example.com>"',
+                )
+        security = values.get("security", "starttls")
+        port = values.get("port", SMTP_PORTS[security])
+        if not 0 < port < 65536:
+            raise ConfigError(path, "delivery.email.port", f"must be a port number; got {port!r}")
+        if "@" not in values["from"]:
+            raise ConfigError(path, "delivery.email.from", "must hold an e-mail address")
+        unsubscribe = values.get("unsubscribe_url")
+        if unsubscribe and not unsubscribe.startswith(("https://", "mailto:")):
+            raise ConfigError(
+                path, "delivery.email.unsubscribe_url", "must be an https:// or mailto: address"
+            )
+        if bool(values.get("username_env")) != bool(values.get("password_env")):
+            raise ConfigError(
+                path,
+                "delivery.email.password_env"
+                if values.get("username_env")
+                else "delivery.email.username_env",
+                "username_env and password_env go together (the names of the variables "
+                "holding the login)",
+            )
+        email = EmailSettings(
+            host=values["host"],
+            sender=values["from"],
+            port=port,
+            security=security,
+            username_env=values.get("username_env"),
+            password_env=values.get("password_env"),
+            unsubscribe_url=unsubscribe,
+        )
+    return DeliverySettings(max_attempts=attempts, email=email, **seconds)
 
 
 def _source(path: Path, source: str | None) -> str | None:

@@ -5,7 +5,8 @@ when it reaches that point (nothing is flushed, no handler runs), so a test can
 prove that a crash there leaves the database consistent and no half-written file.
 Unset, a point costs one dictionary look-up. The points: ``scan:after-changes``,
 ``scan:after-graph``, ``ingest:after-rows``, ``customers:after-upsert``,
-``render:after-temporary-files``, ``render:after-first-rename``.
+``render:after-temporary-files``, ``render:after-first-rename``, ``notify:after-plan``
+(outbox rows added, nothing sent), ``notify:after-send`` (sent, not yet recorded).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from releasecare.domain import Change, Component, Customer, Deployment, Impact, 
 if TYPE_CHECKING:
     from releasecare.ci import CIRun
     from releasecare.components import CoverageReport
+    from releasecare.delivery.outbox import NotifyResult
     from releasecare.delivery.webhook import Verdict
     from releasecare.deploylogs import Skipped
     from releasecare.deployments import HistoryRow, IngestSummary
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from releasecare.registry import ImportResult
     from releasecare.releases import ScanResult
     from releasecare.render import RenderedNotice
+    from releasecare.store.deliveries import Delivery
     from releasecare.voice import Finding, HeldBack
 
 VERSION = 1
@@ -596,4 +598,57 @@ def incident_show_json(report: Report) -> dict[str, Any]:
             for h in report.hurt
         ],
         customers_fixed=not report.incident.is_open,
+    )
+
+
+def notify_json(result: NotifyResult) -> dict[str, Any]:
+    """``notify --json``: per customer and channel, what became of the notice (``state``:
+    sent, skipped, waiting, failed, given_up, unknown; would_send in a dry run)."""
+    return document(
+        "notify",
+        deployment=None if result.deployment is None else deployment_json(result.deployment),
+        dry_run=result.dry_run,
+        baseline=result.baseline,
+        nothing_changed=result.nothing_changed,
+        unreachable=result.unreachable,
+        counts=result.counts,
+        deliveries=[
+            {
+                "customer": t.customer_id,
+                "channel": t.channel,
+                "target": t.target,
+                "state": t.state,
+                "reason": t.reason,
+                "attempts": t.attempts,
+                "code": t.code,
+                "message_id": t.message_id,
+                "notice_version": t.version,
+            }
+            for t in result.told
+        ],
+    )
+
+
+def deliveries_json(rows: Iterable[Delivery]) -> dict[str, Any]:
+    """``deliveries --json``: the outbox, newest first."""
+    return document(
+        "deliveries",
+        deliveries=[
+            {
+                "id": d.id,
+                "customer": d.customer_id,
+                "subject": d.subject,
+                "notice_version": d.version,
+                "channel": d.channel,
+                "target": d.target,
+                "state": d.state,
+                "attempts": d.attempts,
+                "last_code": d.last_code,
+                "last_reply": d.last_reply,
+                "next_attempt_at": d.next_attempt_at.isoformat() if d.next_attempt_at else None,
+                "sent_at": d.sent_at.isoformat() if d.sent_at else None,
+                "message_id": d.message_id,
+            }
+            for d in rows
+        ],
     )

@@ -103,7 +103,28 @@ class OutputError(EnvironmentProblem):
 
 
 class NetworkError(EnvironmentProblem):
-    """A remote source or delivery target could not be reached."""
+    """A remote source or delivery target could not be reached, or said no.
+
+    What delivery needs to decide on a retry: the HTTP ``status`` of the last answer
+    (None: no answer), the server's ``Retry-After`` in seconds, the start of its
+    ``reply`` (Slack says why in the body), and whether the request ``maybe_sent``
+    (a timeout after sending: it may have arrived)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        status: int | None = None,
+        retry_after: float | None = None,
+        reply: str | None = None,
+        maybe_sent: bool = False,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+        self.retry_after = retry_after
+        self.reply = reply
+        self.maybe_sent = maybe_sent
 
 
 def near_spellings(

@@ -249,7 +249,8 @@ class Client:
         extra = dict(headers or {})
         if idempotency_key:
             extra["Idempotency-Key"] = idempotency_key
-        body: dict[str, Any] = {"headers": extra}
+        # A redirect is not followed: it could carry the body to another host.
+        body: dict[str, Any] = {"headers": extra, "allow_redirects": False}
         if data is not None:
             body["data"] = data
         else:
@@ -287,6 +288,7 @@ class Client:
             late = f"the {options.pages_deadline:g} s deadline for all the pages"
         attempts = options.max_retries + 1
         last = "no answer"
+        failure: dict[str, Any] = {}  # what the last failure told (NetworkError's fields)
         for attempt in range(attempts):
             remaining = deadline - clock()
             if remaining <= 0:
@@ -309,11 +311,14 @@ class Client:
                 )
             except _Late:
                 self.close()  # the connection is still busy with the slow server
-                raise _late(shown, late, "the answer's headers were still arriving") from None
+                raise _late(
+                    shown, late, "the answer's headers were still arriving", maybe_sent=True
+                ) from None
             except requests.RequestException as exc:
                 last = type(exc).__name__
+                failure = {"maybe_sent": not _before_sending(exc)}
                 if not (retry_answers or _before_sending(exc)):
-                    raise NetworkError(f"{shown}: {last}") from None
+                    raise NetworkError(f"{shown}: {last}", **failure) from None
             else:
                 with raw:
                     status = raw.status_code
@@ -326,19 +331,25 @@ class Client:
                             label=label or "",
                         )
                     last = f"HTTP {status}"
+                    after = raw.headers.get("Retry-After", "").strip()
+                    failure = {
+                        "status": status,
+                        "retry_after": float(after) if after.isdigit() else None,
+                        "reply": _reply_start(raw),
+                    }
                     limited = status == 429 or (
                         status == 403 and raw.headers.get("X-RateLimit-Remaining") == "0"
                     )
                     if status in (401, 403) and not limited:
-                        raise NetworkError(f"{shown}: {last}", hint=self._token_hint())
+                        raise NetworkError(f"{shown}: {last}", hint=self._token_hint(), **failure)
                     if (not limited and status < 500) or not retry_answers:
-                        raise NetworkError(f"{shown}: {last}")
+                        raise NetworkError(f"{shown}: {last}", **failure)
                     wait = _server_wait(raw.headers, wait, options.max_wait)
             if attempt + 1 < attempts:
                 if clock() + wait > deadline:
                     raise _late(shown, late, last)
                 pause(wait)
-        raise NetworkError(f"{shown}: {last} after {attempts} attempts")
+        raise NetworkError(f"{shown}: {last} after {attempts} attempts", **failure)
 
     def _session_for(self) -> Any:
         if self._session is None:
@@ -382,6 +393,16 @@ class Client:
         return f"check the token in the environment variable {self.token_env}{unset}"
 
 
+def _reply_start(raw: Any) -> str | None:
+    """The first few hundred bytes of a refusal's body, as text (Slack says why there)."""
+    try:
+        read = getattr(raw.raw, "read1", None) or raw.raw.read
+        start = bytes(read(512))
+    except Exception:  # the body is a courtesy; the status says enough
+        return None
+    return start.decode("utf-8", "replace").strip() or None
+
+
 class _Late(Exception):
     """The deadline passed before the answer's headers arrived."""
 
@@ -411,10 +432,11 @@ def _before(deadline: float, send: Callable[[], Any]) -> Any:
     return value
 
 
-def _late(shown: str, late: str, last: str) -> NetworkError:
+def _late(shown: str, late: str, last: str, *, maybe_sent: bool = False) -> NetworkError:
     return NetworkError(
         f"{shown}: {late} passed ({last})",
         hint="the server is too slow or not answering; try again later",
+        maybe_sent=maybe_sent,
     )
 
 

@@ -1,8 +1,14 @@
-"""Compose the notice pipeline: deployment -> impact -> rendered files -> stored notices."""
+"""Compose the notice pipeline: deployment -> impact -> rendered files -> stored notices.
+
+Every render also stores each customer's notice, in every format, as a notice
+version (``store_versions``); delivery asks ``deliverable`` for what to send and
+renders nothing itself."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+import json
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -10,13 +16,22 @@ from typing import TYPE_CHECKING
 
 from releasecare.affected import affected_customers
 from releasecare.config import Config
-from releasecare.domain import Component, Impact, Incident
+from releasecare.domain import NOTICE_FORMATS, Component, Impact, Incident
 from releasecare.errors import NotFound
 from releasecare.impact import find_impact
-from releasecare.render import RenderedNotice, RenderOptions, render_notices
+from releasecare.render import (
+    RenderedNotice,
+    RenderOptions,
+    Templates,
+    build_contexts,
+    render_documents,
+    render_notices,
+)
 from releasecare.store import deployments as deployment_store
 from releasecare.store import incidents as incident_store
 from releasecare.store import notices as notice_store
+from releasecare.store import noticeversions as version_store
+from releasecare.store.noticeversions import NoticeVersion
 from releasecare.text import plural
 from releasecare.voice import UNTYPED, HeldBack, held_back_changes
 
@@ -86,7 +101,33 @@ def render_impact(
         impact = replace(
             impact, customers=tuple(ci for ci in impact.customers if ci.customer.id in set(only))
         )
-    options = RenderOptions(
+    options = _options(config, impact, formats, generated_at, feed=feed, overview_dir=overview_dir)
+    held = held_back_changes(impact.added, options.voice)
+    incidents = incidents_for(session, impact)
+    written = render_notices(
+        impact,
+        config.components,
+        out_dir,
+        options,
+        incidents=incidents,
+        held={h.change.sha for h in held},
+    )
+    if impact.deployment is not None:
+        notice_store.remember(session, impact.deployment.id, written)
+        store_versions(session, config, impact, options, incidents, {h.change.sha for h in held})
+    return Rendered(impact, written, held)
+
+
+def _options(
+    config: Config,
+    impact: Impact,
+    formats: Sequence[str],
+    generated_at: datetime | None,
+    *,
+    feed: bool = False,
+    overview_dir: Path | None = None,
+) -> RenderOptions:
+    return RenderOptions(
         product=config.product,
         formats=tuple(formats),
         template_dir=config.templates,
@@ -97,18 +138,132 @@ def render_impact(
         environment_names={key: env.name for key, env in config.environments.items()},
         generated_at=generated_at,
     )
-    held = held_back_changes(impact.added, options.voice)
-    written = render_notices(
-        impact,
-        config.components,
-        out_dir,
-        options,
-        incidents=incidents_for(session, impact),
-        held={h.change.sha for h in held},
-    )
-    if impact.deployment is not None:
-        notice_store.remember(session, impact.deployment.id, written)
-    return Rendered(impact, written, held)
+
+
+def store_versions(
+    session: Session,
+    config: Config,
+    impact: Impact,
+    options: RenderOptions,
+    incidents: Mapping[str, Sequence[Incident]],
+    held: Collection[str],
+) -> list[NoticeVersion]:
+    """Each affected customer's notice in every format, rendered in memory and stored
+    as their newest version of the deployment's notice, unless the newest stored one
+    says the same (the moment it was made aside): a notice version grows only when
+    what the customer reads changes."""
+    assert impact.deployment is not None
+    subject = f"deployment:{impact.deployment.id}"
+    contexts = build_contexts(impact, config.components, options, incidents, held)
+    documents: dict[str, dict[str, str]] = {}
+    titles: dict[str, str] = {}
+    fingerprints: dict[str, hashlib._Hash] = {}
+    templates = Templates(options.template_dir)
+    for context, fmt, text in render_documents(contexts, NOTICE_FORMATS, templates):
+        customer_id = context["customer"]["id"]
+        documents.setdefault(customer_id, {})[fmt] = text
+        titles[customer_id] = str(context.get("title", ""))
+        if customer_id not in fingerprints:
+            same = {k: v for k, v in context.items() if k != "generated_at"}
+            fingerprints[customer_id] = hashlib.sha256(
+                json.dumps(same, sort_keys=True, ensure_ascii=False, default=str).encode()
+            )
+        if fmt != "json":
+            fingerprints[customer_id].update(f"\0{fmt}\0{text}".encode())
+    return [
+        version_store.save(
+            session,
+            customer_id=customer_id,
+            subject=subject,
+            title=titles[customer_id],
+            documents=docs,
+            fingerprint=fingerprints[customer_id].hexdigest(),
+            deployment_id=impact.deployment.id,
+        )[0]
+        for customer_id, docs in documents.items()
+    ]
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    """What delivery may send for a deployment: its impact and each affected
+    customer's newest notice version (``rendered``: how many had to be made now)."""
+
+    impact: Impact
+    versions: list[NoticeVersion] = field(default_factory=list)
+    rendered: int = 0
+
+
+def deliverable(
+    session: Session,
+    config: Config,
+    deploy_id: int,
+    *,
+    only: Sequence[str] = (),
+    store: bool = True,
+) -> Deliverable:
+    """The notice versions to send for deployment ``deploy_id``: for each customer it
+    affects (or those of ``only``), the newest stored version; a customer with none
+    yet gets one rendered in memory (and stored, unless ``store`` is false: a dry
+    run). Nothing is rendered again when a version exists: what is sent is what was
+    rendered, also on a machine without the repository's overrides or templates."""
+    impact = find_impact(session, config, deploy_id=deploy_id)
+    if impact.changed_nothing or impact.deployment is None:
+        return Deliverable(impact)
+    subject = f"deployment:{impact.deployment.id}"
+    if only:
+        unknown = set(only) - {ci.customer.id for ci in impact.customers}
+        if unknown:
+            raise NotFound(
+                f"not affected by this deployment (or unknown): {', '.join(sorted(unknown))}"
+            )
+        impact = replace(
+            impact, customers=tuple(ci for ci in impact.customers if ci.customer.id in set(only))
+        )
+    ids = [ci.customer.id for ci in impact.customers]
+    stored = version_store.latest(session, subject, ids)
+    missing = [i for i in ids if i not in stored]
+    made = 0
+    if missing:
+        wanted = set(missing)
+        rest = replace(
+            impact, customers=tuple(c for c in impact.customers if c.customer.id in wanted)
+        )
+        options = _options(config, rest, NOTICE_FORMATS, None)
+        held = {h.change.sha for h in held_back_changes(rest.added, options.voice)}
+        incidents = incidents_for(session, rest)
+        if store:
+            fresh = store_versions(session, config, rest, options, incidents, held)
+        else:
+            fresh = _unsaved(config, rest, options, incidents, held)
+        stored.update({v.customer_id: v for v in fresh})
+        made = len(fresh)
+    return Deliverable(impact, [stored[i] for i in ids if i in stored], made)
+
+
+def _unsaved(
+    config: Config,
+    impact: Impact,
+    options: RenderOptions,
+    incidents: Mapping[str, Sequence[Incident]],
+    held: Collection[str],
+) -> list[NoticeVersion]:
+    """Versions as a dry run shows them: rendered, titled, not stored (id 0)."""
+    assert impact.deployment is not None
+    contexts = build_contexts(impact, config.components, options, incidents, held)
+    return [
+        NoticeVersion(
+            id=0,
+            customer_id=str(c["customer"]["id"]),
+            subject=f"deployment:{impact.deployment.id}",
+            version=1,
+            fingerprint="",
+            title=str(c.get("title", "")),
+            documents={},
+            deployment_id=impact.deployment.id,
+        )
+        for c in contexts
+    ]
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,7 @@ def _register() -> None:
         impact,
         incident,
         notes,
+        notify,
         pipeline,
         release,
         setup,
@@ -182,6 +183,7 @@ def _register() -> None:
         impact,
         incident,
         notes,
+        notify,
         pipeline,
         webhook,
     ):

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
 import smtplib
 import ssl
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
 from releasecare.delivery.outcome import Outcome
+from releasecare.delivery.targets import Notice, Sending, Target, target_key
+from releasecare.domain import Customer
 from releasecare.text import inert
 
 
@@ -56,7 +59,7 @@ def build(
     unsubscribe_url: str | None = None,
 ) -> EmailMessage:
     """One notice to one address, ready for SMTP."""
-    domain = sender.rpartition("@")[2].strip(">") or "localhost"
+    domain = _domain(sender)
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = recipient
@@ -149,3 +152,69 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+# --- the channel: each address in the contacts, a notice as one e-mail each --------
+
+
+def targets(customer: Customer) -> list[Target]:
+    """One target per address in the customer's contacts (the same address twice is
+    one target)."""
+    seen: dict[str, str] = {}
+    for address in customer.contacts.email:
+        seen.setdefault(address.strip().lower(), address.strip())
+    return [
+        Target(
+            customer_id=customer.id,
+            channel="email",
+            key=target_key("email", lowered),
+            shown=address,
+            address=address,
+        )
+        for lowered, address in seen.items()
+    ]
+
+
+def message_id_for(notice_key: str, target: Target, sending: Sending) -> str:
+    """The ``Message-ID``: the same for one notice version to one address."""
+    settings = sending.settings.email
+    return message_id(notice_key, target.address, _domain(settings.sender if settings else ""))
+
+
+def deliver(target: Target, notice: Notice, mid: str, sending: Sending) -> Outcome:
+    """Build the e-mail and hand it to the configured SMTP server."""
+    settings = sending.settings.email
+    if settings is None:
+        return Outcome("failed", "no [delivery.email] in the config: no SMTP server to send with")
+    username = password = None
+    for variable in (settings.username_env, settings.password_env):
+        if variable and not os.environ.get(variable):
+            return Outcome("failed", f"environment variable {variable} (the SMTP login) is not set")
+    if settings.username_env and settings.password_env:
+        username = os.environ[settings.username_env]
+        password = os.environ[settings.password_env]
+    mail = build(
+        sender=settings.sender,
+        recipient=target.address,
+        subject=notice.title,
+        text=notice.documents.get("txt", ""),
+        html=notice.documents.get("html", ""),
+        notice_version=notice.version_key,
+        when=datetime.now(UTC),
+        unsubscribe_url=settings.unsubscribe_url,
+    )
+    mail.replace_header("Message-ID", mid)  # the outbox's id (build derives the same)
+    server = SmtpServer(
+        host=settings.host,
+        port=settings.port,
+        security=settings.security,
+        username=username,
+        password=password,
+        timeout=sending.settings.timeout,
+        context=sending.smtp_context,
+    )
+    return send(mail, server)
+
+
+def _domain(sender: str) -> str:
+    return sender.rpartition("@")[2].strip(">").strip() or "localhost"

@@ -12,8 +12,15 @@ notification and a screen reader show.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
+
+from releasecare.delivery.outcome import Outcome, http_outcome
+from releasecare.delivery.targets import Notice, Sending, Target, target_key, url_problem
+from releasecare.domain import Customer
+from releasecare.errors import NetworkError
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -127,3 +134,62 @@ def _cut(text: str, limit: int) -> str:
     if amp != -1 and ";" not in head[amp:]:
         head = head[:amp]
     return head.rstrip() + "…"
+
+
+# --- the channel: an incoming webhook named by a variable, a notice as a message ----
+
+# What Slack answers when the webhook can never work again as it is: nothing more is
+# sent to it until the customer's contacts (or the URL its variable holds) change.
+GONE = frozenset(
+    {"no_service", "channel_not_found", "channel_is_archived", "invalid_token", "no_team"}
+)
+
+
+def targets(customer: Customer) -> list[Target]:
+    """The customer's Slack webhook, when their contacts name its variable. The URL is
+    a secret: the target is shown by the variable's name."""
+    variable = customer.contacts.slack_url_env
+    if not variable:
+        return []
+    url = os.environ.get(variable, "").strip()
+    return [
+        Target(
+            customer_id=customer.id,
+            channel="slack",
+            key=target_key("slack", variable, url),
+            shown=f"${variable}",
+            secret_env=variable,
+        )
+    ]
+
+
+def message_id_for(notice_key: str, target: Target, sending: Sending) -> str:
+    """Slack has no idempotency key; the id names the message in the delivery log."""
+    digest = hashlib.sha256(f"{notice_key}\0{target.key}".encode()).hexdigest()
+    return f"slack_{digest[:32]}"
+
+
+def deliver(target: Target, notice: Notice, message_id: str, sending: Sending) -> Outcome:
+    """POST the Block Kit message to the URL the target's variable holds. Slack drops no
+    repeat, so a timeout after sending is ``unknown``, never sent again blindly."""
+    variable = target.secret_env or ""
+    url = os.environ.get(variable, "").strip()
+    label = f"Slack webhook ${variable}"
+    if not url:
+        return Outcome("failed", f"environment variable {variable} (the Slack webhook) is not set")
+    problem = url_problem(url, sending.allow_insecure_localhost)
+    if problem:
+        return Outcome("failed", f"{label}: {problem}")
+    try:
+        sending.client().post(url, json_body=message(notice.data), label=label)
+    except NetworkError as exc:
+        said = (exc.reply or "").strip()
+        if exc.status is not None and said in GONE:
+            return Outcome(
+                "failed",
+                f"{label}: Slack says {said}; nothing more goes there until the contact changes",
+                exc.status,
+                disable=True,
+            )
+        return http_outcome(exc, repeats_dropped=False)
+    return Outcome("sent", "ok", 200)

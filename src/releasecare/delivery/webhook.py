@@ -15,12 +15,17 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from releasecare.errors import InputError, RecordError
+from releasecare.delivery.outcome import Outcome, http_outcome
+from releasecare.delivery.targets import Notice, Sending, Target, target_key, url_problem
+from releasecare.domain import Customer
+from releasecare.errors import InputError, NetworkError, RecordError
+from releasecare.http import redact
 
 SECRET_PREFIX = "whsec_"
 # How far a request's timestamp may stand from the receiver's clock (the spec's
@@ -166,3 +171,74 @@ def read_headers(data: bytes, location: str) -> dict[str, str]:
             raise RecordError(f"{location}:{number}", "not a header line (Name: value)")
         headers[name.strip().lower()] = value.strip()
     return headers
+
+
+# --- the channel: a customer's webhook as a target, a notice as a signed POST ------
+
+
+def targets(customer: Customer) -> list[Target]:
+    """The customer's webhook, when their contacts name one."""
+    contacts = customer.contacts
+    if not contacts.webhook_url:
+        return []
+    return [
+        Target(
+            customer_id=customer.id,
+            channel="webhook",
+            key=target_key("webhook", contacts.webhook_url),
+            shown=redact(contacts.webhook_url),
+            address=contacts.webhook_url,
+            secret_env=contacts.webhook_secret_env,
+        )
+    ]
+
+
+def message_id_for(notice_key: str, target: Target, sending: Sending) -> str:
+    """``msg_<hex>``: the same for one notice version to one target, on every attempt."""
+    digest = hashlib.sha256(f"{notice_key}\0{target.key}".encode()).hexdigest()
+    return f"msg_{digest[:32]}"
+
+
+def body(notice: Notice, message_id: str, when: datetime) -> bytes:
+    """The JSON the receiver gets: the Standard Webhooks envelope (``type``,
+    ``timestamp``, ``data``) around the notice's metadata, its Markdown and its HTML."""
+    data = {key: value for key, value in notice.data.items() if key not in ("lang", "generated_at")}
+    document = {
+        "type": "notice." + notice.subject.partition(":")[0],
+        "timestamp": when.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "data": {
+            "id": message_id,
+            "notice": {"subject": notice.subject, "version": notice.version},
+            **data,
+            "markdown": notice.documents.get("md", ""),
+            "html": notice.documents.get("html", ""),
+        },
+    }
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+def deliver(target: Target, notice: Notice, message_id: str, sending: Sending) -> Outcome:
+    """POST the signed notice through the one HTTP client; never raises for what the
+    receiver or the network does (receivers drop a repeat by ``webhook-id``)."""
+    problem = url_problem(target.address, sending.allow_insecure_localhost)
+    if problem:
+        return Outcome("failed", f"{target.shown}: {problem}")
+    if not target.secret_env:
+        return Outcome("failed", f"{target.shown}: contacts.webhook names no secret_env")
+    try:
+        keys = secrets_from_env(target.secret_env)
+    except InputError as exc:
+        return Outcome("failed", exc.message)
+    now = datetime.now(UTC)
+    payload = body(notice, message_id, now)
+    headers = {
+        **sign(keys, message_id, int(now.timestamp()), payload),
+        "Content-Type": "application/json",
+    }
+    try:
+        answer = sending.client().post(target.address, data=payload, headers=headers)
+    except NetworkError as exc:
+        return http_outcome(exc, repeats_dropped=True)
+    except InputError as exc:  # an answer too large: it was received
+        return Outcome("sent", exc.message, 200)
+    return Outcome("sent", f"HTTP {answer.status}", answer.status)

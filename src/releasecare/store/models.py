@@ -319,18 +319,73 @@ class NoticeRow(Base):
     rendered_at: Mapped[datetime]
 
 
-class DeliveryRow(Base):
-    """One attempt to hand a notice to a channel; the idempotency key sends once."""
+class NoticeVersionRow(Base):
+    """What one customer is told about one deployment or incident, in every format.
 
-    __tablename__ = "deliveries"
+    ``version`` counts from 1 per (customer, subject) and grows when the rendered
+    content changes (``fingerprint``: the content without the moment it was made);
+    rendering the same content again adds none. Delivery reads the bodies from here,
+    so a ``notify`` on another machine needs no output folder.
+    """
+
+    __tablename__ = "notice_versions"
+    __table_args__ = (UniqueConstraint("customer_id", "subject", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
-    channel: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[str] = mapped_column(String(255), index=True)
+    # "deployment:<id>" or "incident:<id>", as in ``notices``.
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    deployment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deployments.id", ondelete="CASCADE")
+    )
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    md: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    txt: Mapped[str] = mapped_column(Text)
+    json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class DeliveryRow(Base):
+    """The outbox: one notice version to one target of one channel, written before it
+    is sent. ``message_id`` (the ``webhook-id``, the e-mail's ``Message-ID``) is the
+    same for every attempt, so a receiver drops a repeat. The target is stored as it
+    may be shown (a URL without its query, a variable's name): never a secret."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("notice_version_id", "channel", "target_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_version_id: Mapped[int] = mapped_column(
+        ForeignKey("notice_versions.id", ondelete="CASCADE"), index=True
+    )
+    customer_id: Mapped[str] = mapped_column(String(255), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    target_key: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(Text)
-    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
-    status: Mapped[str] = mapped_column(String(16))
+    message_id: Mapped[str] = mapped_column(String(128))
+    # pending, sent, failed, given_up, unknown (see releasecare.delivery.outbox)
+    state: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    response_code: Mapped[int | None] = mapped_column(Integer)
-    error: Mapped[str | None] = mapped_column(Text)
-    delivered_at: Mapped[datetime | None]
+    last_code: Mapped[int | None] = mapped_column(Integer)
+    last_reply: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class DisabledTargetRow(Base):
+    """A target the receiver said is gone (Slack's ``channel_not_found``, ...): nothing
+    goes to it until the customer's contacts for it change (a new ``target_key``)."""
+
+    __tablename__ = "disabled_targets"
+
+    customer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    target_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    disabled_at: Mapped[datetime]

@@ -1,0 +1,391 @@
+"""``notify``: each affected customer's notice to their current contacts, through the
+outbox, exactly once as far as the receiver allows.
+
+1. Plan (one transaction): the notices step gives the newest notice version of each
+   customer the deployment affects (``notices.deliverable``); each customer's
+   current contacts give the targets; one outbox row per (version, channel, target)
+   is added, with its ``webhook-id`` / ``Message-ID``, before anything is sent.
+2. Send, one row at a time: the attempt is claimed (committed), sent, and what it
+   came to recorded (committed). A run that dies between the send and the record
+   leaves the row to be tried again with the same id (receivers drop the repeat),
+   except for Slack, which cannot tell a repeat: its row says ``unknown`` while the
+   attempt runs, and stays so (reported, not resent; ``--resend`` sends it again).
+3. Temporary failures (5xx, 408, 429 with its ``Retry-After``, no connection) wait
+   with exponential backoff and jitter and are tried again while the run's time
+   (``[delivery] run_time``) lasts, at most ``[delivery] max_attempts`` in all (then
+   ``given_up``); a later run sends the retries that have come due. Other 4xx,
+   SMTP 5xx and refused certificates are ``failed``; Slack's answers that the
+   webhook is gone disable the target until the contact changes.
+
+A version is sent once to each target. When the content changed after a version was
+sent (a later ``notes render``), the new version goes only with ``--resend``. The
+first deploy recorded on an environment sets a baseline and sends nothing unless
+``notify_first``: a new or lost database must not tell every customer about a
+history it assumed.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+import ssl
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from releasecare.config import Config
+from releasecare.crashpoints import crash_point
+from releasecare.delivery import CHANNELS, channel
+from releasecare.delivery.outcome import Outcome
+from releasecare.delivery.targets import Notice, Sending, Target
+from releasecare.domain import Deployment
+from releasecare.errors import InputError, did_you_mean
+from releasecare.notices import deliverable
+from releasecare.store import deliveries as outbox_store
+from releasecare.store import deployments as deployment_store
+from releasecare.store import transaction
+from releasecare.store.deliveries import Delivery
+from releasecare.store.noticeversions import NoticeVersion
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+# How a run reports each target: sent now or before (skipped), waiting for a retry
+# later, failed (permanent), given up (too many attempts), unknown (may have
+# arrived), and in a dry run what would be sent.
+REPORT_STATES = ("sent", "skipped", "waiting", "failed", "given_up", "unknown", "would_send")
+# A channel whose receivers cannot drop a repeat: an attempt in flight says "unknown".
+NO_REPEATS = frozenset({"slack"})
+
+sleep: Callable[[float], None] = time.sleep  # tests may replace it
+_jitter = random.Random()
+
+
+@dataclass(frozen=True)
+class NotifyRequest:
+    deploy_id: int
+    channels: tuple[str, ...] = ()  # none: every channel
+    customers: tuple[str, ...] = ()  # none: every affected customer
+    dry_run: bool = False
+    resend: bool = False
+    notify_first: bool = False
+    allow_insecure_localhost: bool = False
+
+
+@dataclass(frozen=True)
+class Told:
+    """One target's line in the report."""
+
+    customer_id: str
+    channel: str
+    target: str
+    state: str
+    reason: str = ""
+    attempts: int = 0
+    code: int | None = None
+    message_id: str = ""
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class NotifyResult:
+    deployment: Deployment | None
+    told: list[Told] = field(default_factory=list)
+    dry_run: bool = False
+    baseline: bool = False  # the environment's first deploy: nothing sent
+    nothing_changed: bool = False  # a deploy that never reached customers
+    unreachable: bool = False  # every target tried was unreachable
+
+    def count(self, state: str) -> int:
+        return sum(1 for t in self.told if t.state == state)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many targets ended in each state (only the states that occur)."""
+        return {s: self.count(s) for s in REPORT_STATES if self.count(s)}
+
+    @property
+    def exit_code(self) -> int:
+        """0: everything delivered, skipped or waiting; 1: any failed or given up;
+        3: every target tried was unreachable."""
+        if self.unreachable:
+            return 3
+        return 1 if any(t.state in ("failed", "given_up") for t in self.told) else 0
+
+
+@dataclass
+class _Work:
+    row: Delivery
+    target: Target
+    notice: Notice
+    module: Any
+
+
+def notify(
+    engine: Engine,
+    config: Config,
+    request: NotifyRequest,
+    *,
+    smtp_context: ssl.SSLContext | None = None,
+) -> NotifyResult:
+    """Deliver deployment ``request.deploy_id``'s notices (see the module's text)."""
+    for name in request.channels:
+        if name not in CHANNELS:
+            raise InputError(
+                f"unknown channel {name!r}",
+                hint=did_you_mean(name, CHANNELS) or f"one of {', '.join(CHANNELS)}",
+            )
+    sending = Sending(
+        config.delivery,
+        allow_insecure_localhost=request.allow_insecure_localhost,
+        product=config.product,
+        smtp_context=smtp_context,
+    )
+    with transaction(engine) as session:
+        planned = _plan(session, config, request, sending)
+    result, work = planned
+    if work:
+        crash_point("notify:after-plan")
+    if not work:
+        return result
+    try:
+        told, unreachable = _send_all(engine, work, sending)
+    finally:
+        sending.close()
+    return replace(result, told=result.told + told, unreachable=unreachable)
+
+
+def _plan(
+    session: Any, config: Config, request: NotifyRequest, sending: Sending
+) -> tuple[NotifyResult, list[_Work]]:
+    """What to send: the report of what needs nothing, and the outbox rows to work."""
+    found = deliverable(
+        session, config, request.deploy_id, only=request.customers, store=not request.dry_run
+    )
+    impact = found.impact
+    result = NotifyResult(impact.deployment, dry_run=request.dry_run)
+    if impact.changed_nothing:
+        return replace(result, nothing_changed=True), []
+    if not request.notify_first and _first_on_environment(session, impact.deployment):
+        return replace(result, baseline=True), []
+    customers = {ci.customer.id: ci.customer for ci in impact.customers}
+    subject = f"deployment:{request.deploy_id}"
+    names = request.channels or tuple(CHANNELS)
+    disabled = outbox_store.disabled(session, customers)
+    existing = outbox_store.for_subject(session, subject, customers)
+    rows: dict[tuple[str, str, str], list[Delivery]] = defaultdict(list)
+    for row in existing:
+        rows[(row.customer_id, row.channel, row.target_key)].append(row)
+    told: list[Told] = []
+    wanted: list[tuple[NoticeVersion, Target, Notice, Any, str]] = []
+    additions = []
+    for version in found.versions:
+        customer = customers[version.customer_id]
+        notice = Notice(
+            customer_id=customer.id,
+            customer_name=customer.name,
+            version=version.version,
+            version_key=version.key,
+            subject=version.subject,
+            title=version.title,
+            documents=version.documents,
+        )
+        for name in names:
+            module = channel(name)
+            for target in module.targets(customer):
+                key = (customer.id, name, target.key)
+                line = Told(customer.id, name, target.shown, "", version=version.version)
+                if key in disabled:
+                    told.append(replace(line, state="skipped", reason=f"disabled: {disabled[key]}"))
+                    continue
+                mine = next((r for r in rows[key] if r.notice_version_id == version.id), None)
+                earlier = [
+                    r.version
+                    for r in rows[key]
+                    if r.version < version.version and r.state in ("sent", "unknown")
+                ]
+                if mine is None and earlier and not request.resend:
+                    told.append(
+                        replace(
+                            line,
+                            state="skipped",
+                            reason=f"version {max(earlier)} was sent; the notice changed since "
+                            f"(version {version.version}): --resend sends it",
+                        )
+                    )
+                    continue
+                message_id = (
+                    mine.message_id if mine else module.message_id_for(version.key, target, sending)
+                )
+                if request.dry_run:
+                    told.append(_dry(line, mine, message_id))
+                    continue
+                if mine is None:
+                    additions.append(
+                        {
+                            "notice_version_id": version.id,
+                            "customer_id": customer.id,
+                            "channel": name,
+                            "target_key": target.key,
+                            "target": target.shown,
+                            "message_id": message_id,
+                        }
+                    )
+                wanted.append((version, target, notice, module, message_id))
+    if request.dry_run:
+        return replace(result, told=told), []
+    outbox_store.add(session, additions)
+    current = {
+        (r.notice_version_id, r.channel, r.target_key): r
+        for r in outbox_store.for_subject(session, subject, customers)
+    }
+    work: list[_Work] = []
+    for version, target, notice, module, _ in wanted:
+        row = current[(version.id, target.channel, target.key)]
+        again = request.resend and row.state in ("failed", "given_up", "unknown")
+        if again and outbox_store.reopen(session, row):
+            row = replace(row, state="pending", attempts=0, next_attempt_at=None)
+        line = Told(
+            row.customer_id,
+            row.channel,
+            row.target,
+            "",
+            row.last_reply or "",
+            row.attempts,
+            row.last_code,
+            row.message_id,
+            version.version,
+        )
+        if row.state == "pending":
+            work.append(_Work(row, target, notice, module))
+        elif row.state == "sent":
+            sent = row.sent_at.isoformat() if row.sent_at else "before"
+            told.append(replace(line, state="skipped", reason=f"already sent ({sent})"))
+        else:
+            told.append(replace(line, state=row.state))
+    return replace(result, told=told), work
+
+
+def _first_on_environment(session: Any, deployment: Deployment | None) -> bool:
+    """Whether ``deployment`` is the first to reach customers on its environment."""
+    if deployment is None:
+        return False
+    before = deployment_store.previous_successful(
+        session, deployment.environment, before=deployment
+    )
+    return before is None
+
+
+def _dry(line: Told, row: Delivery | None, message_id: str) -> Told:
+    if row is None or row.state == "pending":
+        return replace(line, state="would_send", message_id=message_id)
+    if row.state == "sent":
+        return replace(line, state="skipped", reason="already sent", message_id=message_id)
+    return replace(line, state=row.state, reason=row.last_reply or "", message_id=message_id)
+
+
+def _send_all(engine: Engine, work: Sequence[_Work], sending: Sending) -> tuple[list[Told], bool]:
+    """Send every row, retrying what failed for the moment while the run's time lasts.
+    Returns the report and whether every target tried was unreachable."""
+    settings = sending.settings
+    start = datetime.now(UTC)
+    run_end = start + timedelta(seconds=settings.run_time)
+    queue: list[tuple[datetime, int, _Work]] = []
+    for number, item in enumerate(work):
+        heapq.heappush(queue, (item.row.next_attempt_at or start, number, item))
+    told: list[Told] = []
+    answered = tried = False
+    sequence = len(work)
+    while queue:
+        due, _, item = heapq.heappop(queue)
+        now = datetime.now(UTC)
+        if due > now:
+            if due > run_end:
+                told.append(_told(item.row, "waiting", f"next attempt at {due.isoformat()}"))
+                continue
+            sleep((due - now).total_seconds())
+            now = datetime.now(UTC)
+        row = item.row
+        # Held while the attempt runs (one attempt takes at most timeout + 1 s): a run
+        # that dies leaves the row to the next run once this has passed.
+        lease = now + timedelta(seconds=2 * settings.timeout + 1)
+        flight = "unknown" if row.channel in NO_REPEATS else "pending"
+        with transaction(engine) as session:
+            claimed = outbox_store.claim(session, row, now=now, lease_until=lease, state=flight)
+        if not claimed:
+            told.append(_told(row, "waiting", "another notify run is sending it"))
+            continue
+        tried = True
+        outcome: Outcome = item.module.deliver(item.target, item.notice, row.message_id, sending)
+        crash_point("notify:after-send")
+        attempts = row.attempts + 1
+        answered = answered or outcome.code is not None or outcome.state != "retry"
+        state, later = _next(outcome, attempts, settings)
+        with transaction(engine) as session:
+            outbox_store.record(
+                session,
+                row.id,
+                state=state,
+                code=outcome.code,
+                reply=outcome.reason,
+                next_attempt_at=later,
+                sent=state == "sent",
+            )
+            if outcome.disable:
+                outbox_store.disable(
+                    session, row.customer_id, row.channel, row.target_key, outcome.reason
+                )
+        row = replace(
+            row,
+            state=state,
+            attempts=attempts,
+            next_attempt_at=later,
+            last_code=outcome.code,
+            last_reply=outcome.reason,
+        )
+        if state == "pending" and later is not None and later <= run_end:
+            sequence += 1
+            heapq.heappush(queue, (later, sequence, replace(item, row=row)))
+            continue
+        if state == "pending":
+            when = later.isoformat() if later else "the next run"
+            told.append(_told(row, "waiting", f"{outcome.reason}; next attempt at {when}"))
+        else:
+            told.append(_told(row, state, outcome.reason))
+    return told, tried and not answered
+
+
+def _next(outcome: Outcome, attempts: int, settings: Any) -> tuple[str, datetime | None]:
+    """The row's state after an attempt, and when to try again."""
+    if outcome.state in ("sent", "failed", "unknown"):
+        return outcome.state, None
+    if attempts >= settings.max_attempts:
+        return "given_up", None
+    return "pending", datetime.now(UTC) + timedelta(seconds=backoff(attempts, outcome, settings))
+
+
+def backoff(attempts: int, outcome: Outcome, settings: Any) -> float:
+    """Seconds to wait after ``attempts`` failed ones: the receiver's ``Retry-After``
+    when it gave one, else ``backoff`` doubled per attempt, between half and all of
+    it (jitter: runs that failed together do not come back together), capped."""
+    if outcome.retry_after is not None:
+        return float(min(outcome.retry_after, settings.max_backoff))
+    full = min(settings.backoff * 2 ** (attempts - 1), settings.max_backoff)
+    return float(full * _jitter.uniform(0.5, 1.0))
+
+
+def _told(row: Delivery, state: str, reason: str) -> Told:
+    return Told(
+        row.customer_id,
+        row.channel,
+        row.target,
+        state,
+        reason,
+        row.attempts,
+        row.last_code,
+        row.message_id,
+        row.version,
+    )

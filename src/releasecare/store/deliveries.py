@@ -1,0 +1,206 @@
+"""The delivery outbox: rows written before sending, claimed one attempt at a time.
+
+Rows are added with ``INSERT ... ON CONFLICT DO NOTHING`` on (notice version,
+channel, target), so two ``notify`` runs at once add each row once. An attempt is
+claimed by a conditional update (the attempts count it saw): of two runs only one
+wins it, and the claim holds the row until ``next_attempt_at`` (a lease) so that a
+run that died mid-send leaves the row to be tried again later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from releasecare.store.models import DeliveryRow, DisabledTargetRow, NoticeVersionRow
+from releasecare.store.upsert import insert
+
+STATES = ("pending", "sent", "failed", "given_up", "unknown")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    notice_version_id: int
+    customer_id: str
+    channel: str
+    target_key: str
+    target: str
+    message_id: str
+    state: str
+    attempts: int
+    last_code: int | None
+    last_reply: str | None
+    next_attempt_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+    subject: str = ""
+    version: int = 0
+
+
+def add(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Add pending rows (notice_version_id, customer_id, channel, target_key, target,
+    message_id); a row that is there already is left as it is."""
+    now = datetime.now(UTC)
+    values = [
+        {**row, "state": "pending", "attempts": 0, "created_at": now, "updated_at": now}
+        for row in rows
+    ]
+    if not values:
+        return
+    values.sort(key=lambda r: (r["notice_version_id"], r["channel"], r["target_key"]))
+    statement = insert(session, DeliveryRow).on_conflict_do_nothing(
+        index_elements=["notice_version_id", "channel", "target_key"]
+    )
+    session.execute(statement, values)
+
+
+def for_subject(session: Session, subject: str, customer_ids: Collection[str]) -> list[Delivery]:
+    """Every row of every version of ``subject`` for these customers."""
+    return _query(
+        session,
+        select(DeliveryRow, NoticeVersionRow.subject, NoticeVersionRow.version)
+        .join(NoticeVersionRow, NoticeVersionRow.id == DeliveryRow.notice_version_id)
+        .where(NoticeVersionRow.subject == subject)
+        .where(DeliveryRow.customer_id.in_(list(customer_ids))),
+    )
+
+
+def listing(
+    session: Session, *, customer_id: str | None = None, state: str | None = None
+) -> list[Delivery]:
+    """Rows newest first, of one customer or state when given."""
+    query = select(DeliveryRow, NoticeVersionRow.subject, NoticeVersionRow.version).join(
+        NoticeVersionRow, NoticeVersionRow.id == DeliveryRow.notice_version_id
+    )
+    if customer_id is not None:
+        query = query.where(DeliveryRow.customer_id == customer_id)
+    if state is not None:
+        query = query.where(DeliveryRow.state == state)
+    return _query(session, query.order_by(DeliveryRow.created_at.desc(), DeliveryRow.id.desc()))
+
+
+def get(session: Session, delivery_id: int) -> Delivery | None:
+    rows = _query(
+        session,
+        select(DeliveryRow, NoticeVersionRow.subject, NoticeVersionRow.version)
+        .join(NoticeVersionRow, NoticeVersionRow.id == DeliveryRow.notice_version_id)
+        .where(DeliveryRow.id == delivery_id),
+    )
+    return rows[0] if rows else None
+
+
+def claim(
+    session: Session,
+    delivery: Delivery,
+    *,
+    now: datetime,
+    lease_until: datetime,
+    state: str = "pending",
+) -> bool:
+    """Take the next attempt of ``delivery`` for this run: True when no other run took
+    it since ``delivery`` was read. The row holds until ``lease_until``; ``state`` is
+    what it says while the attempt runs (``unknown`` for a channel that cannot tell
+    a repeat: if the run dies, the row says the message may have gone)."""
+    result = session.execute(
+        update(DeliveryRow)
+        .where(
+            DeliveryRow.id == delivery.id,
+            DeliveryRow.attempts == delivery.attempts,
+            DeliveryRow.state == delivery.state,
+        )
+        .values(
+            attempts=delivery.attempts + 1,
+            state=state,
+            next_attempt_at=lease_until,
+            updated_at=now,
+        )
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def record(
+    session: Session,
+    delivery_id: int,
+    *,
+    state: str,
+    code: int | None,
+    reply: str | None,
+    next_attempt_at: datetime | None,
+    sent: bool,
+) -> None:
+    """What the attempt came to."""
+    now = datetime.now(UTC)
+    values: dict[str, Any] = {
+        "state": state,
+        "last_code": code,
+        "last_reply": reply,
+        "next_attempt_at": next_attempt_at,
+        "updated_at": now,
+    }
+    if sent:
+        values["sent_at"] = now
+    session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values))
+
+
+def reopen(session: Session, delivery: Delivery) -> bool:
+    """An ``unknown``, failed or given-up row made pending again, its attempts counted
+    from nought (``notify --resend``)."""
+    result = session.execute(
+        update(DeliveryRow)
+        .where(DeliveryRow.id == delivery.id, DeliveryRow.state == delivery.state)
+        .values(state="pending", attempts=0, next_attempt_at=None, updated_at=datetime.now(UTC))
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def disabled(session: Session, customer_ids: Collection[str]) -> dict[tuple[str, str, str], str]:
+    """(customer, channel, target key) -> why, for the targets receivers said are gone."""
+    rows = session.scalars(
+        select(DisabledTargetRow).where(DisabledTargetRow.customer_id.in_(list(customer_ids)))
+    )
+    return {(r.customer_id, r.channel, r.target_key): r.reason for r in rows}
+
+
+def disable(session: Session, customer_id: str, channel: str, key: str, reason: str) -> None:
+    statement = insert(session, DisabledTargetRow).values(
+        customer_id=customer_id,
+        channel=channel,
+        target_key=key,
+        reason=reason,
+        disabled_at=datetime.now(UTC),
+    )
+    session.execute(
+        statement.on_conflict_do_nothing(index_elements=["customer_id", "channel", "target_key"])
+    )
+
+
+def _query(session: Session, query: Any) -> list[Delivery]:
+    return [
+        Delivery(
+            id=row.id,
+            notice_version_id=row.notice_version_id,
+            customer_id=row.customer_id,
+            channel=row.channel,
+            target_key=row.target_key,
+            target=row.target,
+            message_id=row.message_id,
+            state=row.state,
+            attempts=row.attempts,
+            last_code=row.last_code,
+            last_reply=row.last_reply,
+            next_attempt_at=row.next_attempt_at,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            sent_at=row.sent_at,
+            subject=subject,
+            version=version,
+        )
+        for row, subject, version in session.execute(query)
+    ]
