@@ -293,7 +293,7 @@ def step_warnings(
         warn(
             "lost-changes",
             f"{impact.version} lacks {plural(len(lost), 'change')} that {env} had with "
-            f"{impact.previous_version}; customers lose them: "
+            f"{impact.previous_version}; customers lose {'it' if len(lost) == 1 else 'them'}: "
             + _listed([_short(c.sha, c.summary) for c in lost]),
             "ship them again in a release of this branch",
         )
