@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
+from werkzeug import Response as WerkzeugResponse
 
 from releasecare.cli import cli
 from tests.helpers import CUSTOMERS, Runner
@@ -341,21 +343,55 @@ def test_a_clone_that_cannot_place_the_deploy_is_exit_3_with_nothing_written(
 
 
 @SQLITE_ONLY
-def test_notify_is_refused_before_anything_is_written(shop: Runner, tmp_path: Path) -> None:
-    db = tmp_path / "releasecare.db"
-    result = run(
-        shop.cwd,
-        shop.db_url,
-        "after-deploy",
-        "--env",
-        "production-eu",
-        "--notify",
-        env=github(tmp_path),
+def test_notify_delivers_after_recording_once_per_run(
+    shop: Runner, tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    from standardwebhooks import Webhook
+
+    secret = "whsec_" + "QWNtZVNlY3JldEFjbWVTZWNyZXRBY21lU2VjcmV0"
+    got: list[Any] = []
+    httpserver.expect_request("/hooks/acme", method="POST").respond_with_handler(
+        lambda request: got.append(request) or WerkzeugResponse("ok")
     )
-    assert result.exit_code == 2
-    assert "--notify: delivering notices is not built yet; nothing was recorded" in result.output
-    assert not db.exists()
-    assert not (shop.cwd / "releasecare-notices").exists()
+    customers = [dict(c) for c in CUSTOMERS]
+    for c in customers:
+        c.pop("freeze", None)
+    customers[0]["contacts"] = {
+        "webhook": {"url": httpserver.url_for("/hooks/acme"), "secret_env": "ACME_HOOK"}
+    }
+    (tmp_path / "customers.json").write_text(json.dumps(customers))
+
+    def step(run_id: str, version: str) -> Result:
+        return run(
+            shop.cwd,
+            shop.db_url,
+            "after-deploy",
+            "--env",
+            "production-eu",
+            "--version",
+            version,
+            "--customers",
+            str(tmp_path / "customers.json"),
+            "--notify",
+            "--allow-insecure-localhost",
+            "--run-id",
+            run_id,
+            env={"ACME_HOOK": secret},
+        )
+
+    first = step("1", "v1.0.0")  # the environment's first deploy: a baseline, quiet
+    assert first.exit_code == 0, first.output
+    assert "a baseline, nothing sent" in first.output and got == []
+    second = step("2", "v1.1.0")
+    assert second.exit_code == 0, second.output
+    assert "deployment #2: 1 sent" in second.output
+    (request,) = got
+    body = Webhook(secret).verify(request.get_data(), dict(request.headers))
+    assert "You can now download invoices as PDF." in body["data"]["markdown"]
+    again = step("2", "v1.1.0")  # the job retried: recorded once, sent once
+    assert "already recorded deployment #2" in again.output
+    assert "1 skipped" in again.output and len(got) == 1
+    assert secret not in first.output + second.output + again.output
 
 
 @SQLITE_ONLY

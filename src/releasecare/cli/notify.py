@@ -3,9 +3,14 @@ and the log of what became of each."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from releasecare.cli.app import App, emit_json, info, json_option, nothing_changed, pass_app
+
+if TYPE_CHECKING:
+    from releasecare.delivery.outbox import NotifyResult
 
 CHANNEL_NAMES = ("webhook", "slack", "email")  # releasecare.delivery.CHANNELS
 STATE_NAMES = ("pending", "sent", "failed", "given_up", "unknown")  # the outbox's states
@@ -83,28 +88,9 @@ def notify(
         from releasecare.documents import notify_json
 
         emit_json(notify_json(result))
-    elif result.nothing_changed and result.deployment is not None:
-        click.echo(f"{nothing_changed(result.deployment)}; nothing to send")
-    elif result.baseline:
-        click.echo(
-            f"deployment #{deploy_id} is the first recorded on its environment: a baseline, "
-            "nothing sent (--notify-first sends it)"
-        )
-    elif not result.told:
-        click.echo("no customer to tell: nobody affected has a contact for these channels")
+        report_errors(result)
     else:
-        counts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in result.counts.items())
-        click.echo(f"deployment #{deploy_id}{' (dry run)' if dry_run else ''}: {counts}")
-        for t in result.told:
-            why = f": {t.reason}" if t.reason and t.state != "sent" else ""
-            click.echo(
-                f"  {t.customer_id}  {t.channel}  {t.target}  {t.state.replace('_', ' ')}{why}"
-            )
-    if result.unreachable:
-        info("error: every target was unreachable; nothing was delivered (try again later)")
-    elif result.exit_code:
-        failed = sorted({t.customer_id for t in result.told if t.state in ("failed", "given_up")})
-        info(f"error: not delivered to {', '.join(failed)}")
+        print_report(result, deploy_id, dry_run=dry_run)
     if result.exit_code:
         raise SystemExit(result.exit_code)
 
@@ -144,3 +130,34 @@ def deliveries(app: App, customer: str | None, state: str | None, as_json: bool)
 
 
 COMMANDS = [notify, deliveries]
+
+
+def print_report(result: NotifyResult, deploy_id: int, *, dry_run: bool = False) -> None:
+    """What a notify run did, a line per target; errors on stderr (``after-deploy
+    --notify`` prints the same)."""
+    if result.nothing_changed and result.deployment is not None:
+        click.echo(f"{nothing_changed(result.deployment)}; nothing to send")
+    elif result.baseline:
+        click.echo(
+            f"deployment #{deploy_id} is the first recorded on its environment: a baseline, "
+            "nothing sent (--notify-first sends it)"
+        )
+    elif not result.told:
+        click.echo("no customer to tell: nobody affected has a contact for these channels")
+    else:
+        counts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in result.counts.items())
+        click.echo(f"deployment #{deploy_id}{' (dry run)' if dry_run else ''}: {counts}")
+        for t in result.told:
+            why = f": {t.reason}" if t.reason and t.state != "sent" else ""
+            click.echo(
+                f"  {t.customer_id}  {t.channel}  {t.target}  {t.state.replace('_', ' ')}{why}"
+            )
+    report_errors(result)
+
+
+def report_errors(result: NotifyResult) -> None:
+    if result.unreachable:
+        info("error: every target was unreachable; nothing was delivered (try again later)")
+    elif result.exit_code:
+        failed = sorted({t.customer_id for t in result.told if t.state in ("failed", "given_up")})
+        info(f"error: not delivered to {', '.join(failed)}")

@@ -41,7 +41,14 @@ if TYPE_CHECKING:
     metavar="SOURCE",
     help="Import the customers from this file or URL first (default: [customers] source).",
 )
-@click.option("--notify", is_flag=True, help="Deliver the notices (not built yet: refused).")
+@click.option(
+    "--notify", is_flag=True, help="Then deliver the notices (as `releasecare notify` does)."
+)
+@click.option(
+    "--allow-insecure-localhost",
+    is_flag=True,
+    help="With --notify: allow http:// targets on this machine (tests, a local relay).",
+)
 @click.option(
     "--run-id",
     metavar="ID",
@@ -58,6 +65,7 @@ def after_deploy(
     out_dir: str,
     customers: str | None,
     notify: bool,
+    allow_insecure_localhost: bool,
     run_id: str | None,
     strict: bool,
     as_json: bool,
@@ -98,22 +106,39 @@ def after_deploy(
     result = after_deploy(app.config, app.repo, app.transaction, request, os.environ, Path.cwd())
     deployment = result.deployment
     assert deployment is not None
-    if as_json:
-        from releasecare.documents import ci_step_json
+    delivered = None
+    if notify:
+        # After the step's own transaction: delivery commits each send as it goes.
+        from releasecare.delivery.outbox import NotifyRequest
+        from releasecare.delivery.outbox import notify as run_notify
 
-        emit_json(
-            ci_step_json(
-                "after-deploy",
-                run=result.run,
-                impact=result.impact,
-                warnings=result.warnings,
-                outputs=result.outputs,
-                deployment=deployment,
-                created=result.created,
-                written=result.written,
-                out_dir=result.out_dir,
-            )
+        delivered = run_notify(
+            app.engine,
+            app.config,
+            NotifyRequest(
+                deploy_id=deployment.id, allow_insecure_localhost=allow_insecure_localhost
+            ),
         )
+    if as_json:
+        from releasecare.documents import ci_step_json, notify_json
+
+        document = ci_step_json(
+            "after-deploy",
+            run=result.run,
+            impact=result.impact,
+            warnings=result.warnings,
+            outputs=result.outputs,
+            deployment=deployment,
+            created=result.created,
+            written=result.written,
+            out_dir=result.out_dir,
+        )
+        if delivered is not None:
+            from releasecare.cli.notify import report_errors
+
+            document["notify"] = notify_json(delivered)
+            report_errors(delivered)
+        emit_json(document)
     else:
         from releasecare.text import plural
 
@@ -142,7 +167,13 @@ def after_deploy(
                 if result.written
                 else "no customer is affected by this deployment; no notices written"
             )
+        if delivered is not None:
+            from releasecare.cli.notify import print_report
+
+            print_report(delivered, deployment.id)
     _finish(result, strict, as_json)
+    if delivered is not None and delivered.exit_code:
+        raise SystemExit(delivered.exit_code)
 
 
 @click.command("before-deploy")
