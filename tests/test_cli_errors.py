@@ -218,3 +218,11 @@ def test_a_raw_driver_error_is_a_database_problem_not_a_bug(tmp_path: Path) -> N
 
     translated = _translate(sqlite3.OperationalError("database is locked"), None)
     assert translated is not None and translated.exit_code == 3
+
+
+def test_a_database_releasecare_does_not_store_in_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "releasecare.toml").write_text("[product]\nname = 'x'\n")
+    result = run_cli("--db", "mysql://user:s3cret@db.example/rc", "deploy", "list", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "stores its history in SQLite or PostgreSQL, not mysql" in result.stderr
+    assert "s3cret" not in result.stderr and "Traceback" not in result.stderr

@@ -27,9 +27,12 @@ from releasecare.errors import DatabaseError, InputError
 from releasecare.store.reads import BUSY_TIMEOUT_ENV as BUSY_TIMEOUT_ENV
 from releasecare.store.reads import DEFAULT_BUSY_TIMEOUT as DEFAULT_BUSY_TIMEOUT
 from releasecare.store.reads import SCHEMA_HEAD as SCHEMA_HEAD
-from releasecare.times import seconds_from_env
+from releasecare.store.reads import busy_timeout as reads_busy_timeout
+from releasecare.store.reads import reading
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The databases releasecare stores in; every upsert and lock knows these two.
+BACKENDS = ("sqlite", "postgresql")
 _busy_timeouts: weakref.WeakKeyDictionary[Engine, float] = weakref.WeakKeyDictionary()
 
 
@@ -74,8 +77,14 @@ def open_engine(
             f"database URL {shown_url(url)!r} is not valid",
             hint="e.g. sqlite:///.releasecare/releasecare.db or postgresql+psycopg://user@host/db",
         ) from None
+    if parsed.get_backend_name() not in BACKENDS:
+        raise InputError(
+            f"database URL {shown_url(url)!r}: releasecare stores its history in SQLite or "
+            f"PostgreSQL, not {parsed.get_backend_name()}",
+            hint="e.g. sqlite:///.releasecare/releasecare.db or postgresql+psycopg://user@host/db",
+        )
     kwargs: dict[str, Any] = {}
-    busy = seconds_from_env(BUSY_TIMEOUT_ENV, busy_timeout or DEFAULT_BUSY_TIMEOUT)
+    busy = reads_busy_timeout(busy_timeout)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             _check_folder(Path(_sqlite_path(parsed.database)), create=create_folder)
@@ -382,17 +391,14 @@ def _check_foreign_keys(connection: Any) -> None:
 
 @contextmanager
 def driver_cursor(session: Session) -> Iterator[tuple[Any, str]]:
-    """The driver's own cursor in the session's transaction, and its parameter marker.
+    """The driver's own cursor in the session's transaction, and its parameter marker
+    (``reads.reading``'s cursor).
 
     For bulk writes, where SQLAlchemy's per-row and per-parameter work would cost
     more than the writing itself.
     """
-    connection = session.connection()
-    cursor = connection.connection.cursor()
-    try:
-        yield cursor, "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    finally:
-        cursor.close()
+    with reading(session) as reader:
+        yield reader.cursor, reader.marker
 
 
 @contextmanager
