@@ -31,7 +31,7 @@ import random
 import ssl
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -41,8 +41,9 @@ from releasecare.crashpoints import crash_point
 from releasecare.delivery import CHANNELS, channel
 from releasecare.delivery.outcome import Outcome
 from releasecare.delivery.targets import Notice, Sending, Target
-from releasecare.domain import Deployment
+from releasecare.domain import Customer, Deployment, Incident
 from releasecare.errors import InputError, did_you_mean
+from releasecare.incident_notices import deliverable_incident
 from releasecare.notices import deliverable
 from releasecare.store import deliveries as outbox_store
 from releasecare.store import deployments as deployment_store
@@ -66,13 +67,14 @@ _jitter = random.Random()
 
 @dataclass(frozen=True)
 class NotifyRequest:
-    deploy_id: int
+    deploy_id: int | None = None
     channels: tuple[str, ...] = ()  # none: every channel
     customers: tuple[str, ...] = ()  # none: every affected customer
     dry_run: bool = False
     resend: bool = False
     notify_first: bool = False
     allow_insecure_localhost: bool = False
+    incident_id: int | None = None  # an incident's notice instead of a deployment's
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,17 @@ class NotifyResult:
     baseline: bool = False  # the environment's first deploy: nothing sent
     nothing_changed: bool = False  # a deploy that never reached customers
     unreachable: bool = False  # every target tried was unreachable
+    incident: Incident | None = None  # notify --incident: the incident
 
     def count(self, state: str) -> int:
         return sum(1 for t in self.told if t.state == state)
+
+    @property
+    def what(self) -> str:
+        """What was delivered, as the report names it."""
+        if self.incident is not None:
+            return f"incident #{self.incident.id}"
+        return f"deployment #{self.deployment.id}" if self.deployment else "notices"
 
     @property
     def counts(self) -> dict[str, int]:
@@ -162,6 +172,9 @@ def _plan(
     session: Any, config: Config, request: NotifyRequest, sending: Sending
 ) -> tuple[NotifyResult, list[_Work]]:
     """What to send: the report of what needs nothing, and the outbox rows to work."""
+    if request.incident_id is not None:
+        return _plan_incident(session, config, request, sending)
+    assert request.deploy_id is not None
     found = deliverable(
         session, config, request.deploy_id, only=request.customers, store=not request.dry_run
     )
@@ -172,7 +185,60 @@ def _plan(
     if not request.notify_first and _first_on_environment(session, impact.deployment):
         return replace(result, baseline=True), []
     customers = {ci.customer.id: ci.customer for ci in impact.customers}
-    subject = f"deployment:{request.deploy_id}"
+    return _plan_rows(
+        session,
+        request,
+        sending,
+        result,
+        Planned(f"deployment:{request.deploy_id}", found.versions, customers),
+    )
+
+
+def _plan_incident(
+    session: Any, config: Config, request: NotifyRequest, sending: Sending
+) -> tuple[NotifyResult, list[_Work]]:
+    """An incident's notice as it stands: every update is a new version, sent at once
+    (no ``--resend`` needed), to each affected customer still in the registry."""
+    assert request.incident_id is not None
+    found = deliverable_incident(
+        session, config, request.incident_id, only=request.customers, store=not request.dry_run
+    )
+    result = NotifyResult(None, dry_run=request.dry_run, incident=found.incident)
+    return _plan_rows(
+        session,
+        request,
+        sending,
+        result,
+        Planned(
+            f"incident:{found.incident.id}",
+            [v for v in found.versions if v.customer_id in found.customers],
+            dict(found.customers),
+            each_version=True,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Planned:
+    """The notice versions of one subject to send, and their customers (contacts)."""
+
+    subject: str
+    versions: Sequence[NoticeVersion]
+    customers: Mapping[str, Customer]
+    # Every new version goes out (an incident's updates); else a version that changed
+    # after an earlier one was sent waits for --resend.
+    each_version: bool = False
+
+
+def _plan_rows(
+    session: Any,
+    request: NotifyRequest,
+    sending: Sending,
+    result: NotifyResult,
+    planned: Planned,
+) -> tuple[NotifyResult, list[_Work]]:
+    customers = planned.customers
+    subject = planned.subject
     names = request.channels or tuple(CHANNELS)
     disabled = outbox_store.disabled(session, customers)
     existing = outbox_store.for_subject(session, subject, customers)
@@ -182,7 +248,7 @@ def _plan(
     told: list[Told] = []
     wanted: list[tuple[NoticeVersion, Target, Notice, Any, str]] = []
     additions = []
-    for version in found.versions:
+    for version in planned.versions:
         customer = customers[version.customer_id]
         notice = Notice(
             customer_id=customer.id,
@@ -207,7 +273,7 @@ def _plan(
                     for r in rows[key]
                     if r.version < version.version and r.state in ("sent", "unknown")
                 ]
-                if mine is None and earlier and not request.resend:
+                if mine is None and earlier and not (request.resend or planned.each_version):
                     told.append(
                         replace(
                             line,
