@@ -553,7 +553,7 @@ def test_an_incident_goes_to_those_it_hurt_and_every_update_goes_again(shop: Sho
 @SQLITE_ONLY
 def test_notify_needs_a_deployment_or_an_incident(shop: Shop) -> None:
     result = shop.run("notify")
-    assert result.exit_code == 2 and "give a DEPLOY_ID or --incident ID" in result.output
+    assert result.exit_code == 2 and "give a DEPLOY_ID, --incident ID or --digest" in result.output
     result = shop.run("notify", str(shop.deploy), "--incident", "1")
     assert result.exit_code == 2
     result = shop.run("notify", "--incident", "99")

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from releasecare.delivery.outbox import NotifyResult
 
 CHANNEL_NAMES = ("webhook", "slack", "email")  # releasecare.delivery.CHANNELS
-STATE_NAMES = ("pending", "sent", "failed", "given_up", "unknown")  # the outbox's states
+STATE_NAMES = ("pending", "sent", "failed", "given_up", "unknown", "waiting", "digested")
 
 
 @click.command("notify")
@@ -24,6 +24,12 @@ STATE_NAMES = ("pending", "sent", "failed", "given_up", "unknown")  # the outbox
     type=int,
     metavar="ID",
     help="An incident's notice instead (each update is a new version, sent at once).",
+)
+@click.option(
+    "--digest",
+    is_flag=True,
+    help="The digests that are due: customers on a daily or weekly cadence, told the net "
+    "difference since they were last told.",
 )
 @click.option(
     "--channel",
@@ -55,6 +61,7 @@ def notify(
     app: App,
     deploy_id: int | None,
     incident_id: int | None,
+    digest: bool,
     channels: tuple[str, ...],
     customers: tuple[str, ...],
     dry_run: bool,
@@ -77,12 +84,13 @@ def notify(
       releasecare notify 7 --dry-run
       releasecare notify 7 --channel webhook --customer acme --json
       releasecare notify --incident 3
+      releasecare notify --digest          # from a daily scheduled job
     """
     from releasecare.delivery.outbox import NotifyRequest
     from releasecare.errors import InputError
 
-    if (deploy_id is None) == (incident_id is None):
-        raise InputError("give a DEPLOY_ID or --incident ID (one of them)")
+    if [deploy_id is not None, incident_id is not None, digest].count(True) != 1:
+        raise InputError("give a DEPLOY_ID, --incident ID or --digest (one of them)")
     from releasecare.delivery.outbox import notify as run_notify
 
     result = run_notify(
@@ -91,6 +99,7 @@ def notify(
         NotifyRequest(
             deploy_id=deploy_id,
             incident_id=incident_id,
+            digest=digest,
             channels=channels,
             customers=customers,
             dry_run=dry_run,
@@ -158,6 +167,8 @@ def print_report(result: NotifyResult, *, dry_run: bool = False) -> None:
             f"{what} is the first recorded on its environment: a baseline, "
             "nothing sent (--notify-first sends it)"
         )
+    elif not result.told and result.digest:
+        click.echo("no digest to send: nobody on a daily or weekly cadence has news waiting")
     elif not result.told:
         click.echo("no customer to tell: nobody affected has a contact for these channels")
     else:
