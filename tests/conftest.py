@@ -28,6 +28,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _not_in_a_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run as on a laptop, also when the suite runs in GitHub Actions or GitLab
+    CI; a test that wants a CI sets its variables."""
+    for name in ("GITHUB_ACTIONS", "GITLAB_CI"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _verdict_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Remembered voice verdicts go to the test's own folder, never the user's cache."""
     monkeypatch.setenv("RELEASECARE_CACHE_DIR", str(tmp_path / "cache"))

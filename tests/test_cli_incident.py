@@ -101,6 +101,25 @@ def test_open_twice_with_the_same_id_opens_once(shop: Runner) -> None:
     assert [i["id"] for i in shop.json("incident", "list")["incidents"]] == [first["id"]]
 
 
+def test_a_retried_ci_job_opens_its_incident_once(
+    shop: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
+    monkeypatch.setenv("GITHUB_RUN_ATTEMPT", "1")
+    first = open_(shop, "--started-at", START)
+    monkeypatch.setenv("GITHUB_RUN_ATTEMPT", "2")  # "Re-run failed jobs"
+    again = open_(shop, "--started-at", START)
+    assert again["id"] == first["id"]
+    other = shop.json(
+        "incident", "open", "--env", "production-eu", "--title", "Search is slow"
+    )  # the same run, another incident
+    assert other["id"] != first["id"]
+    monkeypatch.setenv("GITHUB_RUN_ID", "4243")  # the next pipeline
+    assert open_(shop, "--started-at", START)["id"] not in (first["id"], other["id"])
+    assert len(shop.json("incident", "list")["incidents"]) == 3
+
+
 BAD_OPENS = [
     (["--env", "production-us"], "unknown environment 'production-us'"),
     (["--component", "chekout"], "--component: unknown component 'chekout'"),

@@ -172,6 +172,66 @@ def test_deadline_stops_a_dripping_server(dripping_server: str) -> None:
     assert_redacted(caught.value)
 
 
+@pytest.fixture
+def dripping_headers() -> Iterator[str]:
+    """A server that sends its status line and headers one byte every 0.2 s."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                try:
+                    for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 1000:
+                        if stop.wait(0.2):
+                            return
+                        conn.sendall(bytes([byte]))
+                except OSError:
+                    continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/slow"
+    stop.set()
+    listener.close()
+    thread.join(5)
+
+
+@pytest.mark.parametrize("where", ["main thread", "another thread"])
+def test_deadline_stops_a_server_that_drips_its_headers(dripping_headers: str, where: str) -> None:
+    # Each byte comes well within the read timeout: only the overall deadline ends it,
+    # by an alarm on the main thread and by the client's worker thread elsewhere.
+    outcome: dict[str, object] = {}
+
+    def fetch() -> None:
+        started = time.monotonic()
+        with client(deadline=1.5, read_timeout=5, max_retries=0) as c:
+            try:
+                c.post(dripping_headers, data=b"{}")
+            except NetworkError as exc:
+                outcome["error"] = exc
+        outcome["took"] = time.monotonic() - started
+
+    if where == "main thread":
+        fetch()
+    else:
+        worker = threading.Thread(target=fetch)
+        worker.start()
+        worker.join(10)
+    took = outcome["took"]
+    assert isinstance(took, float) and 1.0 < took < 3.5
+    error = outcome["error"]
+    assert isinstance(error, NetworkError)
+    assert "the 1.5 s deadline passed" in error.message
+    assert error.maybe_sent
+
+
 def test_size_cap_from_content_length(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/big").respond_with_data("x" * 5000)
     with client(max_bytes=1000) as c, pytest.raises(InputError) as caught:

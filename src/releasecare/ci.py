@@ -10,6 +10,7 @@ dotenv line has no quotes, no line breaks and no characters GitLab refuses.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from collections.abc import Mapping, Sequence
@@ -76,6 +77,16 @@ class CIRun:
     @property
     def name(self) -> str:
         return {GITHUB: "GitHub Actions", GITLAB: "GitLab CI"}.get(self.provider or "", "")
+
+
+def run_key(run: CIRun, *parts: str) -> str | None:
+    """An id for what this CI run does (``parts`` say what: an environment and a
+    title), the same when the job is retried (GitHub's re-run keeps the run id), so
+    that a retried step records it once; None outside a CI."""
+    if not run.provider or not run.run_id:
+        return None
+    digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{run.provider.lower()}-run-{run.run_id}-{digest[:12]}"
 
 
 def detect(environ: Mapping[str, str], cwd: Path) -> CIRun:

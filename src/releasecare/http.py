@@ -42,6 +42,7 @@ import json
 import os
 import queue
 import re
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -161,6 +162,7 @@ class Client:
     sleep: Callable[[float], None] | None = None
     _session: Any = field(default=None, init=False, repr=False)
     _token_set: bool = field(default=False, init=False, repr=False)
+    _worker: _Worker | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         headers = dict(self.headers)
@@ -188,6 +190,9 @@ class Client:
         self.close()
 
     def close(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
         if self._session is not None:
             self._session.close()
             self._session = None
@@ -295,7 +300,7 @@ class Client:
                 raise _late(shown, late, last)
             wait = min(0.5 * 2**attempt, options.max_wait)
             try:
-                raw = _before(
+                raw = self._before(
                     deadline,
                     functools.partial(
                         self._session_for().request,
@@ -351,6 +356,20 @@ class Client:
                 pause(wait)
         raise NetworkError(f"{shown}: {last} after {attempts} attempts", **failure)
 
+    def _before(self, deadline: float, send: Callable[[], Any]) -> Any:
+        """``send()``, given until ``deadline``: on the main thread under a real-time
+        alarm (no thread to hand it to), elsewhere on the client's worker thread (a
+        worker left behind with a late send is replaced; see ``_Worker``)."""
+        if _alarm_free():
+            return _under_alarm(deadline, send)
+        if self._worker is None:
+            self._worker = _Worker()
+        try:
+            return self._worker.run(deadline, send)
+        except _Late:
+            self._worker = None  # still busy with the slow server; it ends on its own
+            raise
+
     def _session_for(self) -> Any:
         if self._session is None:
             import requests
@@ -403,33 +422,83 @@ def _reply_start(raw: Any) -> str | None:
     return start.decode("utf-8", "replace").strip() or None
 
 
-class _Late(Exception):
-    """The deadline passed before the answer's headers arrived."""
+class _Late(BaseException):
+    """The deadline passed before the answer's headers arrived. A BaseException, as
+    KeyboardInterrupt is: raised by the alarm from inside requests and urllib3, it
+    must pass their ``except Exception`` clauses untouched."""
 
 
-def _before(deadline: float, send: Callable[[], Any]) -> Any:
-    """``send()``, given until ``deadline`` (a ``clock()`` time) to return.
+def _alarm_free() -> bool:
+    """Whether a send may run under SIGALRM: on the main thread (only it gets
+    signals), with no other alarm set (a template's deadline, a caller's own)."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    return signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0) and signal.getsignal(
+        signal.SIGALRM
+    ) in (signal.SIG_DFL, signal.SIG_IGN, None)
+
+
+def _under_alarm(deadline: float, send: Callable[[], Any]) -> Any:
+    """``send()`` interrupted by ``_Late`` when ``deadline`` passes first: socket
+    timeouts bound each read, not the whole, and a server that drips its headers a
+    byte at a time would keep a send busy for ever."""
+    remaining = deadline - clock()
+    if remaining <= 0:
+        raise _Late
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise _Late
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, remaining)
+        try:
+            return send()
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+class _Worker:
+    """A daemon thread that runs one send at a time for a client, each given until a
+    deadline (a ``clock()`` time) to return.
 
     Socket timeouts bound each read, not the whole: a server that drips its headers
-    a byte at a time would keep ``send`` busy for ever. So it runs in a daemon thread
-    that is left behind, and ``_Late`` raised, when the deadline passes first.
+    a byte at a time would keep a send busy for ever. So sends run on this thread,
+    and when a deadline passes first the caller gets ``_Late`` and this worker is
+    abandoned (its thread ends when the send does). One thread serves every request
+    of a client, instead of one started per request.
     """
-    answer: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
 
-    def run() -> None:
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], queue.SimpleQueue[Any]] | None]
+        self._jobs = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="releasecare-http", daemon=True).start()
+
+    def _serve(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            send, answer = job
+            try:
+                answer.put((True, send()))
+            except BaseException as exc:  # handed to the caller's thread
+                answer.put((False, exc))
+
+    def run(self, deadline: float, send: Callable[[], Any]) -> Any:
+        answer: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
+        self._jobs.put((send, answer))
         try:
-            answer.put((True, send()))
-        except BaseException as exc:  # handed to the caller's thread
-            answer.put((False, exc))
+            ok, value = answer.get(timeout=max(deadline - clock(), 0.0))
+        except queue.Empty:
+            self.stop()
+            raise _Late from None
+        if not ok:
+            raise value
+        return value
 
-    threading.Thread(target=run, name="releasecare-http", daemon=True).start()
-    try:
-        ok, value = answer.get(timeout=max(deadline - clock(), 0.0))
-    except queue.Empty:
-        raise _Late from None
-    if not ok:
-        raise value
-    return value
+    def stop(self) -> None:
+        """The thread ends after what it is running (nothing, mostly)."""
+        self._jobs.put(None)
 
 
 def _late(shown: str, late: str, last: str, *, maybe_sent: bool = False) -> NetworkError:

@@ -66,7 +66,9 @@ def _since(value: str | None) -> Any:
     "--id",
     "external_id",
     metavar="EXTERNAL_ID",
-    help="Its id in your tool or CI run; opening it twice opens it once.",
+    help="Its id in your tool; opening it twice opens it once (in GitHub Actions or "
+    "GitLab CI the default is one made of the run's id, ENV and the title, so a "
+    "retried job opens it once).",
 )
 @click.option("--public-title", "public_title", help="The title customers read.")
 @json_option
@@ -99,9 +101,15 @@ def open_(
           --message "Card payments fail for some of you. We are investigating." \\
           --id "$CI_PIPELINE_ID"
     """
+    import os
+    from pathlib import Path
+
+    from releasecare.ci import detect, run_key
     from releasecare.incidents import open_incident
     from releasecare.suspects import verdict
 
+    if external_id is None:
+        external_id = run_key(detect(os.environ, Path.cwd()), environment, title)
     with app.transaction() as session:
         opened = open_incident(
             session,

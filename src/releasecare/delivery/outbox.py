@@ -26,6 +26,7 @@ history it assumed.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import random
 import ssl
@@ -50,7 +51,7 @@ from releasecare.store import customers as customer_store
 from releasecare.store import deliveries as outbox_store
 from releasecare.store import deployments as deployment_store
 from releasecare.store import noticeversions as version_store
-from releasecare.store import transaction
+from releasecare.store import statements, transaction
 from releasecare.store.deliveries import Delivery
 from releasecare.store.noticeversions import NoticeVersion
 
@@ -485,7 +486,13 @@ def _dry(line: Told, row: Delivery | None, message_id: str) -> Told:
 
 def _send_all(engine: Engine, work: Sequence[_Work], sending: Sending) -> tuple[list[Told], bool]:
     """Send every row, retrying what failed for the moment while the run's time lasts.
-    Returns the report and whether every target tried was unreachable."""
+    Returns the report and whether every target tried was unreachable.
+
+    What an attempt came to is recorded in the transaction that claims the next row
+    (or on its own before a wait and at the end): one commit per row instead of two.
+    A run that dies in between leaves that row claimed, as a run that dies right
+    after a send always did: it is tried again, with the same id, once its lease
+    has passed."""
     settings = sending.settings
     start = datetime.now(UTC)
     run_end = start + timedelta(seconds=settings.run_time)
@@ -495,63 +502,87 @@ def _send_all(engine: Engine, work: Sequence[_Work], sending: Sending) -> tuple[
     told: list[Told] = []
     answered = tried = False
     sequence = len(work)
-    while queue:
-        due, _, item = heapq.heappop(queue)
-        now = datetime.now(UTC)
-        if due > now:
-            if due > run_end:
-                told.append(_told(item.row, "waiting", f"next attempt at {due.isoformat()}"))
-                continue
-            sleep((due - now).total_seconds())
+    unsaved: list[Callable[[Any], None]] = []
+
+    def save(connection: Any) -> None:
+        for step in unsaved:
+            step(connection)
+        unsaved.clear()
+
+    try:
+        while queue:
+            due, _, item = heapq.heappop(queue)
             now = datetime.now(UTC)
-        row = item.row
-        # Held while the attempt runs (one attempt takes at most timeout + 1 s): a run
-        # that dies leaves the row to the next run once this has passed.
-        lease = now + timedelta(seconds=2 * settings.timeout + 1)
-        flight = "unknown" if row.channel in NO_REPEATS else "pending"
-        with transaction(engine) as session:
-            claimed = outbox_store.claim(session, row, now=now, lease_until=lease, state=flight)
-        if not claimed:
-            told.append(_told(row, "waiting", "another notify run is sending it"))
-            continue
-        tried = True
-        outcome: Outcome = item.module.deliver(item.target, item.notice, row.message_id, sending)
-        crash_point("notify:after-send")
-        attempts = row.attempts + 1
-        answered = answered or outcome.code is not None or outcome.state != "retry"
-        state, later = _next(outcome, attempts, settings)
-        with transaction(engine) as session:
-            outbox_store.record(
-                session,
-                row.id,
-                state=state,
-                code=outcome.code,
-                reply=outcome.reason,
-                next_attempt_at=later,
-                sent=state == "sent",
-            )
-            if outcome.disable:
-                outbox_store.disable(
-                    session, row.customer_id, row.channel, row.target_key, outcome.reason
+            if due > now:
+                if due > run_end:
+                    told.append(_told(item.row, "waiting", f"next attempt at {due.isoformat()}"))
+                    continue
+                if unsaved:
+                    with statements(engine) as connection:
+                        save(connection)
+                sleep((due - now).total_seconds())
+                now = datetime.now(UTC)
+            row = item.row
+            # Held while the attempt runs (one attempt takes at most timeout + 1 s): a
+            # run that dies leaves the row to the next run once this has passed.
+            lease = now + timedelta(seconds=2 * settings.timeout + 1)
+            flight = "unknown" if row.channel in NO_REPEATS else "pending"
+            with statements(engine) as connection:
+                save(connection)
+                claimed = outbox_store.claim(
+                    connection, row, now=now, lease_until=lease, state=flight
                 )
-        row = replace(
-            row,
-            state=state,
-            attempts=attempts,
-            next_attempt_at=later,
-            last_code=outcome.code,
-            last_reply=outcome.reason,
-        )
-        if state == "pending" and later is not None and later <= run_end:
-            sequence += 1
-            heapq.heappush(queue, (later, sequence, replace(item, row=row)))
-            continue
-        if state == "pending":
-            when = later.isoformat() if later else "the next run"
-            told.append(_told(row, "waiting", f"{outcome.reason}; next attempt at {when}"))
-        else:
-            told.append(_told(row, state, outcome.reason))
+            if not claimed:
+                told.append(_told(row, "waiting", "another notify run is sending it"))
+                continue
+            tried = True
+            outcome: Outcome = item.module.deliver(
+                item.target, item.notice, row.message_id, sending
+            )
+            crash_point("notify:after-send")
+            attempts = row.attempts + 1
+            answered = answered or outcome.code is not None or outcome.state != "retry"
+            state, later = _next(outcome, attempts, settings)
+            unsaved.append(functools.partial(_record, row, outcome, state, later))
+            row = replace(
+                row,
+                state=state,
+                attempts=attempts,
+                next_attempt_at=later,
+                last_code=outcome.code,
+                last_reply=outcome.reason,
+            )
+            if state == "pending" and later is not None and later <= run_end:
+                sequence += 1
+                heapq.heappush(queue, (later, sequence, replace(item, row=row)))
+                continue
+            if state == "pending":
+                when = later.isoformat() if later else "the next run"
+                told.append(_told(row, "waiting", f"{outcome.reason}; next attempt at {when}"))
+            else:
+                told.append(_told(row, state, outcome.reason))
+    finally:
+        if unsaved:
+            with statements(engine) as connection:
+                save(connection)
     return told, tried and not answered
+
+
+def _record(
+    row: Delivery, outcome: Outcome, state: str, later: datetime | None, session: Any
+) -> None:
+    """What an attempt at ``row`` came to, in ``session``."""
+    outbox_store.record(
+        session,
+        row,
+        state=state,
+        code=outcome.code,
+        reply=outcome.reason,
+        next_attempt_at=later,
+        sent=state == "sent",
+    )
+    if outcome.disable:
+        outbox_store.disable(session, row.customer_id, row.channel, row.target_key, outcome.reason)
 
 
 def _next(outcome: Outcome, attempts: int, settings: Any) -> tuple[str, datetime | None]:

@@ -17,11 +17,12 @@ if TYPE_CHECKING:
         database_error,
         open_engine,
         shown_url,
+        statements,
         transaction,
         upgrade,
     )
 
-__all__ = ["database_error", "open_engine", "shown_url", "transaction", "upgrade"]
+__all__ = ["database_error", "open_engine", "shown_url", "statements", "transaction", "upgrade"]
 
 
 def __getattr__(name: str) -> Any:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from releasecare.store.models import DeliveryRow, DisabledTargetRow, NoticeVersionRow
+from releasecare.store.reads import Reader
 from releasecare.store.upsert import insert
 
 # waiting: for the customer's next digest (never sent on its own); digested: a digest
@@ -148,8 +149,25 @@ def get(session: Session, delivery_id: int) -> Delivery | None:
     return rows[0] if rows else None
 
 
+# A run executes these once per row, on the driver's cursor (``engine.statements``):
+# SQLAlchemy's building, compiling and type processing would cost more than the
+# statements themselves.
+_CLAIM = (
+    "UPDATE deliveries SET attempts = {m}, state = {m}, next_attempt_at = {m}, updated_at = {m}"
+    " WHERE id = {m} AND attempts = {m} AND state = {m}"
+)
+_RECORD = (
+    "UPDATE deliveries SET state = {m}, last_code = {m}, last_reply = {m},"
+    " next_attempt_at = {m}, updated_at = {m}, sent_at = {m} WHERE id = {m}"
+)
+_DISABLE = (
+    "INSERT INTO disabled_targets (customer_id, channel, target_key, reason, disabled_at)"
+    " VALUES ({m}, {m}, {m}, {m}, {m}) ON CONFLICT (customer_id, channel, target_key) DO NOTHING"
+)
+
+
 def claim(
-    session: Session,
+    writer: Reader,
     delivery: Delivery,
     *,
     now: datetime,
@@ -160,26 +178,24 @@ def claim(
     it since ``delivery`` was read. The row holds until ``lease_until``; ``state`` is
     what it says while the attempt runs (``unknown`` for a channel that cannot tell
     a repeat: if the run dies, the row says the message may have gone)."""
-    result = session.execute(
-        update(DeliveryRow)
-        .where(
-            DeliveryRow.id == delivery.id,
-            DeliveryRow.attempts == delivery.attempts,
-            DeliveryRow.state == delivery.state,
-        )
-        .values(
-            attempts=delivery.attempts + 1,
-            state=state,
-            next_attempt_at=lease_until,
-            updated_at=now,
-        )
+    writer.cursor.execute(
+        _CLAIM.format(m=writer.marker),
+        (
+            delivery.attempts + 1,
+            state,
+            writer.time(lease_until),
+            writer.time(now),
+            delivery.id,
+            delivery.attempts,
+            delivery.state,
+        ),
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return bool(writer.cursor.rowcount == 1)
 
 
 def record(
-    session: Session,
-    delivery_id: int,
+    writer: Reader,
+    delivery: Delivery,
     *,
     state: str,
     code: int | None,
@@ -187,18 +203,29 @@ def record(
     next_attempt_at: datetime | None,
     sent: bool,
 ) -> None:
-    """What the attempt came to."""
+    """What the attempt came to (``delivery`` as it was read: a row sent before keeps
+    its time)."""
     now = datetime.now(UTC)
-    values: dict[str, Any] = {
-        "state": state,
-        "last_code": code,
-        "last_reply": reply,
-        "next_attempt_at": next_attempt_at,
-        "updated_at": now,
-    }
-    if sent:
-        values["sent_at"] = now
-    session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values))
+    writer.cursor.execute(
+        _RECORD.format(m=writer.marker),
+        (
+            state,
+            code,
+            reply,
+            writer.time(next_attempt_at),
+            writer.time(now),
+            writer.time(now if sent else delivery.sent_at),
+            delivery.id,
+        ),
+    )
+
+
+def disable(writer: Reader, customer_id: str, channel: str, key: str, reason: str) -> None:
+    """Nothing more goes to this target until the customer's contact for it changes."""
+    writer.cursor.execute(
+        _DISABLE.format(m=writer.marker),
+        (customer_id, channel, key, reason, writer.time(datetime.now(UTC))),
+    )
 
 
 def reopen(session: Session, delivery: Delivery) -> bool:
@@ -218,19 +245,6 @@ def disabled(session: Session, customer_ids: Collection[str]) -> dict[tuple[str,
         select(DisabledTargetRow).where(DisabledTargetRow.customer_id.in_(list(customer_ids)))
     )
     return {(r.customer_id, r.channel, r.target_key): r.reason for r in rows}
-
-
-def disable(session: Session, customer_id: str, channel: str, key: str, reason: str) -> None:
-    statement = insert(session, DisabledTargetRow).values(
-        customer_id=customer_id,
-        channel=channel,
-        target_key=key,
-        reason=reason,
-        disabled_at=datetime.now(UTC),
-    )
-    session.execute(
-        statement.on_conflict_do_nothing(index_elements=["customer_id", "channel", "target_key"])
-    )
 
 
 def _query(session: Session, query: Any) -> list[Delivery]:

@@ -27,8 +27,8 @@ from releasecare.errors import DatabaseError, InputError
 from releasecare.store.reads import BUSY_TIMEOUT_ENV as BUSY_TIMEOUT_ENV
 from releasecare.store.reads import DEFAULT_BUSY_TIMEOUT as DEFAULT_BUSY_TIMEOUT
 from releasecare.store.reads import SCHEMA_HEAD as SCHEMA_HEAD
+from releasecare.store.reads import Reader, reading
 from releasecare.store.reads import busy_timeout as reads_busy_timeout
-from releasecare.store.reads import reading
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The databases releasecare stores in; every upsert and lock knows these two.
@@ -401,6 +401,18 @@ def driver_cursor(session: Session) -> Iterator[tuple[Any, str]]:
         yield reader.cursor, reader.marker
 
 
+_option_engines: weakref.WeakKeyDictionary[Engine, dict[bool, Engine]] = weakref.WeakKeyDictionary()
+
+
+def _with_write_option(engine: Engine, write: bool) -> Engine:
+    """``engine`` with ``WRITE_OPTION`` set, made once per engine (``notify`` opens a
+    transaction per outbox row)."""
+    made = _option_engines.setdefault(engine, {})
+    if write not in made:
+        made[write] = engine.execution_options(**{WRITE_OPTION: write})
+    return made[write]
+
+
 @contextmanager
 def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """One session, one transaction: commit on success, roll back on any error.
@@ -408,10 +420,33 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     ``write=False`` for a command that only reads: on SQLite it neither waits for
     nor holds up a writer (see ``_sqlite_begin``).
     """
-    session = Session(engine.execution_options(**{WRITE_OPTION: write}), expire_on_commit=False)
+    session = Session(_with_write_option(engine, write), expire_on_commit=False)
     try:
-        with session.begin():
+        with _failures(engine), session.begin():
             yield session
+    finally:
+        session.close()
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[Reader]:
+    """One writing transaction on the driver's cursor, for a run of small statements
+    (``notify``'s claim and record per outbox row) where SQLAlchemy's own work would
+    cost more than the statements: commit on success, roll back on any error."""
+    with _failures(engine), _with_write_option(engine, True).begin() as connection:
+        cursor = connection.connection.cursor()
+        try:
+            marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+            yield Reader(cursor, marker, connection.dialect.name)
+        finally:
+            cursor.close()
+
+
+@contextmanager
+def _failures(engine: Engine) -> Iterator[None]:
+    """The database's failures as ``DatabaseError``s that say what to do."""
+    try:
+        yield
     except OperationalError as exc:
         raise engine_error(engine, exc) from None
     except DBAPIError as exc:
@@ -422,5 +457,3 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
                 "(nothing of this run was stored)",
             ) from None
         raise
-    finally:
-        session.close()
