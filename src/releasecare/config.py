@@ -515,7 +515,8 @@ def _incidents(
                 raise ConfigError(
                     path,
                     f"incidents.{fmt}.token_env",
-                    f"must be the NAME of an environment variable; got {shown(values['token_env'])}",
+                    "must be the NAME of an environment variable; "
+                    f"got {shown(values['token_env'])}",
                 )
             token_envs[fmt] = values["token_env"]
     return IncidentOptions(

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from releasecare.delivery.webhook import Verdict
     from releasecare.deploylogs import Skipped
     from releasecare.deployments import HistoryRow, IngestSummary
-    from releasecare.incident_import import ImportResult
+    from releasecare.incident_import import IncidentImport
     from releasecare.incidents import Opened, Report, Updated
     from releasecare.lint import CheckReport
     from releasecare.registry import ImportResult
@@ -546,7 +546,7 @@ def incident_update_json(updated: Updated) -> dict[str, Any]:
     )
 
 
-def incident_import_json(result: ImportResult) -> dict[str, Any]:
+def incident_import_json(result: IncidentImport) -> dict[str, Any]:
     """``incident import --json``: per incident its id, its id in the tool, whether it
     was created, updated or unchanged, and the tool's component names no component
     key matched (also listed once for the whole import)."""

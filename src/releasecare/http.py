@@ -231,16 +231,14 @@ class Client:
         server may cap ours). A page the same as one before (the server ignores the
         offset: a loop), more than ``max_pages`` pages, or all of them taking longer
         than ``pages_deadline`` is a ``NetworkError``."""
-        import hashlib
-
-        seen: dict[bytes, int] = {}
+        seen: dict[int, int] = {}  # the hash of each page's body: its number
         offset = 0
         until = clock() + self.options.pages_deadline
         while True:
             self._next_page(url, len(seen), until)
             page_url = with_query(url, offset=offset, limit=limit)
             response = self.get(page_url, until=until)
-            digest = hashlib.sha256(response.body).digest()
+            digest = hash(response.body)
             if digest in seen:
                 raise NetworkError(
                     f"{redact(url)}: page {len(seen) + 1} (offset {offset}) is page "
@@ -253,8 +251,10 @@ class Client:
             if not isinstance(page, dict) or page.get("more") is not True:
                 return
             step = page.get("limit")
-            valid = isinstance(step, int) and not isinstance(step, bool) and step > 0
-            offset += step if valid else limit
+            if isinstance(step, int) and not isinstance(step, bool) and step > 0:
+                offset += step
+            else:
+                offset += limit
 
     def _next_page(self, url: str, read: int, until: float) -> None:
         """Whether another page may be read after ``read`` pages: a ``NetworkError``

@@ -56,7 +56,7 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class ImportResult:
+class IncidentImport:
     source: str
     format: str
     environment: str
@@ -91,7 +91,7 @@ def import_incidents(
     environment: str | None = None,
     token_env: str | None = None,
     now: datetime | None = None,
-) -> ImportResult:
+) -> IncidentImport:
     """Read ``source`` whole (a malformed export stores nothing), then store each of its
     incidents within the caller's transaction."""
     format_for(fmt)
@@ -99,7 +99,7 @@ def import_incidents(
     options = ReadOptions(token_env=token_env or config.incidents.token_envs.get(fmt))
     found = read_incidents(source, fmt, options)
     outcomes = tuple(store_incident(session, config, item, fmt, env, now=now) for item in found)
-    return ImportResult(redact(source), fmt, env, outcomes)
+    return IncidentImport(redact(source), fmt, env, outcomes)
 
 
 def component_key(config: Config, name: str) -> str | None:
@@ -178,12 +178,11 @@ def store_incident(
     updates = [(IncidentUpdate(u.status, u.message, u.at), u.external_id) for u in item.updates]
     changed = store.sync_updates(session, incident.id, updates) or changed
     line = None
+    keys = tuple(s.component for s in spans)
     moved = before is not None and (
-        before.started_at != item.started_at
-        or set(before.components) != {s.component for s in spans}
+        before.started_at != item.started_at or set(before.components) != set(keys)
     )
     if created or (moved and before is not None and not before.suspect_named):
-        keys = tuple(s.component for s in spans)
         linking = link_suspect(session, config, environment, keys, item.started_at, until=now)
         suspect = linking.chosen.deployment.id if linking.chosen else None
         store.complete(session, incident.id, suspect, named=False, customers=())

@@ -65,7 +65,7 @@ def _incident(node: Node) -> ImportedIncident:
         updates.append(ImportedUpdate("investigating", "", changed))  # triggered again
     if resolved_at is not None:
         updates.append(ImportedUpdate("resolved", "", resolved_at))
-    components = ()
+    components: tuple[ImportedComponent, ...] = ()
     if node.has("service"):
         service = node.get("service").text("summary")
         assert service is not None

@@ -128,7 +128,7 @@ def _components(
         name: ImportedComponent(name, at, end.get(name, resolved_at)) for name, at in start.items()
     }
     for item in node.items("components", required=False):
-        name = item.text("name")
-        assert name is not None
-        spans.setdefault(name, ImportedComponent(name))
+        listed = item.text("name")
+        assert listed is not None
+        spans.setdefault(listed, ImportedComponent(listed))
     return tuple(spans.values())
