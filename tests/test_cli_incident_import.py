@@ -444,6 +444,16 @@ MALFORMED = [
     ),
     ("statuspage", {"page": {"id": "y2j"}}, "$: expected Statuspage incidents"),
     (
+        "statuspage",
+        _statuspage(lambda d: d["incidents"][1]["incident_updates"][2].update(id="z9x8c7v6b5n4")),
+        "incidents[1].incident_updates[2].id: 'z9x8c7v6b5n4' is listed twice in this incident",
+    ),
+    (
+        "statuspage",
+        _statuspage(lambda d: d["incidents"][0].update(id="k" * 256)),
+        "incidents[0].id: longer than 255 characters",
+    ),
+    (
         "pagerduty",
         _pagerduty(lambda d: d["incidents"][2].update(created_at="2026-12-02T11:00:00")),
         "incidents[2].created_at: '2026-12-02T11:00:00' has no UTC offset",

@@ -23,6 +23,7 @@ from typing import Any
 
 from releasecare import http, times
 from releasecare.deploylogs._json import load_document
+from releasecare.domain import NAME_LIMITS
 from releasecare.errors import InputError, RecordError, did_you_mean
 from releasecare.text import inert
 
@@ -213,6 +214,13 @@ class Node:
         if not isinstance(self.value, list):
             raise self.fail("missing" if self.value is None else "must be a JSON list")
         return [Node(v, self.where, self._join(i)) for i, v in enumerate(self.value)]
+
+    def identifier(self, key: str, *, required: bool = True) -> str | None:
+        """An id at ``key`` (a string, or a whole number), as long as the store keeps."""
+        value = self.text(key, required=required, numbers=True)
+        if value is not None and len(value) > NAME_LIMITS["external_id"]:
+            raise self.fail(f"longer than {NAME_LIMITS['external_id']} characters", key)
+        return value
 
     def text(self, key: str, *, required: bool = True, numbers: bool = False) -> str | None:
         """A string at ``key`` without control characters (ids may be numbers with

@@ -41,7 +41,7 @@ def parse(document: Any, where: str) -> list[ImportedIncident]:
 
 
 def _incident(node: Node) -> ImportedIncident:
-    external_id = node.text("id")
+    external_id = node.identifier("id")
     title = node.text("title", required=not node.has("summary")) or node.text("summary")
     assert external_id is not None and title is not None
     status = node.choice("status", {raw: raw for raw in STATUSES})

@@ -11,8 +11,9 @@ major or critical is the severity (none: no severity).
 Components: each update's ``affected_components`` (``{code, name, old_status,
 new_status}``) give every component its own times: affected from the first update
 where it is not ``operational``, to the update where it is operational again (the
-incident's resolution when it never is). The incident's ``components`` that no
-update names are affected for the whole incident.
+incident's resolution when it never is); one that recovers and falls again counts
+from its first fall to its last recovery (a component has one span). The incident's
+``components`` that no update names are affected for the whole incident.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def parse(document: Any, where: str) -> list[ImportedIncident]:
 
 
 def _incident(node: Node) -> ImportedIncident:
-    external_id = node.text("id")
+    external_id = node.identifier("id")
     name = node.text("name")
     assert external_id is not None and name is not None
     status = node.choice("status", STATUSES)
@@ -67,7 +68,13 @@ def _incident(node: Node) -> ImportedIncident:
     started = node.time("started_at", required=False) or created
     assert started is not None
     # The API lists updates newest first; oldest first (the same time: as listed).
-    read = [_update(u) for u in reversed(node.items("incident_updates", required=False))]
+    listed = node.items("incident_updates", required=False)
+    read = [_update(u) for u in reversed(listed)]
+    seen: set[str | None] = set()
+    for item, (update, _) in zip(listed, reversed(read), strict=True):
+        if update.external_id in seen:
+            raise item.fail(f"{update.external_id!r} is listed twice in this incident", "id")
+        seen.add(update.external_id)
     read.sort(key=lambda pair: pair[0].at)
     updates = tuple(update for update, _ in read)
     resolved_at = None
@@ -99,7 +106,7 @@ def _update(node: Node) -> tuple[ImportedUpdate, list[tuple[str, str]]]:
         status=node.choice("status", UPDATE_STATUSES),
         message=node.body("body"),
         at=at,
-        external_id=node.text("id", numbers=True),
+        external_id=node.identifier("id"),
     )
     changes = []
     for item in node.items("affected_components", required=False):
