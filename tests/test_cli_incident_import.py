@@ -519,3 +519,46 @@ def test_control_characters_from_an_export_are_stripped(shop: Runner) -> None:
     stored = by_external_id(shop)["b7k2m9n4p6q8"]
     assert stored["public_title"] == "Checkout[2J unavailable"
     assert stored["updates"][0]["message"] == "No order can be paid right now."
+
+
+def test_a_resolved_incident_the_page_reopens_is_open_again(shop: Runner) -> None:
+    import_(shop, str(DATA / "statuspage_incidents.json"))
+    search_id = str(by_external_id(shop)["x8ghy3kl9m2n"]["id"])
+    assert shop.json("incident", "show", search_id)["customers_fixed"] is True
+    reopened = export("statuspage_incidents.json")
+    search = reopened["incidents"][1]
+    update = {
+        "id": "b4ck4g41n001",
+        "status": "investigating",
+        "body": "Search is slow again. We are looking into it.",
+        "created_at": "2026-11-22T16:00:00.000Z",
+        "affected_components": [
+            {"code": "7ghd0s9af2lq", "name": "Search API", "new_status": "partial_outage"}
+        ],
+    }
+    search["incident_updates"].insert(0, update)
+    search.update(status="investigating", resolved_at=None)
+    doc = import_(shop, write(shop, "reopened.json", reopened))
+    assert doc["incidents"][1]["outcome"] == "updated"
+    stored = by_external_id(shop)["x8ghy3kl9m2n"]
+    assert (stored["status"], stored["resolved_at"]) == ("investigating", None)
+    assert stored["updates"][-1]["message"] == update["body"]
+    shown = shop.json("incident", "show", search_id)
+    assert shown["customers_fixed"] is False
+    assert [c["id"] for c in shown["customers"]] == ["globex"]
+
+
+def test_markup_from_an_export_is_escaped_in_html_notices(shop: Runner, tmp_path: Path) -> None:
+    document = export("statuspage_management_incident.json")
+    document["name"] = "<img src=x onerror=alert(1)> Checkout down"
+    document["incident_updates"][0]["body"] = "<script>alert(1)</script> Orders fail."
+    doc = import_(shop, write(shop, "markup.json", document))
+    out = tmp_path / "out"
+    shop.ok(
+        "notes", "render", "--incident", str(doc["incidents"][0]["id"]), "--format", "html",
+        "--out", str(out),
+    )  # fmt: skip
+    [notice] = (out / "acme").glob("*incident*.html")
+    html = notice.read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Orders fail." in html
