@@ -562,3 +562,29 @@ def test_markup_from_an_export_is_escaped_in_html_notices(shop: Runner, tmp_path
     html = notice.read_text(encoding="utf-8")
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Orders fail." in html
+
+
+def test_a_scheduled_maintenance_in_the_list_is_skipped_and_said(shop: Runner) -> None:
+    incident = export("statuspage_management_incident.json")
+    maintenance = copy.deepcopy(incident) | {
+        "id": "m41nt3n4nc3x",
+        "name": "Database upgrade",
+        "status": "scheduled",
+        "scheduled_for": "2026-12-20T02:00:00.000Z",
+        "scheduled_until": "2026-12-20T03:00:00.000Z",
+    }
+    path = write(shop, "listing.json", [maintenance, incident])
+    result = shop("incident", "import", path, "--format", "statuspage", "--env", "production-eu")
+    assert result.exit_code == 0, result.output
+    assert "read 1 incident: 1 new" in result.stdout
+    assert f"skipped {path}: [0]: a scheduled maintenance (scheduled), not an incident" in (
+        result.stderr
+    )
+    doc = import_(shop, path)
+    assert doc["skipped"] == [
+        {
+            "location": f"{path}: [0]",
+            "reason": "a scheduled maintenance (scheduled), not an incident",
+        }
+    ]
+    assert [i["external_id"] for i in doc["incidents"]] == ["b7k2m9n4p6q8"]

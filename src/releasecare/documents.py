@@ -559,6 +559,7 @@ def incident_import_json(result: IncidentImport) -> dict[str, Any]:
         updated=result.count("updated"),
         unchanged=result.count("unchanged"),
         unknown_components=list(result.unknown_components),
+        skipped=[{"location": s.location, "reason": s.reason} for s in result.skipped],
         incidents=[
             {
                 "id": item.incident.id,

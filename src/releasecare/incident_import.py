@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from releasecare.affected import affected_now
 from releasecare.config import Config
+from releasecare.deploylogs import Skipped
 from releasecare.domain import ComponentSpan, Incident, IncidentUpdate
 from releasecare.errors import InputError
 from releasecare.http import redact
@@ -61,6 +62,7 @@ class IncidentImport:
     format: str
     environment: str
     incidents: tuple[Outcome, ...]
+    skipped: tuple[Skipped, ...] = ()  # what the export lists that is no incident
 
     def count(self, outcome: str) -> int:
         return sum(1 for item in self.incidents if item.outcome == outcome)
@@ -98,8 +100,10 @@ def import_incidents(
     env = import_environment(config, environment)
     options = ReadOptions(token_env=token_env or config.incidents.token_envs.get(fmt))
     found = read_incidents(source, fmt, options)
-    outcomes = tuple(store_incident(session, config, item, fmt, env, now=now) for item in found)
-    return IncidentImport(redact(source), fmt, env, outcomes)
+    outcomes = tuple(
+        store_incident(session, config, item, fmt, env, now=now) for item in found.incidents
+    )
+    return IncidentImport(redact(source), fmt, env, outcomes, tuple(found.skipped))
 
 
 def component_key(config: Config, name: str) -> str | None:

@@ -241,10 +241,14 @@ def import_(
                 f"{item.outcome:<9} incident {found.id} ({fmt} {found.external_id}): "
                 f"{found.status}{parts}"
             )
+        from releasecare.text import plural
+
         click.echo(
-            f"read {len(result.incidents)} incidents: {result.count('created')} new, "
+            f"read {plural(len(result.incidents), 'incident')}: {result.count('created')} new, "
             f"{result.count('updated')} updated, {result.count('unchanged')} unchanged"
         )
+    for skipped in result.skipped:
+        info(f"skipped {skipped.location}: {skipped.reason}")
     for item in result.incidents:
         for name in item.unknown_components:
             whole = (

@@ -22,6 +22,7 @@ from importlib import import_module
 from typing import Any
 
 from releasecare import http, times
+from releasecare.deploylogs import Skipped
 from releasecare.deploylogs._json import load_document
 from releasecare.domain import NAME_LIMITS
 from releasecare.errors import InputError, RecordError, did_you_mean
@@ -69,7 +70,16 @@ class ImportedIncident:
     updates: tuple[ImportedUpdate, ...] = ()
 
 
-Parser = Callable[[Any, str], list[ImportedIncident]]
+@dataclass(frozen=True)
+class Export:
+    """What an export holds: its incidents, and what it lists that is none (a
+    Statuspage scheduled maintenance), each with where and why."""
+
+    incidents: list[ImportedIncident]
+    skipped: list[Skipped]
+
+
+Parser = Callable[[Any, str], list[ImportedIncident | Skipped]]
 
 
 @dataclass(frozen=True)
@@ -135,22 +145,21 @@ def is_url(source: str) -> bool:
     return source.startswith(("https://", "http://"))
 
 
-def read_incidents(
-    source: str, fmt: str, options: ReadOptions | None = None
-) -> list[ImportedIncident]:
+def read_incidents(source: str, fmt: str, options: ReadOptions | None = None) -> Export:
     """Every incident of ``source`` (a file, ``-`` or a URL), parsed; a malformed export
     raises ``RecordError`` before anything is returned. An incident listed twice (pages
     that shifted while read) is kept once, as last listed."""
     options = options or ReadOptions()
     tool = format_for(fmt)
     parse = parser_for(fmt)
-    found: list[ImportedIncident] = []
+    found: list[ImportedIncident | Skipped] = []
     if is_url(source):
         for where, document in _fetch(source, tool, options):
             found += parse(document, where)
     else:
         found = parse(load_document(source), "<stdin>" if source == "-" else source)
-    return list({item.external_id: item for item in found}.values())
+    incidents = {i.external_id: i for i in found if isinstance(i, ImportedIncident)}
+    return Export(list(incidents.values()), [i for i in found if isinstance(i, Skipped)])
 
 
 def _fetch(source: str, tool: Format, options: ReadOptions) -> Iterator[tuple[str, Any]]:

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from releasecare.deploylogs import Skipped
 from releasecare.incidentimports import ImportedComponent, ImportedIncident, ImportedUpdate, Node
 
 STATUSES = {"triggered": "investigating", "acknowledged": "identified", "resolved": "resolved"}
 URGENCIES = {"high": "major", "low": "minor"}
 
 
-def parse(document: Any, where: str) -> list[ImportedIncident]:
+def parse(document: Any, where: str) -> list[ImportedIncident | Skipped]:
     root = Node(document, where)
     if isinstance(document, dict) and "incidents" in document:
         nodes = root.items("incidents")

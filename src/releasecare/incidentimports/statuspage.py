@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from releasecare.deploylogs import Skipped
 from releasecare.incidentimports import ImportedComponent, ImportedIncident, ImportedUpdate, Node
 
 STATUSES = {
@@ -40,9 +41,11 @@ IMPACTS: dict[str, str | None] = {
 }
 OPERATIONAL = "operational"
 RESOLVING = ("resolved", "postmortem")
+# The management API lists scheduled maintenances among the incidents: not incidents.
+MAINTENANCE = ("scheduled", "in_progress", "verifying", "completed")
 
 
-def parse(document: Any, where: str) -> list[ImportedIncident]:
+def parse(document: Any, where: str) -> list[ImportedIncident | Skipped]:
     root = Node(document, where)
     if isinstance(document, dict) and "incidents" in document:
         nodes = root.items("incidents")
@@ -58,11 +61,17 @@ def parse(document: Any, where: str) -> list[ImportedIncident]:
     return [_incident(node) for node in nodes]
 
 
-def _incident(node: Node) -> ImportedIncident:
+def _incident(node: Node) -> ImportedIncident | Skipped:
+    status = node.text("status")
+    if status in MAINTENANCE:
+        return Skipped(
+            f"{node.where}: {node.path or '$'}",
+            f"a scheduled maintenance ({status}), not an incident",
+        )
     external_id = node.identifier("id")
     name = node.text("name")
     assert external_id is not None and name is not None
-    status = node.choice("status", STATUSES)
+    lifecycle = node.choice("status", STATUSES)
     severity = node.choice("impact", IMPACTS, required=False)
     created = node.time("created_at")
     started = node.time("started_at", required=False) or created
@@ -78,7 +87,7 @@ def _incident(node: Node) -> ImportedIncident:
     read.sort(key=lambda pair: pair[0].at)
     updates = tuple(update for update, _ in read)
     resolved_at = None
-    if status == "resolved":
+    if lifecycle == "resolved":
         resolved_at = node.time("resolved_at", required=False) or next(
             (u.at for u in updates if u.status in RESOLVING), None
         )
@@ -88,7 +97,7 @@ def _incident(node: Node) -> ImportedIncident:
         external_id=external_id,
         title=name,
         public_title=name,
-        status=status,
+        status=lifecycle,
         severity=severity,
         started_at=started,
         resolved_at=resolved_at,
