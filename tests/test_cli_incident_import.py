@@ -145,6 +145,7 @@ def test_impact_minutes_per_component_and_customers_fixed(shop: Runner) -> None:
     assert acme["minutes"] == 75
     text = shop.ok("incident", "show", str(card["id"])).stdout
     assert "checkout 1 hour 15 minutes, invoices 45 minutes" in text
+    assert "  imported:    statuspage p31zjtct2jer\n" in text
 
     search = by_external_id(shop)["x8ghy3kl9m2n"]
     [globex] = shop.json("incident", "show", str(search["id"]))["customers"]

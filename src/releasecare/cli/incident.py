@@ -329,6 +329,8 @@ def show(app: App, incident_id: int, as_json: bool) -> None:
         click.echo(f"  customers read: {item.public_title}")
     click.echo(f"  status:      {item.status}   severity: {item.severity or '-'}")
     click.echo(f"  environment: {item.environment}")
+    if item.source != "cli":
+        click.echo(f"  imported:    {item.source} {item.external_id}")
     click.echo(f"  components:  {', '.join(item.components) or 'none named (all)'}")
     end = item.resolved_at.isoformat() if item.resolved_at else "still open"
     length = duration_text(report.minutes * 60) + (" so far" if item.is_open else "")
