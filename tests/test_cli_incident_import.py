@@ -589,3 +589,16 @@ def test_a_scheduled_maintenance_in_the_list_is_skipped_and_said(shop: Runner) -
         }
     ]
     assert [i["external_id"] for i in doc["incidents"]] == ["b7k2m9n4p6q8"]
+
+
+def test_a_start_moved_by_the_tool_links_the_suspect_again(shop: Runner) -> None:
+    import_(shop, str(DATA / "statuspage_incidents.json"))
+    moved = export("statuspage_incidents.json")
+    # Now said to have begun before v1.1.0 went out (08:30), and v1.0.0 is more than
+    # a day before: no suspect.
+    moved["incidents"][2].update(started_at="2026-11-20T09:10:00+01:00")
+    doc = import_(shop, write(shop, "moved.json", moved))
+    card = doc["incidents"][2]
+    assert (card["outcome"], card["suspect_deployment_id"]) == ("updated", None)
+    assert card["suspect"].startswith("no suspect deploy")
+    assert by_external_id(shop)["p31zjtct2jer"]["started_at"] == "2026-11-20T08:10:00+00:00"
