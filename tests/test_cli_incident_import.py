@@ -602,3 +602,20 @@ def test_a_start_moved_by_the_tool_links_the_suspect_again(shop: Runner) -> None
     assert (card["outcome"], card["suspect_deployment_id"]) == ("updated", None)
     assert card["suspect"].startswith("no suspect deploy")
     assert by_external_id(shop)["p31zjtct2jer"]["started_at"] == "2026-11-20T08:10:00+00:00"
+
+
+def test_a_wording_edit_keeps_the_customers_fixed_at_the_resolution(shop: Runner) -> None:
+    import_(shop, str(DATA / "statuspage_incidents.json"))
+    card_id = str(by_external_id(shop)["p31zjtct2jer"]["id"])
+    # The registry changes after the resolution: Acme no longer uses checkout or invoices.
+    customers = json.loads((shop.cwd.parent / "customers.json").read_text(encoding="utf-8"))
+    customers[0]["components"] = ["search"]
+    shop.ok("customers", "import", write(shop, "customers-later.json", customers))
+    edited = export("statuspage_incidents.json")
+    edited["incidents"][2]["incident_updates"][0]["body"] = "What happened, written up."
+    doc = import_(shop, write(shop, "edited.json", edited))
+    assert doc["incidents"][2]["outcome"] == "updated"
+    shown = shop.json("incident", "show", card_id)
+    assert [(c["id"], c["components"]) for c in shown["customers"]] == [
+        ("acme", ["checkout", "invoices"])
+    ]

@@ -193,7 +193,15 @@ def store_incident(
         line = verdict(config, linking)
     stored = store.get(session, incident.id)
     assert stored is not None
-    if changed and not stored.is_open:
+    # Fixed when it resolves, as at the CLI: again only when what decides who was hurt
+    # changed (a wording edit keeps the customers fixed then).
+    refix = (
+        before is None
+        or before.is_open
+        or before.environment != environment
+        or set(before.components) != set(keys)
+    )
+    if not stored.is_open and refix:
         store.fix_customers(session, incident.id, affected_now(session, stored))
     outcome = "created" if created else "updated" if changed else "unchanged"
     return Outcome(stored, outcome, unknown, line)
