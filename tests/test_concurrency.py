@@ -414,3 +414,41 @@ def test_same_deploy_without_id_or_time_at_once(tmp_path: Path, db_url: str) -> 
     assert sum(r["created"] for r in records) == 1
     listed = project.json("deploy", "list", "--env", "staging")["deployments"]
     assert len(listed) == 1
+
+
+def test_same_incidents_imported_at_once(tmp_path: Path, db_url: str) -> None:
+    """Two pipelines importing the same Statuspage export and two the same PagerDuty
+    one, at once: each incident stored once, each update once (the incident's row
+    is the lock a re-import waits on)."""
+    project = prepared(tmp_path, db_url)
+    data = Path(__file__).parent / "data" / "incidents"
+    commands = [
+        ("incident", "import", str(data / name), "--format", fmt, "--env", "production-eu")
+        for name, fmt in [
+            ("statuspage_incidents.json", "statuspage"),
+            ("pagerduty_incidents.json", "pagerduty"),
+        ]
+        for _ in range(2)
+    ]
+
+    finished = run_at_once(project.cwd, db_url, [(*c, "--json") for c in commands])
+
+    assert all(f.returncode == 0 for f in finished), [f.stderr for f in finished]
+    outcomes: dict[str, list[str]] = {}
+    for f in finished:
+        for item in json.loads(f.stdout)["incidents"]:
+            outcomes.setdefault(item["external_id"], []).append(item["outcome"])
+    assert {key: sorted(found) for key, found in outcomes.items()} == {
+        key: ["created", "unchanged"] for key in outcomes
+    }
+    listed = project.json("incident", "list")["incidents"]
+    assert len(listed) == 6
+    sequential = {
+        "p31zjtct2jer": 5,
+        "x8ghy3kl9m2n": 4,
+        "k2jd8s7f6g5h": 2,
+        "PT4KHLK": 2,
+        "PX1ABCD": 2,
+        "PZ9WXYZ": 2,
+    }
+    assert {i["external_id"]: len(i["updates"]) for i in listed} == sequential

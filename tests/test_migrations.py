@@ -390,6 +390,38 @@ def fill_0006(db: Filler) -> None:
     )
 
 
+def fill_0007(db: Filler) -> None:
+    """An imported incident whose updates keep their ids in the tool."""
+    fill_0006(db)
+    incident = db.add(
+        "incidents",
+        "imported",
+        title="Search results missing",
+        environment="production-eu",
+        severity="minor",
+        status="resolved",
+        started_at=at("2026-10-12 08:00:00.125000"),
+        resolved_at=at("2026-10-12 08:40:00"),
+        suspect_deployment_id=None,
+        source="statuspage",
+        external_id="p31zjtct2jer",
+        public_title="Search results missing",
+        suspect_named=False,
+    )
+    db.add("incident_components", incident_id=incident, component="search")
+    for number, (status, when) in enumerate(
+        [("investigating", "2026-10-12 08:00:00.125000"), ("resolved", "2026-10-12 08:40:00")]
+    ):
+        db.add(
+            "incident_updates",
+            incident_id=incident,
+            status=status,
+            message=f"Search shows no results for some of you ({status}).",
+            at=at(when),
+            external_id=f"upd{number}",
+        )
+
+
 # Revision -> how to fill a database at that revision.
 FILLS: dict[str, Callable[[Filler], None]] = {
     "0001": fill_0001,
@@ -398,6 +430,7 @@ FILLS: dict[str, Callable[[Filler], None]] = {
     "0004": fill_0004,
     "0005": fill_0005,
     "0006": fill_0006,
+    "0007": fill_0007,
 }
 
 # Tables an upgrade makes again, their old rows gone on purpose: 0005 makes

@@ -35,6 +35,10 @@ incidents
     ``suspects``     the suspect deploy: candidates in the look-back window, nearest
                      first, explained; failed deploys and rollbacks near the start
     ``affected``     who an incident hurt (fixed when it resolves) and for how long
+    ``incidentimports/``  one parser per tool's export (``statuspage``, ``pagerduty``)
+                     into plain records, and a registry; pure, beside ``deploylogs/``
+    ``incident_import``  ``incident import``: those records into the store, once per
+                     tool and id, components mapped, suspects linked as at open
     ``incident_notices``  each affected customer's notice, a version per update
 
 notices
@@ -90,9 +94,6 @@ delivery
                      ``outcome`` (what an attempt came to), ``outbox`` (``notify``:
                      outbox rows before sending, retries, the report). It asks
                      ``notices.deliverable`` for the notice versions and renders nothing
-
-As they land, incident importers (Statuspage, PagerDuty) sit beside the deploy-log
-readers.
 
 Who may import whom
 -------------------

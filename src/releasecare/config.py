@@ -57,7 +57,14 @@ SCHEMA: dict[str, dict[str, Any]] = {
     },
     "notes": {"source": str, "dependency_updates": str},
     "customers": {"csv_columns": dict, "token_env": str, "prune_limit": float, "source": str},
-    "incidents": {"lookback_hours": float, "people": StrList},
+    "incidents": {
+        "lookback_hours": float,
+        "people": StrList,
+        "import_env": str,
+        "component_map": dict,
+        "pagerduty": dict,
+        "statuspage": dict,
+    },
     "deployments": {"future_tolerance_minutes": int},
     "delivery": {
         "max_attempts": int,
@@ -92,13 +99,23 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
+# [incidents.pagerduty], [incidents.statuspage]: how `incident import` reaches the API.
+IMPORT_SOURCE_SCHEMA: dict[str, Any] = {"token_env": str}
+
+
 @dataclass(frozen=True)
 class IncidentOptions:
     """``[incidents]``: how far before an incident's start a suspect deploy is looked
-    for, and people's names that never reach a customer (beside the git authors)."""
+    for, and people's names that never reach a customer (beside the git authors).
+    For ``incident import``: the environment imported incidents are on (``import_env``;
+    None: ``--env`` is required), the tools' component and service names to component
+    keys (``component_map``), and each format's token variable (``token_envs``)."""
 
     lookback: timedelta = timedelta(hours=24)
     people: tuple[str, ...] = ()
+    import_env: str | None = None
+    component_map: Mapping[str, str] = field(default_factory=dict)
+    token_envs: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -375,7 +392,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         deprecations=_deprecations(path, data),
         prune_limit=_share(path, "customers.prune_limit", data.get("customers", {})),
         customers_source=_source(path, data.get("customers", {}).get("source")),
-        incidents=_incidents(path, data.get("incidents", {})),
+        incidents=_incidents(path, data.get("incidents", {}), components, environments),
         future_tolerance_minutes=data.get("deployments", {}).get("future_tolerance_minutes", 60),
         delivery=_delivery(path, data.get("delivery", {})),
     )
@@ -444,9 +461,15 @@ def _source(path: Path, source: str | None) -> str | None:
     return str(path.parent / source)
 
 
-def _incidents(path: Path, table: Mapping[str, Any]) -> IncidentOptions:
+def _incidents(
+    path: Path,
+    table: Mapping[str, Any],
+    components: Mapping[str, Component],
+    environments: Mapping[str, Environment],
+) -> IncidentOptions:
     """``[incidents]`` (types already checked): a look-back of more than nothing and at
-    most a year, and names that are not blank."""
+    most a year, names that are not blank, an import environment the config knows, a
+    component map onto known component keys, and the names of token variables."""
     hours = table.get("lookback_hours", 24)
     if not 0 < hours <= 24 * 366:
         raise ConfigError(
@@ -459,7 +482,50 @@ def _incidents(path: Path, table: Mapping[str, Any]) -> IncidentOptions:
     for index, name in enumerate(people):
         if not name.strip():
             raise ConfigError(path, f"incidents.people[{index}]", "a name may not be blank")
-    return IncidentOptions(lookback=timedelta(hours=hours), people=tuple(n.strip() for n in people))
+    import_env = table.get("import_env")
+    if import_env is not None and (
+        not import_env.strip() or (environments and import_env not in environments)
+    ):
+        raise ConfigError(
+            path,
+            "incidents.import_env",
+            f"unknown environment {shown(import_env)}",
+            hint=did_you_mean(import_env, environments)
+            or f"known environments: {', '.join(environments) or 'none configured'}",
+        )
+    component_map = table.get("component_map", {})
+    for name, key in component_map.items():
+        dotted = f"incidents.component_map.{name}"
+        if not isinstance(key, str):
+            raise ConfigError(path, dotted, f"must be a component key; got {_describe(key)}")
+        if key not in components:
+            raise ConfigError(
+                path,
+                dotted,
+                f"unknown component {shown(key)}",
+                hint=did_you_mean(key, components)
+                or f"known components: {', '.join(components) or 'none configured'}",
+            )
+    token_envs = {}
+    for fmt in ("pagerduty", "statuspage"):
+        values = table.get(fmt, {})
+        _check_table(path, f"incidents.{fmt}", values, IMPORT_SOURCE_SCHEMA)
+        if "token_env" in values:
+            if not _ENV_NAME.match(values["token_env"]):
+                raise ConfigError(
+                    path,
+                    f"incidents.{fmt}.token_env",
+                    "must be the NAME of an environment variable; "
+                    f"got {shown(values['token_env'])}",
+                )
+            token_envs[fmt] = values["token_env"]
+    return IncidentOptions(
+        lookback=timedelta(hours=hours),
+        people=tuple(n.strip() for n in people),
+        import_env=import_env,
+        component_map=dict(component_map),
+        token_envs=token_envs,
+    )
 
 
 def _zone(path: Path, key: str, values: Mapping[str, Any]) -> str:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from releasecare.delivery.webhook import Verdict
     from releasecare.deploylogs import Skipped
     from releasecare.deployments import HistoryRow, IngestSummary
+    from releasecare.incident_import import IncidentImport
     from releasecare.incidents import Opened, Report, Updated
     from releasecare.lint import CheckReport
     from releasecare.registry import ImportResult
@@ -542,6 +543,36 @@ def incident_update_json(updated: Updated) -> dict[str, Any]:
         id=updated.incident.id,
         incident=incident_json(updated.incident),
         warnings=findings_json(updated.warnings)["findings"],
+    )
+
+
+def incident_import_json(result: IncidentImport) -> dict[str, Any]:
+    """``incident import --json``: per incident its id, its id in the tool, whether it
+    was created, updated or unchanged, and the tool's component names no component
+    key matched (also listed once for the whole import)."""
+    return document(
+        "incident-import",
+        source=result.source,
+        format=result.format,
+        environment=result.environment,
+        created=result.count("created"),
+        updated=result.count("updated"),
+        unchanged=result.count("unchanged"),
+        unknown_components=list(result.unknown_components),
+        skipped=[{"location": s.location, "reason": s.reason} for s in result.skipped],
+        incidents=[
+            {
+                "id": item.incident.id,
+                "external_id": item.incident.external_id,
+                "outcome": item.outcome,
+                "status": item.incident.status,
+                "components": list(item.incident.components),
+                "unknown_components": list(item.unknown_components),
+                "suspect_deployment_id": item.incident.suspect_deployment_id,
+                "suspect": item.suspect_line,
+            }
+            for item in result.incidents
+        ],
     )
 
 

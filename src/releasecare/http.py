@@ -20,10 +20,11 @@ Slack delivery share one policy:
   (refused, unresolvable, connect timeout): a POST that may have reached the
   server is never sent twice.
 * The answer's size is capped (``Options.max_bytes``).
-* ``Link: rel="next"`` pagination is a generator that stops with a ``NetworkError``
-  (the server misbehaves) on a page it has already read (a loop), after
-  ``Options.max_pages`` pages, or when ``Options.pages_deadline`` has passed for all
-  the pages together.
+* ``Link: rel="next"`` pagination (``pages``) and ``offset``/``limit`` pagination
+  with a ``more`` flag (``offset_pages``, PagerDuty's) are generators that stop with
+  a ``NetworkError`` (the server misbehaves) on a page it has already read (a loop),
+  after ``Options.max_pages`` pages, or when ``Options.pages_deadline`` has passed
+  for all the pages together.
 * The deadlines can be set for a run: ``RELEASECARE_HTTP_DEADLINE`` (one request,
   default 120 s) and ``RELEASECARE_HTTP_PAGES_DEADLINE`` (all the pages of one
   listing, default 600 s).
@@ -49,7 +50,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from releasecare.errors import InputError, NetworkError
 from releasecare.times import seconds_from_env
@@ -222,20 +223,55 @@ class Client:
                     hint="the server's Link headers go round in a circle; report it to "
                     "whoever runs it",
                 )
-            if len(seen) >= self.options.max_pages:
-                raise NetworkError(
-                    f"{redact(url)}: more than {self.options.max_pages} pages; stopped"
-                )
-            if clock() >= until:
-                raise NetworkError(
-                    f"{redact(url)}: the {self.options.pages_deadline:g} s deadline for all "
-                    f"the pages passed after {len(seen)} pages",
-                    hint=f"the server is too slow; try again later, or raise {PAGES_DEADLINE_ENV}",
-                )
+            self._next_page(url, len(seen), until)
             seen[next_url] = len(seen) + 1
             response = self.get(next_url, until=until)
             yield next_url, response.json()
             next_url = response.next_url
+
+    def offset_pages(self, url: str, *, limit: int = 100) -> Iterator[tuple[str, Any]]:
+        """``(page url, parsed JSON)`` for each page of an ``offset``/``limit`` listing
+        (PagerDuty's): ``url`` with ``offset=0``, then each next offset while the
+        page's ``more`` is true. The offset grows by the page's own ``limit`` (the
+        server may cap ours). A page the same as one before (the server ignores the
+        offset: a loop), more than ``max_pages`` pages, or all of them taking longer
+        than ``pages_deadline`` is a ``NetworkError``."""
+        seen: dict[int, int] = {}  # the hash of each page's body: its number
+        offset = 0
+        until = clock() + self.options.pages_deadline
+        while True:
+            self._next_page(url, len(seen), until)
+            page_url = with_query(url, offset=offset, limit=limit)
+            response = self.get(page_url, until=until)
+            digest = hash(response.body)
+            if digest in seen:
+                raise NetworkError(
+                    f"{redact(url)}: page {len(seen) + 1} (offset {offset}) is page "
+                    f"{seen[digest]} again (a pagination loop)",
+                    hint="the server ignores the offset; report it to whoever runs it",
+                )
+            seen[digest] = len(seen) + 1
+            page = response.json()
+            yield page_url, page
+            if not isinstance(page, dict) or page.get("more") is not True:
+                return
+            step = page.get("limit")
+            if isinstance(step, int) and not isinstance(step, bool) and step > 0:
+                offset += step
+            else:
+                offset += limit
+
+    def _next_page(self, url: str, read: int, until: float) -> None:
+        """Whether another page may be read after ``read`` pages: a ``NetworkError``
+        past ``max_pages`` or the deadline for all the pages."""
+        if read >= self.options.max_pages:
+            raise NetworkError(f"{redact(url)}: more than {self.options.max_pages} pages; stopped")
+        if clock() >= until:
+            raise NetworkError(
+                f"{redact(url)}: the {self.options.pages_deadline:g} s deadline for all "
+                f"the pages passed after {read} pages",
+                hint=f"the server is too slow; try again later, or raise {PAGES_DEADLINE_ENV}",
+            )
 
     def post(
         self,
@@ -531,6 +567,14 @@ def _server_wait(headers: Mapping[str, str], fallback: float, cap: float) -> flo
     if headers.get("X-RateLimit-Remaining") == "0" and reset.isdigit():
         return min(max(float(reset) - time.time(), 0.0), cap)
     return fallback
+
+
+def with_query(url: str, **values: object) -> str:
+    """``url`` with the query parameters ``values`` set (others kept, in order)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in values]
+    query += [(k, str(v)) for k, v in values.items()]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _links(header: str) -> Iterator[tuple[str, set[str]]]:

@@ -52,6 +52,8 @@ STATUS_TEXT = {
     "identified": "We know what is wrong and are fixing it",
     "monitoring": "Fixed; we are making sure it stays fixed",
     "resolved": "Resolved",
+    # An imported Statuspage update after the resolution: the write-up of what happened.
+    "postmortem": "Resolved; what happened is written up",
 }
 
 

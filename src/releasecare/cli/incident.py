@@ -189,6 +189,90 @@ def update(
     _warn(updated.warnings)
 
 
+@incident.command("import")
+@click.argument("source")
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(["statuspage", "pagerduty"]),
+    help="The tool the export comes from.",
+)
+@click.option(
+    "--env",
+    "environment",
+    help="The environment the incidents are on (default: [incidents] import_env).",
+)
+@click.option(
+    "--token-env",
+    metavar="VAR",
+    help="Environment variable holding the API token (default: [incidents.FORMAT] "
+    "token_env, else PAGERDUTY_TOKEN or STATUSPAGE_TOKEN).",
+)
+@json_option
+@pass_app
+def import_(
+    app: App, source: str, fmt: str, environment: str | None, token_env: str | None, as_json: bool
+) -> None:
+    """Import incidents from a Statuspage or PagerDuty export: a file, standard input
+    (-) or the API's URL.
+
+    Importing the same incidents again updates them and their updates, never stores
+    one twice; the tool's history is kept as it was. Component and service names map
+    to component keys through [incidents.component_map] (a component's key or name
+    matches without it); unknown names are reported. A malformed export is refused
+    whole (exit 2, naming the file and the JSON path); nothing is stored.
+
+    \b
+    Examples:
+      releasecare incident import incidents.json --format statuspage --env production-eu
+      curl -s https://status.example.com/api/v2/incidents.json \\
+          | releasecare incident import - --format statuspage --env production-eu
+      PAGERDUTY_TOKEN=... releasecare incident import --format pagerduty \\
+          --env production-eu "https://api.pagerduty.com/incidents?since=2026-11-01"
+    """
+    from releasecare.incident_import import import_incidents
+
+    with app.transaction() as session:
+        result = import_incidents(
+            session, app.config, source, fmt, environment=environment, token_env=token_env
+        )
+    if as_json:
+        from releasecare.documents import incident_import_json
+
+        emit_json(incident_import_json(result))
+    else:
+        for item in result.incidents:
+            found = item.incident
+            parts = f" [{', '.join(found.components)}]" if found.components else ""
+            click.echo(
+                f"{item.outcome:<9} incident {found.id} ({fmt} {found.external_id}): "
+                f"{found.status}{parts}"
+            )
+        from releasecare.text import plural
+
+        click.echo(
+            f"read {plural(len(result.incidents), 'incident')}: {result.count('created')} new, "
+            f"{result.count('updated')} updated, {result.count('unchanged')} unchanged"
+        )
+    for skipped in result.skipped:
+        info(f"skipped {skipped.location}: {skipped.reason}")
+    for item in result.incidents:
+        for name in item.unknown_components:
+            whole = (
+                f"; it names no known component, so it counts for every customer on "
+                f"{result.environment}"
+                if not item.incident.components
+                else ""
+            )
+            info(
+                f"warning: incident {item.incident.id} ({fmt} {item.incident.external_id}): "
+                f"unknown component {name!r}{whole}; map it in [incidents.component_map]"
+            )
+        if item.suspect_line and not as_json:
+            info(f"incident {item.incident.id}: {item.suspect_line}")
+
+
 @incident.command("list")
 @click.option("--open", "open_only", is_flag=True, help="Only incidents not resolved.")
 @click.option("--env", "environment", help="Only this environment.")
@@ -253,6 +337,8 @@ def show(app: App, incident_id: int, as_json: bool) -> None:
         click.echo(f"  customers read: {item.public_title}")
     click.echo(f"  status:      {item.status}   severity: {item.severity or '-'}")
     click.echo(f"  environment: {item.environment}")
+    if item.source != "cli":
+        click.echo(f"  imported:    {item.source} {item.external_id}")
     click.echo(f"  components:  {', '.join(item.components) or 'none named (all)'}")
     end = item.resolved_at.isoformat() if item.resolved_at else "still open"
     length = duration_text(report.minutes * 60) + (" so far" if item.is_open else "")

@@ -46,6 +46,8 @@ class NewIncident:
     status: str = "investigating"
     message: str | None = None
     named_customers: tuple[AffectedRow, ...] = ()
+    # An imported incident's end (None: its start when it is resolved, else open).
+    resolved_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def open_incident(session: Session, new: NewIncident) -> tuple[Incident, bool]:
         "severity": new.severity,
         "status": new.status,
         "started_at": new.started_at,
-        "resolved_at": new.started_at if new.status == "resolved" else None,
+        "resolved_at": (new.resolved_at or new.started_at) if new.status == "resolved" else None,
         "suspect_deployment_id": new.suspect_deployment_id,
         "suspect_named": new.suspect_named,
         "source": new.source,
@@ -218,6 +220,104 @@ def add_update(
         row.resolved_at = None
         _forget_fixed(session, incident_id)
     session.flush()
+
+
+def apply_import(session: Session, incident_id: int, new: NewIncident) -> bool:
+    """Make a stored incident what its tool now says: title, public title, environment,
+    severity, status, start, end and each component's times. True when anything
+    changed. An incident no longer resolved lets go of the customers fixed then."""
+    row = session.get(IncidentRow, incident_id)
+    if row is None:
+        raise LookupError(incident_id)
+    values = {
+        "title": new.title,
+        "public_title": new.public_title,
+        "environment": new.environment,
+        "severity": new.severity,
+        "status": new.status,
+        "started_at": new.started_at,
+        "resolved_at": (new.resolved_at or new.started_at) if new.status == "resolved" else None,
+    }
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    if changed and row.resolved_at is None:
+        _forget_fixed(session, incident_id)
+    spans = {span.component: span for span in new.spans}
+    for stored in list(row.components):
+        span = spans.pop(stored.component, None)
+        if span is None:
+            row.components.remove(stored)
+            changed = True
+        elif (stored.started_at, stored.resolved_at) != (span.started_at, span.resolved_at):
+            stored.started_at, stored.resolved_at = span.started_at, span.resolved_at
+            changed = True
+    for span in spans.values():
+        row.components.append(
+            IncidentComponentRow(
+                component=span.component, started_at=span.started_at, resolved_at=span.resolved_at
+            )
+        )
+        changed = True
+    session.flush()
+    return changed
+
+
+def sync_updates(
+    session: Session, incident_id: int, updates: Sequence[tuple[IncidentUpdate, str | None]]
+) -> bool:
+    """Keep an imported incident's updates as its tool has them, each once: an update
+    with its own id (``(update, id)``) is matched by that id, and changed where the
+    tool changed it; one without is matched by its time, status and message. Updates
+    with an id the tool no longer lists are removed; those without one stay (made
+    here with ``incident update``, or history the tool has dropped since). True when
+    anything changed."""
+    rows = session.scalars(
+        select(IncidentUpdateRow).where(IncidentUpdateRow.incident_id == incident_id)
+    ).all()
+    by_id = {r.external_id: r for r in rows if r.external_id is not None}
+    plain = {(r.at, r.status, r.message) for r in rows if r.external_id is None}
+    listed = set()
+    changed = False
+    for update, external_id in updates:
+        if external_id is None:
+            if (update.at, update.status, update.message) in plain:
+                continue
+            plain.add((update.at, update.status, update.message))
+        else:
+            listed.add(external_id)
+            stored = by_id.get(external_id)
+            if stored is not None:
+                if (stored.at, stored.status, stored.message) != (
+                    update.at,
+                    update.status,
+                    update.message,
+                ):
+                    stored.at, stored.status, stored.message = (
+                        update.at,
+                        update.status,
+                        update.message,
+                    )
+                    changed = True
+                continue
+        session.add(
+            IncidentUpdateRow(
+                incident_id=incident_id,
+                status=update.status,
+                message=update.message,
+                at=update.at,
+                external_id=external_id,
+            )
+        )
+        changed = True
+    for external_id, stored in by_id.items():
+        if external_id not in listed:
+            session.delete(stored)
+            changed = True
+    session.flush()
+    return changed
 
 
 def _forget_fixed(session: Session, incident_id: int) -> None:

@@ -289,6 +289,7 @@ class IncidentCustomerRow(Base):
 
 class IncidentUpdateRow(Base):
     __tablename__ = "incident_updates"
+    __table_args__ = (UniqueConstraint("incident_id", "external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(
@@ -297,6 +298,8 @@ class IncidentUpdateRow(Base):
     status: Mapped[str] = mapped_column(String(32))
     message: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
+    # The update's id in the tool it was imported from (None: made here, or no id).
+    external_id: Mapped[str | None] = mapped_column(String(255))
 
 
 class NoticeRow(Base):

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 # The newest migration. Every command checks the database against it with one query,
 # and loads Alembic only when there is a migration to run (a test keeps it true).
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
 
 # How long a SQLite writer waits for another one to finish: long enough to wait out a
 # whole scan or ingest holding the lock. ``[database] busy_timeout`` (seconds) or
