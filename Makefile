@@ -18,3 +18,4 @@ bench:
 	.venv/bin/python benchmarks/bench_impact.py
 	.venv/bin/python benchmarks/bench_voice.py
 	.venv/bin/python benchmarks/bench_history.py
+	.venv/bin/python benchmarks/bench_report.py

@@ -22,6 +22,7 @@ BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
             ["ratio impact / (start-up + 2 x git log):", "equal to git rev-list", "target ("],
         ),
         ("bench_render.py", ["rendering alone:", "baseline:"]),
+        ("bench_report.py", ["ratio report / baseline:", "equal", "target (the CLI report"]),
         (
             "bench_voice.py",
             ["recall on bad notes (any rule):", "false positives on good notes:", "holdout:"],

@@ -241,12 +241,13 @@ def _build(
         customers = [c for c in customers if c.lives_on(environment)]
     started = [i for i in incidents if period.since <= i.started_at < period.until]
     failures = {f.deployment.id: _failure(f) for f in facts if _reasons(f)}
+    leads = _lead_samples(facts, changes, component)
     names = {key: env.name for key, env in config.environments.items()}
     by_env: dict[str, list[Facts]] = {}
     for fact in facts:
         by_env.setdefault(fact.deployment.environment, []).append(fact)
     environments = tuple(
-        _keys("environment", key, names.get(key, key), rows, failures, period, changes)
+        _keys("environment", key, names.get(key, key), rows, failures, period, leads)
         for key, rows in sorted(by_env.items())
     )
     by_component: dict[str, list[Facts]] = {}
@@ -255,7 +256,7 @@ def _build(
             if component is None or key == component:
                 by_component.setdefault(key, []).append(fact)
     components = tuple(
-        _keys("component", key, _component_name(config, key), rows, failures, period, changes)
+        _keys("component", key, _component_name(config, key), rows, failures, period, leads)
         for key, rows in sorted(by_component.items())
     )
     sent = store.notices_sent(reader, period.since, period.until, customer_id)
@@ -342,10 +343,15 @@ def _keys(
     facts: Sequence[Facts],
     failures: Mapping[int, Failure],
     period: Period,
-    changes: Mapping[str, Change],
+    leads: Mapping[int, Sequence[Lead]],
 ) -> Keys:
     reached = [f for f in facts if f.deployment.reached_customers]
-    leads = _lead_times(reached, changes, key if scope == "component" else None)
+    mine = [
+        seconds
+        for f in reached
+        for seconds, components in leads.get(f.deployment.id, ())
+        if scope == "environment" or key in components
+    ]
     failed = tuple(failures[f.deployment.id] for f in facts if f.deployment.id in failures)
     recoveries = [s for s in (f.recovery_seconds for f in failed) if s is not None]
     return Keys(
@@ -356,31 +362,39 @@ def _keys(
         attempts=len(facts),
         per_day=len(reached) / period.days,
         per_week=len(reached) / period.days * 7,
-        lead_time=spread(leads),
+        lead_time=spread(mine),
         failures=failed,
         recovery=spread(recoveries),
         unrecovered=len(failed) - len(recoveries),
     )
 
 
-def _lead_times(
-    reached: Sequence[Facts], changes: Mapping[str, Change], component: str | None
-) -> list[float]:
-    """Seconds from each change's commit to the first deploy that brought it to its
-    environment (once per environment and change)."""
+# A lead time in seconds, and the components of its change.
+Lead = tuple[float, tuple[str, ...]]
+
+
+def _lead_samples(
+    facts: Sequence[Facts], changes: Mapping[str, Change], component: str | None
+) -> dict[int, list[Lead]]:
+    """Deploy id -> the lead time of each change it was the first to bring to its
+    environment (``component``: only that component's changes)."""
     seen: set[tuple[str, str]] = set()
-    leads: list[float] = []
+    found: dict[int, list[Lead]] = {}
+    reached = [f for f in facts if f.deployment.reached_customers]
     for fact in sorted(reached, key=lambda f: (f.deployment.deployed_at, f.deployment.id)):
-        env = fact.deployment.environment
+        deployment = fact.deployment
         for sha in fact.added:
             change = changes.get(sha)
-            if change is None or change.authored_at is None or (env, sha) in seen:
+            if change is None or change.authored_at is None:
+                continue
+            if (deployment.environment, sha) in seen:
                 continue
             if component is not None and component not in change.components:
                 continue
-            seen.add((env, sha))
-            leads.append(max((fact.deployment.deployed_at - change.authored_at).total_seconds(), 0))
-    return leads
+            seen.add((deployment.environment, sha))
+            seconds = max((deployment.deployed_at - change.authored_at).total_seconds(), 0.0)
+            found.setdefault(deployment.id, []).append((seconds, change.components))
+    return found
 
 
 def _weeks(period: Period, facts: Iterable[Facts], failures: Mapping[int, Failure]) -> list[Week]:

@@ -140,6 +140,7 @@ def customer_rows(
 ) -> list[CustomerRow]:
     """Every customer's period, worst first."""
     receipts = _receipts(facts, changes, unmapped, component)
+    taken = {e for e, removed in enumerate(receipts.removed) if removed}
     hurt = _hurt(incidents, fixed, customers, now)
     notices: dict[str, int] = {}
     for notice in sent:
@@ -147,14 +148,14 @@ def customer_rows(
     rows = []
     for customer in customers:
         events = receipts.of(customer)
-        removed = sum(receipts.removed[e] for e in events)
+        removed = len(events & taken)
         theirs = hurt.get(customer.id, [])
         rows.append(
             CustomerRow(
                 customer_id=customer.id,
                 name=customer.name,
                 timezone=customer.timezone,
-                deploys=len({receipts.deploy[e] for e in events}),
+                deploys=len(set(map(receipts.deploy.__getitem__, events))),
                 added=len(events) - removed,
                 removed=removed,
                 incidents=len(theirs),
