@@ -302,15 +302,16 @@ def main() -> None:
             args.keep.write_bytes(path.read_bytes())
         (work / "releasecare.toml").write_text(config_text(), encoding="utf-8")
         cli = ["--config", str(work / "releasecare.toml"), "--db", url]
-        period = ["--since", (UNTIL - timedelta(days=DAYS)).isoformat(), "--until", UNTIL.isoformat()]
+        since = UNTIL - timedelta(days=DAYS)
+        period = ["--since", since.isoformat(), "--until", UNTIL.isoformat()]
         report_json = releasecare(*cli, "report", *period, "--json")
         report_html = releasecare(*cli, "report", *period, "--format", "html")
         raw_child = [
             sys.executable,
             "-c",
             f"import sqlite3; c = sqlite3.connect({str(path)!r}); "
-            f"print(c.execute({BASELINE!r}, ('{(UNTIL - timedelta(days=DAYS)).isoformat(' ')[:19]}', "
-            f"'{UNTIL.isoformat(' ')[:19]}')).fetchall())",
+            f"print(c.execute({BASELINE!r}, ({since.isoformat(' ')[:19]!r}, "
+            f"{UNTIL.isoformat(' ')[:19]!r})).fetchall())",
         ]
         document = json.loads(run(report_json))
         for args_ in (report_json, report_html, raw_child):  # once unmeasured: bytecode, cache
@@ -334,8 +335,10 @@ def main() -> None:
         print(f"releasecare report --json (CLI, child process): {best['json']:.3f} s")
         print(f"releasecare report --format html (CLI, child process): {best['html']:.3f} s")
         print(f"build_report in this process (the core alone): {best['core']:.3f} s")
-        print(f"baseline: raw GROUP BY in this process {best['raw'] * 1000:.2f} ms, "
-              f"in a child Python process {best['raw child']:.3f} s")
+        print(
+            f"baseline: raw GROUP BY in this process {best['raw'] * 1000:.2f} ms, "
+            f"in a child Python process {best['raw child']:.3f} s"
+        )
         print(
             f"ratio report / baseline: {best['json'] / best['raw child']:.1f}x the child "
             f"baseline (CLI to CLI), {best['core'] / best['raw']:.0f}x the raw query (in process)"

@@ -262,8 +262,8 @@ def test_the_text_report_says_each_figure_and_when_there_is_too_little(history: 
         in text
     )
     assert (
-        "    lead time for changes:  median 14 days 14 hours, 90th percentile 23 days 2 hours (6 changes)"
-        in text
+        "    lead time for changes:  median 14 days 14 hours, 90th percentile 23 days 2 hours "
+        "(6 changes)" in text
     )
     assert "    change failure rate:    43% (3 of 7 deploys)" in text
     assert "    recovery time:          too little data (3 recovered failures; 5 needed)" in text
