@@ -396,3 +396,117 @@ def test_out_writes_the_report_to_a_file(history: Runner, tmp_path: Path) -> Non
     refused = history("report", *PERIOD, "--out", str(link))
     assert refused.exit_code == 2 and "link" in refused.stderr
     assert not (tmp_path / "elsewhere.html").exists()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_notices_sent_are_counted_and_on_the_timeline(
+    history: Runner, httpserver: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from tests.helpers import CUSTOMERS
+    from tests.test_cli_notify import ACME_SECRET
+
+    httpserver.expect_request("/hooks/acme", method="POST").respond_with_data("ok")
+    monkeypatch.setenv("ACME_SECRET", ACME_SECRET)
+    hooked = [
+        dict(
+            c,
+            contacts={
+                "webhook": {"url": httpserver.url_for("/hooks/acme"), "secret_env": "ACME_SECRET"}
+            },
+        )
+        if c["id"] == "acme"
+        else c
+        for c in CUSTOMERS
+    ]
+    source = history.cwd.parent / "hooked.json"
+    source.write_text(json.dumps(hooked), encoding="utf-8")
+    history.ok("customers", "import", str(source))
+    history.ok("notify", "8", "--allow-insecure-localhost")  # v1.4.0: C7 reaches acme
+    # Sent now: a period up to now holds it; the hand-checked period (November) does not.
+    rows = {r["id"]: r for r in history.json("report", "--since", "2026-11-01")["customers"]}
+    assert (rows["acme"]["notices_sent"], rows["globex"]["notices_sent"]) == (1, 0)
+    assert history.json("report", *PERIOD)["customers"][0]["notices_sent"] == 0
+    timeline = history.json("report", "--since", "2026-11-01", "--customer", "acme")["timeline"]
+    assert timeline[-1]["kind"] == "notice"
+    assert timeline[-1]["detail"] == "by webhook (deployment #8)"
+    assert timeline[-1]["title"].startswith("Notice sent: ")
+
+
+def test_build_report_on_a_session_gives_the_same_figures(history: Runner) -> None:
+    from datetime import UTC, datetime
+
+    from releasecare.config import load_config
+    from releasecare.report import Period, build_report
+    from releasecare.store import open_engine, transaction
+
+    config = load_config(history.cwd / "releasecare.toml")
+    engine = open_engine(history.db_url)
+    period = Period(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+    with transaction(engine, write=False) as session:
+        report = build_report(session, config, period, now=datetime(2026, 12, 1, tzinfo=UTC))
+        one = build_report(session, config, period, customer_id="globex")
+    engine.dispose()
+    eu = {k.key: k for k in report.environments}["production-eu"]
+    assert (eu.deploys, eu.attempts, len(eu.failures)) == (6, 7, 3)
+    assert eu.lead_time.median == (29 * DAY + 4 * HOUR) / 2 and eu.lead_time.p90 == LEADS_EU[-1]
+    assert [f.reasons for f in eu.failures] == [("failed",), ("rolled_back",), ("incident",)]
+    assert [f.recovery_seconds for f in eu.failures] == [DAY, 2 * HOUR, 90 * 60]
+    assert eu.recovery.n == 3 and eu.recovery.median is None and not eu.recovery.enough
+    assert eu.failure_rate == 3 / 7
+    assert [(r.customer_id, r.impact_minutes) for r in report.customers] == [
+        ("acme", 90),
+        ("globex", 0),
+        ("initech", 0),
+    ]
+    assert one.customer is not None and one.customer.customer_id == "globex"
+    assert [(e.kind, e.ref, e.detail) for e in one.timeline] == [
+        ("deployment", 4, "1 customer-facing change (1 added) to Search")
+    ]
+
+
+def test_spread_is_the_median_and_the_nearest_rank_90th_percentile() -> None:
+    from releasecare.report import spread
+
+    assert spread([4, 1, 3, 2]) == spread([1, 2, 3, 4])
+    assert (spread([1, 2, 3, 4]).median, spread([1, 2, 3, 4]).n) == (None, 4)
+    assert (spread([5, 1, 4, 2, 3]).median, spread([5, 1, 4, 2, 3]).p90) == (3, 5)
+    ten = spread(list(range(1, 11)))
+    assert (ten.median, ten.p90) == (5.5, 9)  # ceil(0.9 x 10) = 9th
+    eleven = spread(list(range(1, 12)))
+    assert (eleven.median, eleven.p90) == (6, 10)  # ceil(0.9 x 11) = 10th
+
+
+def test_the_period_defaults_to_the_last_90_days_and_takes_dates_or_times() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from releasecare.report import day_or_time, period_of
+
+    now = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+    assert period_of(None, None, now).since == now - timedelta(days=90)
+    assert period_of(None, None, now).until == now
+    assert day_or_time("2026-11-30", "--until", end=True) == datetime(2026, 12, 1, tzinfo=UTC)
+    assert day_or_time("2026-11-30", "--since") == datetime(2026, 11, 30, tzinfo=UTC)
+    assert day_or_time("2026-11-30T10:00:00+01:00", "--since") == datetime(
+        2026, 11, 30, 9, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_names_from_others_stay_inert_in_markdown_and_text(history: Runner) -> None:
+    import json
+
+    from tests.helpers import CUSTOMERS
+
+    hostile = "*Acme* [pay](https://evil.example) <b>x</b> | col"
+    renamed = [dict(c, name=hostile) if c["id"] == "acme" else c for c in CUSTOMERS]
+    source = history.cwd.parent / "renamed.json"
+    source.write_text(json.dumps(renamed), encoding="utf-8")
+    history.ok("customers", "import", str(source))
+    md = history.ok("report", *PERIOD, "--format", "md", "--customer", "acme").stdout
+    assert "## \\*Acme\\* [pay\\](https://evil.example) \\<b>x\\</b> | col (acme)" in md
+    table = history.ok("report", *PERIOD, "--format", "md").stdout
+    assert "| \\*Acme\\* [pay\\](https://evil.example) \\<b>x\\</b> \\| col (acme) | 5 |" in table
+    html = history.ok("report", *PERIOD, "--format", "html").stdout
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
