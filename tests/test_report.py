@@ -222,7 +222,7 @@ def test_customers_worst_first(history: Runner) -> None:
 
 def test_a_customers_period_as_a_timeline_in_their_time_zone(history: Runner) -> None:
     result = history.ok("report", *PERIOD, "--customer", "acme")
-    assert result.stdout.splitlines()[2:] == [
+    assert result.stdout.splitlines()[3:] == [
         "Acme GmbH (acme): 5 deploys received, 5 customer-facing changes added and 1 removed, "
         "1 incident (1 hour 30 minutes), 0 notices sent",
         "Times in Europe/Berlin.",

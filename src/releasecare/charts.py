@@ -29,6 +29,11 @@ def _nice_top(value: float) -> float:
     return step * 10  # pragma: no cover
 
 
+def _fractions(top: float) -> tuple[float, ...]:
+    """Where the value axis is marked: 0, the top, and half way when that is whole."""
+    return (0, 0.5, 1) if (top / 2).is_integer() else (0, 1)
+
+
 def _number(value: float) -> str:
     return f"{value:g}" if value < 10_000 else f"{value:,.0f}"
 
@@ -59,7 +64,7 @@ def column_chart(
     said = ", ".join(f"{label}: {_number(v)}" for label, v in zip(labels, values, strict=True))
     out = _open(ident, title, f"{y_label} by {x_label.lower()}: {said or 'none'}.", height)
     base = TOP + plot_h
-    for fraction in (0, 0.5, 1):
+    for fraction in _fractions(top):
         y = base - plot_h * fraction
         out.append(
             f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
@@ -109,13 +114,14 @@ def bar_chart(
     """Horizontal bars, one per label (customers, worst first), with a value axis."""
     row = 24
     left = 150
-    height = TOP + row * max(len(values), 1) + BOTTOM
+    # Room for the rotated axis label however few customers there are.
+    base = TOP + max(row * len(values), 96)
+    height = base + BOTTOM
     plot_w = WIDTH - left - RIGHT
     top = _nice_top(max(values, default=0))
     said = ", ".join(f"{label}: {_number(v)}" for label, v in zip(labels, values, strict=True))
     out = _open(ident, title, f"{x_label} by {y_label.lower()}: {said or 'none'}.", height)
-    base = TOP + row * max(len(values), 1)
-    for fraction in (0, 0.5, 1):
+    for fraction in _fractions(top):
         x = left + plot_w * fraction
         out.append(f'<line class="grid" x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{base}"/>')
         out.append(

@@ -24,6 +24,8 @@ REPORT_FORMATS = ("txt", "md", "html")
 # Customers listed in the text formats (the JSON document has every one).
 LISTED = 25
 CHARTED = 10
+# Failed deploys listed per environment or component: the most recent (JSON: all).
+FAILURES_LISTED = 10
 REASON_WORDS = {"failed": "failed", "rolled_back": "rolled back", "incident": "incident"}
 
 
@@ -99,7 +101,13 @@ def keys_context(keys: Keys) -> dict[str, Any]:
         "lead_time": spread_text(keys.lead_time, "change"),
         "failure_rate": failure_rate,
         "recovery": recovery,
-        "failures": [failure_line(f) for f in keys.failures],
+        "failures": [failure_line(f) for f in keys.failures[-FAILURES_LISTED:]],
+        "earlier_failures": (
+            f"and {plural(len(keys.failures) - FAILURES_LISTED, 'earlier failure')} "
+            "(the JSON report lists every one)"
+            if len(keys.failures) > FAILURES_LISTED
+            else ""
+        ),
     }
 
 
