@@ -56,7 +56,10 @@ def deploy_facts(
     recorded = {d.sha.lower() for d in everything if d.sha and len(d.sha) == 40}
     tips = recorded | {sha for _, sha in releases.values()}
     generations = reads.generations(reader, sorted(tips))
-    graph = Graph(partial(reads.band, reader), max(generations.values(), default=0))
+    band = partial(reads.band, reader)
+    # Made at the first walk, from its tips down; a later, higher tip reads only the
+    # generations above (deploys come in time order): the period's part of history.
+    graph: Graph | None = None
 
     def commit(deployment: Deployment) -> str | None:
         sha = (deployment.sha or "").lower()
@@ -93,13 +96,17 @@ def deploy_facts(
                 old_version = by_position.get(positions[deployment.version] - 1)
                 old = releases[old_version][1] if old_version in releases else None
             new = commit(deployment)
-            try:
-                if new is None:
-                    raise IncompleteHistory(deployment.version)
-                diff = difference(new, old, generations, graph.band, graph)
-                fact.added, fact.removed = diff.added, diff.removed
-            except IncompleteHistory:
+            ends = [new] if old is None else [new, old]
+            if new is None or any(t not in generations for t in ends):
                 fact.known = False
+            else:
+                if graph is None:
+                    graph = Graph(band, max(generations[t] for t in ends if t))
+                try:
+                    diff = difference(new, old, generations, band, graph)
+                    fact.added, fact.removed = diff.added, diff.removed
+                except IncompleteHistory:
+                    fact.known = False
             if deployment.reached_customers:
                 back = old_version is not None and versions_back(deployment.version, old_version)
                 fact.rollback = back or (bool(fact.removed) and not fact.added)
