@@ -510,3 +510,28 @@ def test_names_from_others_stay_inert_in_markdown_and_text(history: Runner) -> N
     assert "| \\*Acme\\* [pay\\](https://evil.example) \\<b>x\\</b> \\| col (acme) | 5 |" in table
     html = history.ok("report", *PERIOD, "--format", "html").stdout
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_deploy_the_stored_history_cannot_place_is_counted_and_said(history: Runner) -> None:
+    import sqlite3
+
+    doc = history.json("report", *PERIOD)
+    sha = next(
+        f["deployment"]["sha"]
+        for e in doc["environments"]
+        for f in e["failures"]
+        if f["deployment"]["id"] == 7
+    )
+    path = history.db_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as connection:  # as if the scan had lost v1.3.0's commit
+        connection.execute("DELETE FROM commits WHERE sha = ?", (sha,))
+    doc = history.json("report", *PERIOD)
+    # #5, #7 and #9 deploy v1.3.0; #6, #8 and #10 start from what it ran (v1.3.0).
+    assert doc["unknown_changes"] == 6
+    assert doc["deploys"] == 9  # still counted as deploys, with no changes
+    text = history.ok("report", *PERIOD).stdout
+    assert (
+        "warning: 6 deploys could not be placed in the stored history (run `releasecare "
+        "release scan`); their changes are not counted." in text
+    )
