@@ -499,3 +499,62 @@ def test_a_run_killed_midway_loses_nothing_and_repeats_carry_the_same_id(
         assert sum(len(v) for v in shop.receiver.got.values()) == 2  # nothing twice
     rows = shop.run.json("deliveries")["deliveries"]
     assert {r["state"] for r in rows} == {"sent"}
+
+
+def test_an_incident_goes_to_those_it_hurt_and_every_update_goes_again(shop: Shop) -> None:
+    opened = shop.run.json(
+        "incident", "open", "--env", "production-eu", "--title", "db-7 disk full (internal)",
+        "--public-title", "Card payments fail", "--component", "checkout",
+        "--started-at", "2026-11-02T11:00:00+00:00",
+        "--message", "We are investigating failed card payments at checkout.",
+    )  # fmt: skip
+    incident = str(opened["id"])
+
+    def notify_incident(*args: str) -> tuple[int, Any]:
+        result = shop.run(
+            "notify", "--incident", incident, "--allow-insecure-localhost", *args, "--json"
+        )
+        return result.exit_code, json.loads(result.stdout)
+
+    code, report = notify_incident()
+    assert code == 0 and report["incident"] == int(incident)
+    # Only Acme uses checkout: Globex hears nothing of it.
+    assert states(report) == {
+        ("acme", "webhook"): "sent",
+        ("acme", "slack"): "sent",
+        ("acme", "email"): "sent",
+    }
+    (hook,) = shop.receiver.got["/hooks/acme"]
+    Webhook(ACME_SECRET).verify(hook.get_data(), dict(hook.headers))
+    data = json.loads(hook.get_data())
+    assert data["type"] == "notice.incident"
+    assert data["data"]["notice"] == {"subject": f"incident:{incident}", "version": 1}
+    assert "Card payments fail" in data["data"]["markdown"]
+    assert "db-7" not in hook.get_data().decode()  # the internal title never goes out
+    assert "/hooks/globex" not in shop.receiver.got
+    # Nothing new: nothing sent, though the clock moved on.
+    code, report = notify_incident()
+    assert code == 0 and set(states(report).values()) == {"skipped"}
+    assert len(shop.receiver.got["/hooks/acme"]) == 1
+    # An update is a new version and goes at once, without --resend.
+    shop.run.ok(
+        "incident", "update", incident, "--status", "resolved",
+        "--message", "Card payments work again.", "--at", "2026-11-02T11:40:00+00:00",
+    )  # fmt: skip
+    code, report = notify_incident("--channel", "webhook")
+    assert code == 0 and report["deliveries"][0]["notice_version"] == 2
+    first, second = shop.receiver.got["/hooks/acme"]
+    assert first.headers["webhook-id"] != second.headers["webhook-id"]
+    assert "Card payments work again." in json.loads(second.get_data())["data"]["markdown"]
+    rows = shop.run.json("deliveries", "--customer", "acme")["deliveries"]
+    assert sum(1 for r in rows if r["subject"] == f"incident:{incident}") == 4
+
+
+@SQLITE_ONLY
+def test_notify_needs_a_deployment_or_an_incident(shop: Shop) -> None:
+    result = shop.run("notify")
+    assert result.exit_code == 2 and "give a DEPLOY_ID, --incident ID or --digest" in result.output
+    result = shop.run("notify", str(shop.deploy), "--incident", "1")
+    assert result.exit_code == 2
+    result = shop.run("notify", "--incident", "99")
+    assert result.exit_code == 2 and "99" in result.output

@@ -378,6 +378,18 @@ def fill_0005(db: Filler) -> None:
     )
 
 
+def fill_0006(db: Filler) -> None:
+    """A digest mark: what a customer on a daily cadence was last told."""
+    fill_0005(db)
+    db.add(
+        "digest_marks",
+        customer_id="acme",
+        environment="production-eu",
+        deployment_id=db.filled.ids["d2"],
+        updated_at=at("2026-10-12 07:00:00"),
+    )
+
+
 # Revision -> how to fill a database at that revision.
 FILLS: dict[str, Callable[[Filler], None]] = {
     "0001": fill_0001,
@@ -385,6 +397,7 @@ FILLS: dict[str, Callable[[Filler], None]] = {
     "0003": fill_0003,
     "0004": fill_0004,
     "0005": fill_0005,
+    "0006": fill_0006,
 }
 
 # Tables an upgrade makes again, their old rows gone on purpose: 0005 makes

@@ -52,6 +52,8 @@ notices
     ``overrides``    a release manager's wording for a change, kept in the repository
     ``render``       Jinja templates to Markdown, HTML, text and JSON notices
     ``feeds``        each customer's Atom feed
+    ``digests``      daily and weekly customers: what waits, what goes at once, and
+                     the digest of the net difference since they were last told
     ``outdir``       the one writer under ``--out``: atomic, never through a link
     ``slugs``        safe, unique file names from untrusted ids
     ``outundo``      puts ``--out`` back as it was when a command fails after writing

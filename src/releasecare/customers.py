@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from releasecare import http, jsontext, times
-from releasecare.domain import ALL, NAME_LIMITS, Contacts, Customer, FreezeWindow
+from releasecare.domain import ALL, CADENCES, NAME_LIMITS, Contacts, Customer, FreezeWindow
 from releasecare.errors import InputError, RecordError, did_you_mean, shown
 
 KEYS = (
@@ -33,7 +33,7 @@ KEYS = (
     "contacts",
     "freeze",
 )
-CONTACT_KEYS = ("email", "webhook", "slack")
+CONTACT_KEYS = ("email", "webhook", "slack", "cadence")
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -54,6 +54,7 @@ class CsvColumns:
     webhook_url: str = "webhook_url"
     webhook_secret_env: str = "webhook_secret_env"
     slack_url_env: str = "slack_url_env"
+    cadence: str = "cadence"
     freeze: str = "freeze"
 
 
@@ -173,6 +174,8 @@ def _csv_records(
                 contacts["webhook"]["secret_env"] = cell(columns.webhook_secret_env)
         if cell(columns.slack_url_env):
             contacts["slack"] = {"url_env": cell(columns.slack_url_env)}
+        if cell(columns.cadence):
+            contacts["cadence"] = cell(columns.cadence)
         if contacts:
             record["contacts"] = contacts
         if cell(columns.freeze):
@@ -340,11 +343,20 @@ def _contacts(value: Any, where: str) -> Contacts:
             "holds the Slack webhook URL (a secret), never the URL itself",
             field="contacts.slack",
         )
+    cadence = value.get("cadence", "immediate")
+    if cadence not in CADENCES:
+        hint = did_you_mean(str(cadence), CADENCES) if isinstance(cadence, str) else None
+        raise RecordError(
+            where,
+            f"must be one of {', '.join(CADENCES)}" + (f" ({hint})" if hint else ""),
+            field="contacts.cadence",
+        )
     return Contacts(
         email=tuple(emails),
         webhook_url=url,
         webhook_secret_env=webhook.get("secret_env"),
         slack_url_env=slack.get("url_env"),
+        cadence=cadence,
     )
 
 

@@ -608,6 +608,7 @@ def notify_json(result: NotifyResult) -> dict[str, Any]:
     return document(
         "notify",
         deployment=None if result.deployment is None else deployment_json(result.deployment),
+        incident=None if result.incident is None else result.incident.id,
         dry_run=result.dry_run,
         baseline=result.baseline,
         nothing_changed=result.nothing_changed,

@@ -7,8 +7,10 @@ built and tested without the others. Times are timezone-aware (UTC unless said).
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 DEPLOY_STATUSES = ("succeeded", "failed", "rolled_back", "in_progress")
 # What a status means, once: succeeded reached customers; rolled_back reached them
@@ -178,12 +180,39 @@ class FreezeWindow:
         return self.start <= moment < self.end
 
 
+# How often a customer is told: every notice at once, or a digest a day or a week
+# (what needs action, rollbacks that take something away and incidents go at once).
+CADENCES = ("immediate", "daily", "weekly")
+
+
 @dataclass(frozen=True)
 class Contacts:
     email: tuple[str, ...] = ()
     webhook_url: str | None = None
     webhook_secret_env: str | None = None
     slack_url_env: str | None = None
+    cadence: str = "immediate"
+
+    def as_json(self) -> dict[str, Any]:
+        """How the store keeps them (``Contacts.from_json`` reads it back)."""
+        return {
+            "email": list(self.email),
+            "webhook_url": self.webhook_url,
+            "webhook_secret_env": self.webhook_secret_env,
+            "slack_url_env": self.slack_url_env,
+            "cadence": self.cadence,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> Contacts:
+        data = data or {}
+        return cls(
+            email=tuple(data.get("email") or ()),
+            webhook_url=data.get("webhook_url"),
+            webhook_secret_env=data.get("webhook_secret_env"),
+            slack_url_env=data.get("slack_url_env"),
+            cadence=data.get("cadence") or "immediate",
+        )
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,31 @@ def _of_deployment(
     )
 
 
+def impact_between(
+    db: Session | Reader,
+    earlier: Deployment,
+    later: Deployment,
+    *,
+    voice: VoiceOptions | None = None,
+) -> Impact:
+    """The net difference an environment went through from ``earlier`` to ``later``
+    (two deployments that reached customers), as if one deploy had made it: a change
+    added and rolled back in between is in neither ``added`` nor ``removed``. A
+    customer on a digest hears this since what they were last told."""
+    with reading(db) as reader:
+        return _impact(
+            reader,
+            later.environment,
+            (later.version, later.sha),
+            earlier,
+            later.deployed_at,
+            deployment=later,
+            unmapped="ignore",
+            voice=voice or VoiceOptions(),
+            edits={},
+        )
+
+
 def preview(
     db: Session | Reader,
     environment: str,

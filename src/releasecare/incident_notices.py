@@ -16,13 +16,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from releasecare.affected import Hurt, hurt
 from releasecare.config import Config
-from releasecare.domain import Component, Customer, Incident
+from releasecare.domain import NOTICE_FORMATS, Component, Customer, Incident
 from releasecare.errors import NotFound
 from releasecare.feeds import update_feed
 from releasecare.incidents import require
@@ -38,6 +39,8 @@ from releasecare.render import (
 from releasecare.slugs import safe_slug
 from releasecare.store import customers as customer_store
 from releasecare.store import notices as notice_store
+from releasecare.store import noticeversions as version_store
+from releasecare.store.noticeversions import NoticeVersion
 from releasecare.text import duration_text
 
 if TYPE_CHECKING:
@@ -150,7 +153,80 @@ def render_incident(
     now: datetime | None = None,
 ) -> tuple[Incident, list[RenderedNotice]]:
     """Write this version of the incident's notice for every affected customer (or
-    ``only`` those), their index and feed, and remember each file."""
+    ``only`` those), their index and feed, and remember each file; each customer's
+    notice in every format is stored as a notice version too (what ``notify
+    --incident`` sends)."""
+    incident, contexts, options = _contexts(
+        session, config, incident_id, only=only, formats=formats, feed=feed, now=now
+    )
+    written = write_incident_notices(contexts, incident_stem(incident), out_dir, options)
+    notice_store.remember_incident(session, incident.id, len(incident.updates), written)
+    _store_versions(session, incident, contexts, options)
+    return incident, written
+
+
+@dataclass(frozen=True)
+class IncidentDeliverable:
+    """What delivery may send for an incident: each affected customer's newest notice
+    version, and the customers as the registry holds them now (their contacts)."""
+
+    incident: Incident
+    versions: list[NoticeVersion] = field(default_factory=list)
+    customers: Mapping[str, Customer] = field(default_factory=dict)
+
+
+def deliverable_incident(
+    session: Session,
+    config: Config,
+    incident_id: int,
+    *,
+    only: Sequence[str] = (),
+    store: bool = True,
+    now: datetime | None = None,
+) -> IncidentDeliverable:
+    """The incident's notice as it stands now, for every affected customer (or
+    ``only`` those): the stored version when its content is the same, else the next
+    version, stored unless ``store`` is false (a dry run). Each update (a status, a
+    message, the end) is a new version; the passing of time alone is not."""
+    incident, contexts, options = _contexts(
+        session, config, incident_id, only=only, formats=NOTICE_FORMATS, now=now
+    )
+    customers = {
+        str(c["customer"]["id"]): customer_store.get(session, str(c["customer"]["id"]))
+        for c in contexts
+    }
+    present = {key: c for key, c in customers.items() if c is not None}
+    if store:
+        versions = _store_versions(session, incident, contexts, options)
+    else:
+        stored = version_store.latest(session, f"incident:{incident.id}", list(customers))
+        versions = [
+            stored.get(str(c["customer"]["id"]))
+            or NoticeVersion(
+                id=0,
+                customer_id=str(c["customer"]["id"]),
+                subject=f"incident:{incident.id}",
+                version=1,
+                fingerprint="",
+                title=str(c["title"]),
+                documents={},
+                incident_id=incident.id,
+            )
+            for c in contexts
+        ]
+    return IncidentDeliverable(incident, versions, present)
+
+
+def _contexts(
+    session: Session,
+    config: Config,
+    incident_id: int,
+    *,
+    only: Sequence[str],
+    formats: Sequence[str],
+    feed: bool = False,
+    now: datetime | None = None,
+) -> tuple[Incident, list[dict[str, Any]], RenderOptions]:
     moment = now or datetime.now(UTC)
     incident = require(session, incident_id)
     affected = hurt(session, incident, moment)
@@ -179,9 +255,53 @@ def render_incident(
         contexts.append(
             incident_context(incident, customer, item, config.components, options, moment)
         )
-    written = write_incident_notices(contexts, incident_stem(incident), out_dir, options)
-    notice_store.remember_incident(session, incident.id, len(incident.updates), written)
-    return incident, written
+    return incident, contexts, options
+
+
+# What changes with the clock alone while an incident is open: not a new version.
+_CLOCK_FIELDS = ("length", "minutes")
+
+
+def _fingerprint(context: Mapping[str, Any]) -> str:
+    same = {k: v for k, v in context.items() if k not in ("generated_at", "entry", "headline")}
+    same["incident"] = {k: v for k, v in context["incident"].items() if k not in _CLOCK_FIELDS}
+    if context["incident"]["resolved_at"]:
+        same["length"] = context["incident"]["length"]
+    return hashlib.sha256(
+        json.dumps(same, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+
+
+def _store_versions(
+    session: Session,
+    incident: Incident,
+    contexts: Sequence[Mapping[str, Any]],
+    options: RenderOptions,
+) -> list[NoticeVersion]:
+    """Each customer's notice in every format, stored as their newest version of the
+    incident's notice unless the newest one says the same."""
+    templates = Templates(options.template_dir)
+    versions = []
+    for context in contexts:
+        documents = {
+            fmt: (
+                json.dumps(context, indent=2, ensure_ascii=False) + "\n"
+                if fmt == "json"
+                else templates.render(f"incident.{fmt}.j2", context)
+            )
+            for fmt in NOTICE_FORMATS
+        }
+        version, _ = version_store.save(
+            session,
+            customer_id=str(context["customer"]["id"]),
+            subject=f"incident:{incident.id}",
+            title=str(context["title"]),
+            documents=documents,
+            fingerprint=_fingerprint(context),
+            incident_id=incident.id,
+        )
+        versions.append(version)
+    return versions
 
 
 def write_incident_notices(

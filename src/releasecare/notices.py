@@ -101,7 +101,9 @@ def render_impact(
         impact = replace(
             impact, customers=tuple(ci for ci in impact.customers if ci.customer.id in set(only))
         )
-    options = _options(config, impact, formats, generated_at, feed=feed, overview_dir=overview_dir)
+    options = render_options(
+        config, impact, formats, generated_at, feed=feed, overview_dir=overview_dir
+    )
     held = held_back_changes(impact.added, options.voice)
     incidents = incidents_for(session, impact)
     written = render_notices(
@@ -118,7 +120,7 @@ def render_impact(
     return Rendered(impact, written, held)
 
 
-def _options(
+def render_options(
     config: Config,
     impact: Impact,
     formats: Sequence[str],
@@ -229,7 +231,7 @@ def deliverable(
         rest = replace(
             impact, customers=tuple(c for c in impact.customers if c.customer.id in wanted)
         )
-        options = _options(config, rest, NOTICE_FORMATS, None)
+        options = render_options(config, rest, NOTICE_FORMATS, None)
         held = {h.change.sha for h in held_back_changes(rest.added, options.voice)}
         incidents = incidents_for(session, rest)
         if store:

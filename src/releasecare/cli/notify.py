@@ -13,11 +13,24 @@ if TYPE_CHECKING:
     from releasecare.delivery.outbox import NotifyResult
 
 CHANNEL_NAMES = ("webhook", "slack", "email")  # releasecare.delivery.CHANNELS
-STATE_NAMES = ("pending", "sent", "failed", "given_up", "unknown")  # the outbox's states
+STATE_NAMES = ("pending", "sent", "failed", "given_up", "unknown", "waiting", "digested")
 
 
 @click.command("notify")
-@click.argument("deploy_id", type=int)
+@click.argument("deploy_id", type=int, required=False)
+@click.option(
+    "--incident",
+    "incident_id",
+    type=int,
+    metavar="ID",
+    help="An incident's notice instead (each update is a new version, sent at once).",
+)
+@click.option(
+    "--digest",
+    is_flag=True,
+    help="The digests that are due: customers on a daily or weekly cadence, told the net "
+    "difference since they were last told.",
+)
 @click.option(
     "--channel",
     "channels",
@@ -46,7 +59,9 @@ STATE_NAMES = ("pending", "sent", "failed", "given_up", "unknown")  # the outbox
 @pass_app
 def notify(
     app: App,
-    deploy_id: int,
+    deploy_id: int | None,
+    incident_id: int | None,
+    digest: bool,
     channels: tuple[str, ...],
     customers: tuple[str, ...],
     dry_run: bool,
@@ -55,7 +70,8 @@ def notify(
     allow_insecure_localhost: bool,
     as_json: bool,
 ) -> None:
-    """Deliver a deployment's notices to each affected customer's contacts.
+    """Deliver a deployment's (or an incident's) notices to each affected customer's
+    contacts.
 
     Webhooks are signed (Standard Webhooks), Slack gets a Block Kit message, e-mail
     goes through the [delivery.email] SMTP server. Each notice version goes to each
@@ -67,8 +83,14 @@ def notify(
     Examples:
       releasecare notify 7 --dry-run
       releasecare notify 7 --channel webhook --customer acme --json
+      releasecare notify --incident 3
+      releasecare notify --digest          # from a daily scheduled job
     """
     from releasecare.delivery.outbox import NotifyRequest
+    from releasecare.errors import InputError
+
+    if [deploy_id is not None, incident_id is not None, digest].count(True) != 1:
+        raise InputError("give a DEPLOY_ID, --incident ID or --digest (one of them)")
     from releasecare.delivery.outbox import notify as run_notify
 
     result = run_notify(
@@ -76,6 +98,8 @@ def notify(
         app.config,
         NotifyRequest(
             deploy_id=deploy_id,
+            incident_id=incident_id,
+            digest=digest,
             channels=channels,
             customers=customers,
             dry_run=dry_run,
@@ -90,7 +114,7 @@ def notify(
         emit_json(notify_json(result))
         report_errors(result)
     else:
-        print_report(result, deploy_id, dry_run=dry_run)
+        print_report(result, dry_run=dry_run)
     if result.exit_code:
         raise SystemExit(result.exit_code)
 
@@ -132,21 +156,24 @@ def deliveries(app: App, customer: str | None, state: str | None, as_json: bool)
 COMMANDS = [notify, deliveries]
 
 
-def print_report(result: NotifyResult, deploy_id: int, *, dry_run: bool = False) -> None:
+def print_report(result: NotifyResult, *, dry_run: bool = False) -> None:
     """What a notify run did, a line per target; errors on stderr (``after-deploy
     --notify`` prints the same)."""
+    what = result.what
     if result.nothing_changed and result.deployment is not None:
         click.echo(f"{nothing_changed(result.deployment)}; nothing to send")
     elif result.baseline:
         click.echo(
-            f"deployment #{deploy_id} is the first recorded on its environment: a baseline, "
+            f"{what} is the first recorded on its environment: a baseline, "
             "nothing sent (--notify-first sends it)"
         )
+    elif not result.told and result.digest:
+        click.echo("no digest to send: nobody on a daily or weekly cadence has news waiting")
     elif not result.told:
         click.echo("no customer to tell: nobody affected has a contact for these channels")
     else:
         counts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in result.counts.items())
-        click.echo(f"deployment #{deploy_id}{' (dry run)' if dry_run else ''}: {counts}")
+        click.echo(f"{what}{' (dry run)' if dry_run else ''}: {counts}")
         for t in result.told:
             why = f": {t.reason}" if t.reason and t.state != "sent" else ""
             click.echo(

@@ -170,7 +170,7 @@ def after_deploy(
         if delivered is not None:
             from releasecare.cli.notify import print_report
 
-            print_report(delivered, deployment.id)
+            print_report(delivered)
     _finish(result, strict, as_json)
     if delivered is not None and delivered.exit_code:
         raise SystemExit(delivered.exit_code)

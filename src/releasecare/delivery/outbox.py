@@ -31,21 +31,25 @@ import random
 import ssl
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from releasecare import digests
 from releasecare.config import Config
 from releasecare.crashpoints import crash_point
 from releasecare.delivery import CHANNELS, channel
 from releasecare.delivery.outcome import Outcome
 from releasecare.delivery.targets import Notice, Sending, Target
-from releasecare.domain import Deployment
-from releasecare.errors import InputError, did_you_mean
+from releasecare.domain import Customer, Deployment, Incident
+from releasecare.errors import InputError, NotFound, did_you_mean
+from releasecare.incident_notices import deliverable_incident
 from releasecare.notices import deliverable
+from releasecare.store import customers as customer_store
 from releasecare.store import deliveries as outbox_store
 from releasecare.store import deployments as deployment_store
+from releasecare.store import noticeversions as version_store
 from releasecare.store import transaction
 from releasecare.store.deliveries import Delivery
 from releasecare.store.noticeversions import NoticeVersion
@@ -66,13 +70,15 @@ _jitter = random.Random()
 
 @dataclass(frozen=True)
 class NotifyRequest:
-    deploy_id: int
+    deploy_id: int | None = None
     channels: tuple[str, ...] = ()  # none: every channel
     customers: tuple[str, ...] = ()  # none: every affected customer
     dry_run: bool = False
     resend: bool = False
     notify_first: bool = False
     allow_insecure_localhost: bool = False
+    incident_id: int | None = None  # an incident's notice instead of a deployment's
+    digest: bool = False  # the digests that are due instead
 
 
 @dataclass(frozen=True)
@@ -98,9 +104,20 @@ class NotifyResult:
     baseline: bool = False  # the environment's first deploy: nothing sent
     nothing_changed: bool = False  # a deploy that never reached customers
     unreachable: bool = False  # every target tried was unreachable
+    incident: Incident | None = None  # notify --incident: the incident
+    digest: bool = False  # notify --digest
 
     def count(self, state: str) -> int:
         return sum(1 for t in self.told if t.state == state)
+
+    @property
+    def what(self) -> str:
+        """What was delivered, as the report names it."""
+        if self.incident is not None:
+            return f"incident #{self.incident.id}"
+        if self.digest:
+            return "digests"
+        return f"deployment #{self.deployment.id}" if self.deployment else "notices"
 
     @property
     def counts(self) -> dict[str, int]:
@@ -162,6 +179,11 @@ def _plan(
     session: Any, config: Config, request: NotifyRequest, sending: Sending
 ) -> tuple[NotifyResult, list[_Work]]:
     """What to send: the report of what needs nothing, and the outbox rows to work."""
+    if request.incident_id is not None:
+        return _plan_incident(session, config, request, sending)
+    if request.digest:
+        return _plan_digests(session, config, request, sending)
+    assert request.deploy_id is not None
     found = deliverable(
         session, config, request.deploy_id, only=request.customers, store=not request.dry_run
     )
@@ -173,6 +195,170 @@ def _plan(
         return replace(result, baseline=True), []
     customers = {ci.customer.id: ci.customer for ci in impact.customers}
     subject = f"deployment:{request.deploy_id}"
+    deployment = impact.deployment
+    assert deployment is not None
+    now: list[NoticeVersion] = []
+    waits: dict[str, list[NoticeVersion]] = defaultdict(list)
+    told: list[Told] = []
+    plans: list[Planned] = []
+    for version in found.versions:
+        customer = customers[version.customer_id]
+        if not digests.on_digest(customer):
+            now.append(version)
+            continue
+        decision = digests.decide(session, config, customer, deployment, version)
+        if decision.action == "send":
+            now.append(version)
+            if not request.dry_run:
+                digests.mark_told(session, customer, deployment)
+        elif decision.action == "wait":
+            waits[decision.reason].append(version)
+            if not request.dry_run:
+                digests.mark_told(session, customer, deployment, baseline=True)
+        elif decision.action == "covered":
+            told.append(Told(customer.id, "-", "-", "skipped", decision.reason))
+        else:
+            plans.extend(_digest_plan(session, config, request, customer, told))
+    plans.insert(0, Planned(subject, now, customers))
+    plans[1:1] = [Planned(subject, v, customers, waiting=why) for why, v in waits.items()]
+    return _plan_all(session, request, sending, replace(result, told=told), plans)
+
+
+def _plan_all(
+    session: Any,
+    request: NotifyRequest,
+    sending: Sending,
+    result: NotifyResult,
+    plans: Sequence[Planned],
+) -> tuple[NotifyResult, list[_Work]]:
+    told, work = list(result.told), []
+    for planned in plans:
+        more, rows = _plan_rows(session, request, sending, planned)
+        told += more
+        work += rows
+    return replace(result, told=told), work
+
+
+def _plan_incident(
+    session: Any, config: Config, request: NotifyRequest, sending: Sending
+) -> tuple[NotifyResult, list[_Work]]:
+    """An incident's notice as it stands: every update is a new version, sent at once
+    (no ``--resend`` needed, whatever the customer's cadence), to each affected
+    customer still in the registry."""
+    assert request.incident_id is not None
+    found = deliverable_incident(
+        session, config, request.incident_id, only=request.customers, store=not request.dry_run
+    )
+    result = NotifyResult(None, dry_run=request.dry_run, incident=found.incident)
+    planned = Planned(
+        f"incident:{found.incident.id}",
+        [v for v in found.versions if v.customer_id in found.customers],
+        dict(found.customers),
+        each_version=True,
+    )
+    return _plan_all(session, request, sending, result, [planned])
+
+
+def _plan_digests(
+    session: Any, config: Config, request: NotifyRequest, sending: Sending
+) -> tuple[NotifyResult, list[_Work]]:
+    """``notify --digest``: each customer on a daily or weekly cadence (or those of
+    ``request.customers``) whose digest is due gets one, with the net difference since
+    they were last told; a digest not yet delivered is tried again."""
+    everyone = {c.id: c for c in customer_store.all_customers(session)}
+    unknown = set(request.customers) - set(everyone)
+    if unknown:
+        raise NotFound(f"unknown customer: {', '.join(sorted(unknown))}")
+    chosen = [everyone[i] for i in request.customers] if request.customers else everyone.values()
+    told: list[Told] = []
+    plans: list[Planned] = []
+    moment = datetime.now(UTC)
+    for customer in sorted(chosen, key=lambda c: c.id):
+        if not digests.on_digest(customer):
+            continue
+        next_at = digests.due(session, customer, moment)
+        if next_at is None:
+            plans.extend(_digest_plan(session, config, request, customer, told))
+            continue
+        plans.extend(_digest_retry(session, request, customer))
+        waiting = outbox_store.waiting(session, customer.id)
+        for row in waiting:
+            told.append(
+                _told(
+                    row,
+                    "waiting",
+                    f"for the {customer.contacts.cadence} digest, next due at "
+                    f"{next_at.isoformat(timespec='minutes')}",
+                )
+            )
+    result = NotifyResult(None, told=told, dry_run=request.dry_run, digest=True)
+    return _plan_all(session, request, sending, result, plans)
+
+
+def _digest_plan(
+    session: Any, config: Config, request: NotifyRequest, customer: Customer, told: list[Told]
+) -> list[Planned]:
+    """The customer's digest now (composed and stored, in a dry run only composed), and
+    its undelivered predecessor's rows; a digest with nothing to tell is said."""
+    plans = _digest_retry(session, request, customer)
+    digest = digests.compose(session, config, customer, store=not request.dry_run)
+    if digest is None:
+        return plans
+    if digest.version is None:
+        told.append(
+            Told(
+                customer.id,
+                "-",
+                "-",
+                "skipped",
+                "nothing left to tell: what it brought was taken back before the digest",
+            )
+        )
+        return plans
+    mine = {customer.id: customer}
+    return [*plans, Planned(digests.SUBJECT, [digest.version], mine, each_version=True)]
+
+
+def _digest_retry(session: Any, request: NotifyRequest, customer: Customer) -> list[Planned]:
+    """The customer's newest digest again when one of its targets (of the channels
+    asked for) still waits for it: a row pending, or none yet (an earlier run sent it
+    on other channels only)."""
+    rows = outbox_store.latest_version_rows(session, digests.SUBJECT, customer.id)
+    have = {(r.channel, r.target_key): r.state for r in rows}
+    wanted = [
+        (name, target.key)
+        for name in request.channels or tuple(CHANNELS)
+        for target in channel(name).targets(customer)
+    ]
+    if not rows or all(have.get(key, "pending") != "pending" for key in wanted):
+        return []
+    newest = version_store.latest(session, digests.SUBJECT, [customer.id]).get(customer.id)
+    if newest is None:
+        return []
+    return [Planned(digests.SUBJECT, [newest], {customer.id: customer}, each_version=True)]
+
+
+@dataclass(frozen=True)
+class Planned:
+    """The notice versions of one subject to send, and their customers (contacts)."""
+
+    subject: str
+    versions: Sequence[NoticeVersion]
+    customers: Mapping[str, Customer]
+    # Every new version goes out (an incident's updates); else a version that changed
+    # after an earlier one was sent waits for --resend.
+    each_version: bool = False
+    # Why these notices wait for the customer's digest (None: they are sent).
+    waiting: str | None = None
+
+
+def _plan_rows(
+    session: Any, request: NotifyRequest, sending: Sending, planned: Planned
+) -> tuple[list[Told], list[_Work]]:
+    """The outbox rows of ``planned`` (added when new), what needs nothing reported,
+    and the rows to send; a notice that waits for a digest gets ``waiting`` rows."""
+    customers = planned.customers
+    subject = planned.subject
     names = request.channels or tuple(CHANNELS)
     disabled = outbox_store.disabled(session, customers)
     existing = outbox_store.for_subject(session, subject, customers)
@@ -182,7 +368,7 @@ def _plan(
     told: list[Told] = []
     wanted: list[tuple[NoticeVersion, Target, Notice, Any, str]] = []
     additions = []
-    for version in found.versions:
+    for version in planned.versions:
         customer = customers[version.customer_id]
         notice = Notice(
             customer_id=customer.id,
@@ -207,7 +393,7 @@ def _plan(
                     for r in rows[key]
                     if r.version < version.version and r.state in ("sent", "unknown")
                 ]
-                if mine is None and earlier and not request.resend:
+                if mine is None and earlier and not (request.resend or planned.each_version):
                     told.append(
                         replace(
                             line,
@@ -221,7 +407,10 @@ def _plan(
                     mine.message_id if mine else module.message_id_for(version.key, target, sending)
                 )
                 if request.dry_run:
-                    told.append(_dry(line, mine, message_id))
+                    if planned.waiting and (mine is None or mine.state == "waiting"):
+                        told.append(replace(line, state="waiting", reason=planned.waiting))
+                    else:
+                        told.append(_dry(line, mine, message_id))
                     continue
                 if mine is None:
                     additions.append(
@@ -233,10 +422,15 @@ def _plan(
                             "target": target.shown,
                             "message_id": message_id,
                         }
+                        | (
+                            {"state": "waiting", "last_reply": planned.waiting}
+                            if planned.waiting
+                            else {}
+                        )
                     )
                 wanted.append((version, target, notice, module, message_id))
     if request.dry_run:
-        return replace(result, told=told), []
+        return told, []
     outbox_store.add(session, additions)
     current = {
         (r.notice_version_id, r.channel, r.target_key): r
@@ -264,9 +458,11 @@ def _plan(
         elif row.state == "sent":
             sent = row.sent_at.isoformat() if row.sent_at else "before"
             told.append(replace(line, state="skipped", reason=f"already sent ({sent})"))
+        elif row.state == "digested":
+            told.append(replace(line, state="skipped"))
         else:
             told.append(replace(line, state=row.state))
-    return replace(result, told=told), work
+    return told, work
 
 
 def _first_on_environment(session: Any, deployment: Deployment | None) -> bool:

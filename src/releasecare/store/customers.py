@@ -107,7 +107,7 @@ def _columns(customer: Customer, now: datetime) -> dict[str, Any]:
         "tier": customer.tier,
         "all_environments": ALL in customer.environments,
         "all_components": ALL in customer.components,
-        "contacts": _contacts_json(customer.contacts),
+        "contacts": customer.contacts.as_json(),
         "updated_at": now,
     }
 
@@ -129,17 +129,7 @@ def _fill(row: CustomerRow, customer: Customer, now: datetime) -> None:
     ]
 
 
-def _contacts_json(contacts: Contacts) -> dict[str, Any]:
-    return {
-        "email": list(contacts.email),
-        "webhook_url": contacts.webhook_url,
-        "webhook_secret_env": contacts.webhook_secret_env,
-        "slack_url_env": contacts.slack_url_env,
-    }
-
-
 def to_domain(row: CustomerRow) -> Customer:
-    contacts = row.contacts or {}
     return Customer(
         id=row.id,
         name=row.name,
@@ -152,12 +142,7 @@ def to_domain(row: CustomerRow) -> Customer:
         timezone=row.timezone,
         locale=row.locale,
         tier=row.tier,
-        contacts=Contacts(
-            email=tuple(contacts.get("email") or ()),
-            webhook_url=contacts.get("webhook_url"),
-            webhook_secret_env=contacts.get("webhook_secret_env"),
-            slack_url_env=contacts.get("slack_url_env"),
-        ),
+        contacts=Contacts.from_json(row.contacts),
         freeze=tuple(FreezeWindow(w.start, w.end, w.reason) for w in row.freeze),
     )
 

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from releasecare.store.models import DeliveryRow, DisabledTargetRow, NoticeVersionRow
 from releasecare.store.upsert import insert
 
-STATES = ("pending", "sent", "failed", "given_up", "unknown")
+# waiting: for the customer's next digest (never sent on its own); digested: a digest
+# told the customer (or, when the net difference was nothing, had nothing to tell).
+STATES = ("pending", "sent", "failed", "given_up", "unknown", "waiting", "digested")
 
 
 @dataclass(frozen=True)
@@ -42,14 +44,17 @@ class Delivery:
     sent_at: datetime | None
     subject: str = ""
     version: int = 0
+    deployment_id: int | None = None
 
 
 def add(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
     """Add pending rows (notice_version_id, customer_id, channel, target_key, target,
-    message_id); a row that is there already is left as it is."""
+    message_id; ``state`` "waiting" and a ``last_reply`` for a notice that waits for a
+    digest); a row that is there already is left as it is."""
     now = datetime.now(UTC)
     values = [
-        {**row, "state": "pending", "attempts": 0, "created_at": now, "updated_at": now}
+        {"state": "pending", "last_reply": None, **row, "attempts": 0}
+        | {"created_at": now, "updated_at": now}
         for row in rows
     ]
     if not values:
@@ -84,6 +89,53 @@ def listing(
     if state is not None:
         query = query.where(DeliveryRow.state == state)
     return _query(session, query.order_by(DeliveryRow.created_at.desc(), DeliveryRow.id.desc()))
+
+
+def waiting(session: Session, customer_id: str) -> list[Delivery]:
+    """The customer's rows that wait for their next digest, oldest first."""
+    return _query(
+        session,
+        _joined()
+        .where(DeliveryRow.customer_id == customer_id, DeliveryRow.state == "waiting")
+        .order_by(DeliveryRow.created_at, DeliveryRow.id),
+    )
+
+
+def latest_version_rows(session: Session, subject: str, customer_id: str) -> list[Delivery]:
+    """The rows of the customer's newest version of ``subject``."""
+    newest = (
+        select(func.max(NoticeVersionRow.version))
+        .where(NoticeVersionRow.subject == subject, NoticeVersionRow.customer_id == customer_id)
+        .scalar_subquery()
+    )
+    return _query(
+        session,
+        _joined().where(
+            NoticeVersionRow.subject == subject,
+            NoticeVersionRow.customer_id == customer_id,
+            NoticeVersionRow.version == newest,
+        ),
+    )
+
+
+def settle(session: Session, delivery_ids: Collection[int], reply: str) -> None:
+    """Waiting rows a digest has told (state ``digested``, ``reply`` saying which)."""
+    if not delivery_ids:
+        return
+    session.execute(
+        update(DeliveryRow)
+        .where(DeliveryRow.id.in_(list(delivery_ids)), DeliveryRow.state == "waiting")
+        .values(state="digested", last_reply=reply, updated_at=datetime.now(UTC))
+    )
+
+
+def _joined() -> Any:
+    return select(
+        DeliveryRow,
+        NoticeVersionRow.subject,
+        NoticeVersionRow.version,
+        NoticeVersionRow.deployment_id,
+    ).join(NoticeVersionRow, NoticeVersionRow.id == DeliveryRow.notice_version_id)
 
 
 def get(session: Session, delivery_id: int) -> Delivery | None:
@@ -201,6 +253,8 @@ def _query(session: Session, query: Any) -> list[Delivery]:
             sent_at=row.sent_at,
             subject=subject,
             version=version,
+            deployment_id=deployment_id,
         )
-        for row, subject, version in session.execute(query)
+        for row, subject, version, *more in session.execute(query)
+        for deployment_id in [more[0] if more else None]
     ]

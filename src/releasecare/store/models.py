@@ -389,3 +389,17 @@ class DisabledTargetRow(Base):
     target_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     reason: Mapped[str] = mapped_column(Text)
     disabled_at: Mapped[datetime]
+
+
+class DigestMarkRow(Base):
+    """What a customer on a digest cadence was last told of an environment: the
+    deployment their last digest (or notice sent at once) brought them up to. The
+    next digest tells them the net difference from there."""
+
+    __tablename__ = "digest_marks"
+
+    customer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    environment: Mapped[str] = mapped_column(String(128), primary_key=True)
+    # No foreign key: a pruned deployment leaves the mark, which then starts over.
+    deployment_id: Mapped[int]
+    updated_at: Mapped[datetime]

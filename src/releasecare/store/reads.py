@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 # The newest migration. Every command checks the database against it with one query,
 # and loads Alembic only when there is a migration to run (a test keeps it true).
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 
 # How long a SQLite writer waits for another one to finish: long enough to wait out a
 # whole scan or ingest holding the lock. ``[database] busy_timeout`` (seconds) or
@@ -458,7 +458,6 @@ def _customers(reader: Reader, where: str, params: Sequence[object]) -> list[tup
             freeze.setdefault(cid, []).append(FreezeWindow(_time(start), _time(end), reason))
     result = []
     for cid, name, timezone, locale, tier, all_envs, all_comps, contacts_json in rows:
-        contacts = _json(contacts_json) or {}
         found = Customer(
             id=cid,
             name=name,
@@ -467,12 +466,7 @@ def _customers(reader: Reader, where: str, params: Sequence[object]) -> list[tup
             timezone=timezone,
             locale=locale,
             tier=tier,
-            contacts=Contacts(
-                email=tuple(contacts.get("email") or ()),
-                webhook_url=contacts.get("webhook_url"),
-                webhook_secret_env=contacts.get("webhook_secret_env"),
-                slack_url_env=contacts.get("slack_url_env"),
-            ),
+            contacts=Contacts.from_json(_json(contacts_json)),
             freeze=tuple(freeze.get(cid, ())),
         )
         result.append((found, bool(all_comps)))
