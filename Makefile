@@ -19,3 +19,4 @@ bench:
 	.venv/bin/python benchmarks/bench_voice.py
 	.venv/bin/python benchmarks/bench_history.py
 	.venv/bin/python benchmarks/bench_notify.py
+	.venv/bin/python benchmarks/bench_report.py

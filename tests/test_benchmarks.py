@@ -23,6 +23,7 @@ BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
         ),
         ("bench_render.py", ["rendering alone:", "baseline:"]),
         ("bench_notify.py", ["ratio baseline / notify:", "bare signed-POST loop"]),
+        ("bench_report.py", ["ratio report / baseline:", "equal", "target (the CLI report"]),
         (
             "bench_voice.py",
             ["recall on bad notes (any rule):", "false positives on good notes:", "holdout:"],

@@ -62,6 +62,15 @@ notices
     ``slugs``        safe, unique file names from untrusted ids
     ``outundo``      puts ``--out`` back as it was when a command fails after writing
 
+the reliability report
+    ``report``       DORA's four keys per environment and component, every failed deploy
+                     counted with its reason; the period, the figures and their n
+    ``deployfacts``  each deploy of a period: its change set over one shared commit
+                     graph, rollbacks, what followed it, incidents, facing changes
+    ``report_customers``  the customer view, worst first, and one customer's timeline
+    ``reportview``   the report worded for its templates (txt, md, html) and charts
+    ``charts``       small inline SVG charts drawn in Python, labelled, escaped
+
 the CI steps
     ``pipeline``     ``after-deploy`` (scan, import, record, impact, render, in one
                      transaction) and ``before-deploy`` (the gate); their warnings
@@ -83,7 +92,8 @@ shared by every step
     ``store/``       SQLAlchemy models, engine, migrations, and the upserts that
                      let pipelines write at once (``store/upsert``); all SQL lives here
                      (``store/reads``: impact's queries over a bare DB-API cursor,
-                     so ``impact`` on a SQLite file never imports SQLAlchemy)
+                     so ``impact`` on a SQLite file never imports SQLAlchemy;
+                     ``store/reports``: the report's set-based queries)
     ``cli/``         click commands: parse, call one core function, print
 
 delivery

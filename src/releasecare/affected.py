@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from releasecare.domain import ALL, ComponentSpan, Incident
+from releasecare.domain import ALL, ComponentSpan, Customer, Incident
 from releasecare.store import customers as customer_store
 from releasecare.store import incidents as store
 from releasecare.store.incidents import AffectedRow
@@ -52,6 +52,31 @@ def affected_now(session: Session, incident: Incident) -> list[AffectedRow]:
             for c in customer_store.all_customers(session)
             if c.lives_on(incident.environment)
         ]
+    return with_named(named, touched)
+
+
+def in_registry(
+    incident: Incident, customers: Sequence[Customer], named: Sequence[AffectedRow] = ()
+) -> list[AffectedRow]:
+    """``affected_now`` over customers already loaded (a report has them all)."""
+    wanted = set(incident.components)
+    touched: list[tuple[Customer, Sequence[str]]] = []
+    for customer in customers:
+        if not customer.lives_on(incident.environment):
+            continue
+        if not wanted:
+            touched.append((customer, ()))
+            continue
+        used = wanted if ALL in customer.components else wanted & set(customer.components)
+        if used:
+            touched.append((customer, tuple(sorted(used))))
+    return with_named(named, touched)
+
+
+def with_named(
+    named: Sequence[AffectedRow], touched: Sequence[tuple[Customer, Sequence[str]]]
+) -> list[AffectedRow]:
+    """The customers named at open and those the registry touches, by id."""
     found = {row.customer_id: row for row in named}
     for customer, used in touched:
         if customer.id not in found:
@@ -104,11 +129,18 @@ def has_own_times(incident: Incident) -> bool:
 
 def hurt(session: Session, incident: Incident, now: datetime | None = None) -> list[Hurt]:
     """Every affected customer with their impact minutes, by customer id."""
+    return hurt_among(incident, affected_customers(session, incident), now)
+
+
+def hurt_among(
+    incident: Incident, rows: Sequence[AffectedRow], now: datetime | None = None
+) -> list[Hurt]:
+    """``rows`` (the incident's affected customers) with their impact minutes."""
     moment = now or datetime.now(UTC)
     spans = {s.component: _span_times(incident, s, moment) for s in incident.spans}
     whole = incident_minutes(incident, moment)
     result = []
-    for row in affected_customers(session, incident):
+    for row in rows:
         theirs = [c for c in row.components if c in spans]
         per_component = tuple((c, _minutes([spans[c]])) for c in sorted(theirs))
         minutes = _minutes([spans[c] for c in theirs]) if theirs else whole

@@ -6,7 +6,9 @@ paints each commit with where it is reachable from, in decreasing generation (a
 commit comes after every commit it is reachable from, so its paint is final when
 it is taken), and stops once every commit still waiting is reachable from both:
 everything below them is. The graph is read a band of generations at a time, so a
-walk costs about what the range holds, not the whole history.
+walk costs about what the range holds, not the whole history. Many walks over one
+history (a report's thousands of deploys) share one ``Graph``: each band is read
+once, by the first walk that needs it.
 """
 
 from __future__ import annotations
@@ -34,11 +36,51 @@ class IncompleteHistory(EnvironmentProblem):
     """A commit the walk needs is not in the stored graph."""
 
 
-def difference(new: str, old: str | None, generations: Mapping[str, int], band: Band) -> Difference:
+class Graph:
+    """The stored commit graph as far down as walks have read it: every commit with a
+    generation from ``lo`` to ``top``, read a band at a time (each band twice the one
+    before), and kept for the next walk."""
+
+    def __init__(self, band: Band, top: int) -> None:
+        self.band = band
+        self.top = top
+        self.lo = top + 1
+        self.size = FIRST_BAND
+        self.nodes: dict[str, tuple[int, Sequence[str]]] = {}
+
+    def cover(self, top: int) -> None:
+        """Read the generations above ``top`` not read yet (a tip above the others)."""
+        if top > self.top:
+            self._read(self.top + 1, top)
+            self.top = top
+
+    def read_next(self) -> bool:
+        """Read the next band down; False when the roots are read already."""
+        if self.lo <= 1:
+            return False
+        hi = self.lo - 1
+        self.lo = max(1, hi - self.size + 1)
+        self.size *= 2
+        self._read(self.lo, hi)
+        return True
+
+    def _read(self, lo: int, hi: int) -> None:
+        for sha, generation, parents in self.band(lo, hi):
+            self.nodes[sha] = (generation, parents)
+
+
+def difference(
+    new: str,
+    old: str | None,
+    generations: Mapping[str, int],
+    band: Band,
+    graph: Graph | None = None,
+) -> Difference:
     """``added``/``removed`` between ``old`` (None: nothing before) and ``new``.
 
     ``generations`` holds the generation of ``new`` and ``old``; ``band(lo, hi)``
-    reads the stored commits of a range of generations.
+    reads the stored commits of a range of generations (``graph``: the bands read
+    by earlier walks, kept; then ``band`` is not used).
     """
     tips = {new: FROM_NEW} if old is None else {new: FROM_NEW, old: FROM_OLD}
     if old == new:
@@ -46,7 +88,11 @@ def difference(new: str, old: str | None, generations: Mapping[str, int], band: 
     for sha in tips:
         if sha not in generations:
             raise _missing(sha)
-    walk = _Walk(band, max(generations[sha] for sha in tips))
+    top = max(generations[sha] for sha in tips)
+    if graph is None:
+        graph = Graph(band, top)
+    graph.cover(top)
+    walk = _Walk(graph)
     for sha, paint in tips.items():
         walk.reach(sha, paint, generations[sha])
     walk.run()
@@ -54,11 +100,9 @@ def difference(new: str, old: str | None, generations: Mapping[str, int], band: 
 
 
 class _Walk:
-    def __init__(self, band: Band, top: int) -> None:
-        self.band = band
-        self.lo = top + 1  # every stored commit with a generation from lo to top is read
-        self.size = FIRST_BAND
-        self.graph: dict[str, tuple[int, Sequence[str]]] = {}
+    def __init__(self, graph: Graph) -> None:
+        self.read = graph  # every stored commit with a generation from read.lo up is read
+        self.graph = graph.nodes
         self.paint: dict[str, int] = {}  # every commit reached so far
         self.queue: list[tuple[int, str]] = []  # (-generation, sha), generation known
         self.below: set[str] = set()  # reached, below the generations read so far
@@ -81,7 +125,7 @@ class _Walk:
 
     def run(self) -> None:
         while self.one_sided:
-            if not self.queue or -self.queue[0][0] < self.lo:
+            if not self.queue or -self.queue[0][0] < self.read.lo:
                 # The next commit to take may lie in generations not read yet.
                 self._read_next()
                 continue
@@ -99,13 +143,8 @@ class _Walk:
 
     def _read_next(self) -> None:
         """Read the next band of generations down; place the commits waiting there."""
-        if self.lo <= 1:
+        if not self.read.read_next():
             raise _missing(min(self.below) if self.below else "?")
-        hi = self.lo - 1
-        self.lo = max(1, hi - self.size + 1)
-        self.size *= 2
-        for sha, generation, parents in self.band(self.lo, hi):
-            self.graph[sha] = (generation, parents)
         for sha in [s for s in self.below if s in self.graph]:
             self.below.discard(sha)
             heapq.heappush(self.queue, (-self.graph[sha][0], sha))

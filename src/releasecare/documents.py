@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from releasecare.registry import ImportResult
     from releasecare.releases import ScanResult
     from releasecare.render import RenderedNotice
+    from releasecare.report import Failure, Keys, ReliabilityReport, Spread
     from releasecare.store.deliveries import Delivery
     from releasecare.voice import Finding, HeldBack
 
@@ -682,5 +683,103 @@ def deliveries_json(rows: Iterable[Delivery]) -> dict[str, Any]:
                 "message_id": d.message_id,
             }
             for d in rows
+        ],
+    )
+
+
+# --- the reliability report ------------------------------------------------------
+
+
+def _spread_json(spread: Spread) -> dict[str, Any]:
+    return {
+        "n": spread.n,
+        "enough": spread.enough,
+        "median_seconds": spread.median,
+        "p90_seconds": spread.p90,
+    }
+
+
+def _failure_json(failure: Failure) -> dict[str, Any]:
+    return {
+        "deployment": deployment_json(failure.deployment),
+        "reasons": list(failure.reasons),
+        "incidents": list(failure.incidents),
+        "rolled_back_by": failure.rolled_back_by,
+        "started_at": failure.started_at.isoformat(),
+        "recovered_at": failure.recovered_at.isoformat() if failure.recovered_at else None,
+        "recovered_by": failure.recovered_by,
+        "recovery_seconds": failure.recovery_seconds,
+    }
+
+
+def _keys_json(keys: Keys) -> dict[str, Any]:
+    return {
+        "key": keys.key,
+        "name": keys.name,
+        "deployment_frequency": {
+            "n": keys.deploys,
+            "per_day": round(keys.per_day, 4),
+            "per_week": round(keys.per_week, 4),
+        },
+        "lead_time": _spread_json(keys.lead_time),
+        "change_failure_rate": {
+            "n": keys.attempts,
+            "enough": keys.failure_rate is not None,
+            "failed": len(keys.failures),
+            "rate": keys.failure_rate,
+        },
+        "recovery_time": _spread_json(keys.recovery) | {"unrecovered": keys.unrecovered},
+        "failures": [_failure_json(f) for f in keys.failures],
+    }
+
+
+def report_json(report: ReliabilityReport) -> dict[str, Any]:
+    """``report --json``: the four keys per environment and component, every customer
+    worst first, the weeks, and with ``--customer`` that customer's timeline."""
+    return document(
+        "report",
+        period={
+            "since": report.period.since.isoformat(),
+            "until": report.period.until.isoformat(),
+            "days": report.period.days,
+        },
+        environment=report.environment,
+        component=report.component,
+        customer=report.customer.customer_id if report.customer else None,
+        min_sample=report.min_sample,
+        empty=report.empty,
+        deploys=report.deploys,
+        incidents=report.incidents,
+        unknown_changes=report.unknown_changes,
+        environments=[_keys_json(k) for k in report.environments],
+        components=[_keys_json(k) for k in report.components],
+        customers=[
+            {
+                "id": row.customer_id,
+                "name": row.name,
+                "deploys": row.deploys,
+                "changes_added": row.added,
+                "changes_removed": row.removed,
+                "incidents": row.incidents,
+                "impact_minutes": row.impact_minutes,
+                "notices_sent": row.notices,
+            }
+            for row in report.customers
+        ],
+        weeks=[
+            {"start": w.start.isoformat(), "deploys": w.deploys, "failures": w.failures}
+            for w in report.weeks
+        ],
+        timeline=[
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "title": e.title,
+                "detail": e.detail,
+                "environment": e.environment,
+                "id": e.ref,
+                "minutes": e.minutes,
+            }
+            for e in report.timeline
         ],
     )

@@ -235,7 +235,7 @@ def _impact(
     # Authors' names never reach a customer: a subject naming one is held back here
     # as in the notice.
     voice = voice.with_authors(c.author_name for c in changes)
-    facing = _unpaired({c.sha for c in changes if appears(c, voice)}, added, removed)
+    facing = unpaired({c.sha for c in changes if appears(c, voice)}, added, removed)
     customers = tuple(
         customer_impact(
             customer,
@@ -267,7 +267,7 @@ def _impact(
     )
 
 
-def _unpaired(facing: set[str], added: Sequence[Change], removed: Sequence[Change]) -> set[str]:
+def unpaired(facing: set[str], added: Sequence[Change], removed: Sequence[Change]) -> set[str]:
     """``facing`` without the pairs of a removed change and an added one that says the
     same (a cherry-pick to the other branch): the customer had it and still has it."""
 

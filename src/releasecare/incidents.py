@@ -98,7 +98,7 @@ def _not_ahead(moment: datetime, option: str, now: datetime) -> None:
         )
 
 
-def _components(config: Config, keys: Sequence[str]) -> tuple[str, ...]:
+def known_components(config: Config, keys: Sequence[str]) -> tuple[str, ...]:
     """Component keys the config knows, each once, in the order given."""
     known = config.components
     for key in keys:
@@ -136,7 +136,7 @@ def open_incident(
     title_text = _text(title, "--title", required=True)
     assert title_text is not None
     config.check_environment(environment)
-    keys = _components(config, components)
+    keys = known_components(config, components)
     start = started_at or now
     _not_ahead(start, "--started-at", now)
     text = _text(message, "--message")

@@ -764,3 +764,30 @@ def render_notices(
     if overview is not None and overview_text is not None:
         overview.write("index.html", overview_text)
     return written
+
+
+def render_report(context: Mapping[str, Any], fmt: str, template_dir: Path | None = None) -> str:
+    """The reliability report (``reportview.report_context``) as ``report.<fmt>.j2``
+    renders it; its charts are SVG drawn (and escaped) by ``charts``, inserted as is."""
+    from markupsafe import Markup
+
+    templates = Templates(template_dir)
+    templates.env.filters["columns"] = columns
+    charts = {name: Markup(svg) for name, svg in context.get("charts", {}).items()}
+    return templates.render(f"report.{fmt}.j2", {**context, "charts": charts})
+
+
+def columns(rows: Sequence[Sequence[object]]) -> list[str]:
+    """Rows of cells as lines of aligned columns (numbers to the right) for plain text."""
+    cells = [[str(cell) for cell in row] for row in rows]
+    if not cells:
+        return []
+    widths = [max(len(row[n]) for row in cells) for n in range(len(cells[0]))]
+    numeric = [all(row[n].isdigit() for row in cells[1:]) for n in range(len(cells[0]))]
+    return [
+        "  ".join(
+            cell.rjust(width) if right else cell.ljust(width)
+            for cell, width, right in zip(row, widths, numeric, strict=True)
+        ).rstrip()
+        for row in cells
+    ]

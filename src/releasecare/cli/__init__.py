@@ -170,6 +170,7 @@ def _register() -> None:
         notify,
         pipeline,
         release,
+        report,
         setup,
         webhook,
     )
@@ -185,6 +186,7 @@ def _register() -> None:
         notes,
         notify,
         pipeline,
+        report,
         webhook,
     ):
         for command in module.COMMANDS:
