@@ -137,8 +137,16 @@ def project(folder: Path, customers: int, port: int) -> Path:
     run(releasecare("release", "scan"), cwd=repo)
     run(releasecare("customers", "import", str(folder / "customers.json")), cwd=repo)
     for version, at in (("v1.0.0", "2026-11-01T10:00:00Z"), ("v1.1.0", "2026-11-02T10:00:00Z")):
-        run(releasecare("deploy", "record", "--env", "production", "--version", version, "--at", at), cwd=repo)
-    run(releasecare("notes", "render", "2", "--format", "md", "--out", str(folder / "out")), cwd=repo)
+        run(
+            releasecare(
+                "deploy", "record", "--env", "production", "--version", version, "--at", at
+            ),
+            cwd=repo,
+        )
+    run(
+        releasecare("notes", "render", "2", "--format", "md", "--out", str(folder / "out")),
+        cwd=repo,
+    )
     return repo
 
 
@@ -178,7 +186,10 @@ def bodies_of(database: Path) -> list[tuple[str, bytes]]:
         (
             f"msg_{hashlib.sha256(cid.encode()).hexdigest()[:32]}",
             json.dumps(
-                {"type": "notice.deployment", "data": {**json.loads(data), "markdown": md, "html": html}}
+                {
+                    "type": "notice.deployment",
+                    "data": {**json.loads(data), "markdown": md, "html": html},
+                }
             ).encode(),
         )
         for cid, data, md, html in rows
@@ -197,9 +208,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="300 customers")
     args = parser.parse_args()
     customers = 300 if args.quick else args.customers
-    receiver = subprocess.Popen(
-        [sys.executable, "-c", RECEIVER], stdout=subprocess.PIPE, text=True
-    )
+    receiver = subprocess.Popen([sys.executable, "-c", RECEIVER], stdout=subprocess.PIPE, text=True)
     try:
         assert receiver.stdout is not None
         port = int(receiver.stdout.readline())
@@ -234,7 +243,8 @@ def main() -> None:
     print(f"webhooks: {customers} customers, one notice each")
     print(f"baseline: bare signed-POST loop, one requests.Session: {baseline:.2f} s")
     print(f"releasecare notify (child process, outbox, signed, recorded): {spent:.2f} s")
-    print(f"per webhook: baseline {1000 * baseline / customers:.2f} ms, notify {1000 * spent / customers:.2f} ms")
+    each = 1000 / customers
+    print(f"per webhook: baseline {baseline * each:.2f} ms, notify {spent * each:.2f} ms")
     print(f"ratio baseline / notify: {ratio:.2f} (target at least 0.5)")
 
 
