@@ -619,3 +619,43 @@ def test_a_wording_edit_keeps_the_customers_fixed_at_the_resolution(shop: Runner
     assert [(c["id"], c["components"]) for c in shown["customers"]] == [
         ("acme", ["checkout", "invoices"])
     ]
+
+
+def test_an_imported_message_that_names_a_cause_too_early_is_a_warning(
+    project: Runner, tmp_path: Path
+) -> None:
+    project.ok("release", "scan")
+    export = {
+        "incidents": [
+            {
+                "id": "lint0001",
+                "name": "Checkout errors",
+                "status": "investigating",
+                "impact": "minor",
+                "created_at": "2026-11-20T09:30:00.000Z",
+                "updated_at": "2026-11-20T09:30:00.000Z",
+                "incident_updates": [
+                    {
+                        "id": "lu1",
+                        "status": "investigating",
+                        "body": "The database migration caused a bug. We will fix it in 5 minutes.",
+                        "created_at": "2026-11-20T09:30:00.000Z",
+                        "display_at": "2026-11-20T09:30:00.000Z",
+                        "affected_components": [],
+                    }
+                ],
+                "components": [],
+            }
+        ]
+    }
+    source = tmp_path / "lint.json"
+    source.write_text(json.dumps(export), encoding="utf-8")
+    first = project(
+        "incident", "import", str(source), "--format", "statuspage", "--env", "production-eu"
+    )
+    assert first.exit_code == 0  # the tool's words are recorded as they were
+    assert "warning:" in first.stderr and "lint0001" in first.stderr
+    again = project(
+        "incident", "import", str(source), "--format", "statuspage", "--env", "production-eu"
+    )
+    assert again.exit_code == 0 and "warning: statuspage" not in again.stderr  # unchanged

@@ -6,6 +6,7 @@ Real receivers as in ``test_cli_notify`` (pytest-httpserver checked with
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -273,3 +274,70 @@ def test_notify_core_function_reports_digests(daily: Daily) -> None:
     engine.dispose()
     assert result.what == "digests" and result.exit_code == 0
     assert [(t.customer_id, t.state) for t in result.told] == [("acme", "sent")]
+
+
+def _a_day_passes(run: Runner) -> None:
+    """Move every digest a day into the past: what the clock does between two days'
+    scheduled `notify --digest` runs."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(run.db_url)
+    with engine.begin() as connection:
+        rows = connection.execute(
+            text("SELECT id, created_at FROM notice_versions WHERE subject = 'digest'")
+        ).all()
+        for row_id, created in rows:
+            moment = created if not isinstance(created, str) else datetime.fromisoformat(created)
+            connection.execute(
+                text("UPDATE notice_versions SET created_at = :at WHERE id = :id"),
+                {"at": moment - timedelta(days=1), "id": row_id},
+            )
+    engine.dispose()
+
+
+def test_a_week_of_deploys_makes_seven_daily_digests_and_one_weekly(daily: Daily) -> None:
+    customers = contacts(daily.receiver)
+    customers[0]["contacts"]["cadence"] = "daily"
+    customers[1]["contacts"]["cadence"] = "weekly"
+    import_customers(daily.run, customers)
+    git = GitRepoFactory(daily.run.cwd)
+    daily.run.deploy("v1.2.0", "2026-11-08T08:00:00+00:00")  # both on what they know
+    for day in range(1, 8):
+        for area in ("checkout", "search"):
+            git.commit(
+                f"feat({area}): day {day} brings {area} option {day}\n\n"
+                f"Customer-Note: You can now pick {area} option {day}.",
+                files={f"services/{area}/day{day}.py": f"d = {day}\n"},
+                when=f"2026-11-{8 + day:02d}T07:00:00+00:00",
+            )
+        git.tag(f"v2.{day}.0")
+    daily.run.ok("release", "scan")
+    for day in range(1, 8):
+        deployed = daily.run.deploy(f"v2.{day}.0", f"2026-11-{8 + day:02d}T09:00:00+00:00")
+        code, report = daily.notify(str(deployed), "--channel", "webhook")
+        assert code == 0 and set(states(report).values()) == {"waiting"}
+        code, report = daily.notify("--digest", "--channel", "webhook")
+        assert code == 0
+        sent = {c for (c, _), s in states(report).items() if s == "sent"}
+        assert sent == ({"acme", "globex"} if day == 1 else {"acme"}), (day, report)
+        _a_day_passes(daily.run)
+    acme = daily.hooks("/hooks/acme")
+    assert len(acme) == 7
+    for day, hook in enumerate(acme, start=1):  # each day's digest: that day's news only
+        text = hook["data"]["markdown"]
+        assert f"checkout option {day}." in text
+        assert all(f"option {other}." not in text for other in range(1, 8) if other != day)
+        assert "search" not in text
+    (first,) = daily.hooks("/hooks/globex")
+    assert "search option 1." in first["data"]["markdown"]
+    # The eighth day: a week since Globex's first digest; one digest with six days.
+    code, report = daily.notify("--digest", "--channel", "webhook")
+    assert code == 0 and states(report) == {("globex", "webhook"): "sent"}
+    first, week = daily.hooks("/hooks/globex")
+    text = week["data"]["markdown"]
+    assert all(f"search option {day}." in text for day in range(2, 8))
+    assert "search option 1." not in text and "checkout" not in text.lower()
+    assert (
+        week["data"]["covers"]["production-eu"]["from"]
+        == first["data"]["covers"]["production-eu"]["to"]
+    )

@@ -35,9 +35,11 @@ from releasecare.incidentimports import (
     format_for,
     read_incidents,
 )
+from releasecare.incidents import lint_message
 from releasecare.store import incidents as store
 from releasecare.store.incidents import NewIncident
 from releasecare.suspects import link_suspect, verdict
+from releasecare.voicelint import Finding
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -54,6 +56,9 @@ class Outcome:
     outcome: str
     unknown_components: tuple[str, ...]
     suspect_line: str | None = None
+    # The incident voice rules over its messages, when it is new or changed (warnings:
+    # the tool's words are recorded as they were).
+    warnings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,4 +209,20 @@ def store_incident(
     if not stored.is_open and refix:
         store.fix_customers(session, incident.id, affected_now(session, stored))
     outcome = "created" if created else "updated" if changed else "unchanged"
-    return Outcome(stored, outcome, unknown, line)
+    warnings = (
+        tuple(
+            finding
+            for u in item.updates
+            if u.message
+            for finding in lint_message(
+                session,
+                config,
+                u.message,
+                u.status,
+                f"{source} {item.external_id} update at {u.at.isoformat()}",
+            )
+        )
+        if outcome != "unchanged"
+        else ()
+    )
+    return Outcome(stored, outcome, unknown, line, warnings)

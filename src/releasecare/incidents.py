@@ -181,7 +181,7 @@ def open_incident(
     incident = store.complete(
         session, incident.id, suspect_id, named=deploy_id is not None, customers=named
     )
-    warnings = _lint(session, config, text, incident.status, "--message") if text else ()
+    warnings = lint_message(session, config, text, incident.status, "--message") if text else ()
     return Opened(incident, True, linking, warnings)
 
 
@@ -267,12 +267,15 @@ def update_incident(
     if status == "resolved":
         resolved = require(session, incident_id)
         store.fix_customers(session, incident_id, affected_now(session, resolved))
-    return Updated(require(session, incident_id), _lint(session, config, text, status, "--message"))
+    return Updated(
+        require(session, incident_id), lint_message(session, config, text, status, "--message")
+    )
 
 
-def _lint(
+def lint_message(
     session: Session, config: Config, message: str, status: str, location: str
 ) -> tuple[Finding, ...]:
+    """The incident voice rules over one customer-facing message, as warnings."""
     voice = config.voice_options([*config.incidents.people, *store.author_names(session)])
     names = [c.name for c in config.components.values()]
     return tuple(lint_incident_message(message, status, location, voice, component_names=names))

@@ -271,6 +271,7 @@ def import_(
             )
         if item.suspect_line and not as_json:
             info(f"incident {item.incident.id}: {item.suspect_line}")
+        _warn(item.warnings)
 
 
 @incident.command("list")
