@@ -120,6 +120,21 @@ def test_a_retried_ci_job_opens_its_incident_once(
     assert len(shop.json("incident", "list")["incidents"]) == 3
 
 
+def test_a_start_ahead_of_our_clock_is_taken_as_a_deploy_time_is(shop: Runner) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    ahead = (datetime.now(UTC) + timedelta(minutes=30)).isoformat()
+    assert (
+        shop(
+            "incident", "open", "--env", "production-eu", "--title", "x", "--started-at", ahead
+        ).exit_code
+        == 0
+    )
+    far = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    result = shop("incident", "open", "--env", "production-eu", "--title", "y", "--started-at", far)
+    assert result.exit_code == 2 and "future_tolerance_minutes" in result.output
+
+
 BAD_OPENS = [
     (["--env", "production-us"], "unknown environment 'production-us'"),
     (["--component", "chekout"], "--component: unknown component 'chekout'"),

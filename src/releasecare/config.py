@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +218,11 @@ class Config:
         import hashlib  # noqa: PLC0415
 
         return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+
+    def latest_allowed(self, now: datetime | None = None) -> datetime:
+        """The latest time a deploy or an incident may claim: now, and the tolerance for
+        clocks that run ahead (``[deployments] future_tolerance_minutes``)."""
+        return (now or datetime.now(UTC)) + timedelta(minutes=self.future_tolerance_minutes)
 
     def component_matcher(self, repo: Path) -> ComponentMatcher:
         """Files to components as every command maps them (CODEOWNERS, ignores included)."""

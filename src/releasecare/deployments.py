@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,11 +100,6 @@ def _bounded(source: str) -> str:
     return f"{source[: NAME_LIMITS['source'] - 17]}#{digest}"
 
 
-def latest_allowed(config: Config, now: datetime | None = None) -> datetime:
-    """The latest time a deploy may claim: now, and the configured tolerance for clocks."""
-    return (now or datetime.now(UTC)) + timedelta(minutes=config.future_tolerance_minutes)
-
-
 def _commit_named(repo: Path, rev: str) -> str | None:
     """The commit ``rev`` names in ``repo`` (a sha, a branch), or None."""
     try:
@@ -126,7 +121,7 @@ def record_deployment(
     The version must be a scanned release; when it is not and ``repo`` is a shallow
     clone, the clone is what is wrong (exit 3, with the fix).
     """
-    event = checked_event(event, latest_allowed(config))
+    event = checked_event(event, config.latest_allowed())
     if event.environment is not None:
         config.check_environment(event.environment)
     if event.status not in DEPLOY_STATUSES:
@@ -196,7 +191,7 @@ def row_context(
         repo=repo,
         dialect=dialect,
         recorded_at=driver_time(dialect)(now),
-        latest=latest_allowed(config, now),
+        latest=config.latest_allowed(now),
         skip_invalid=skip_invalid,
     )
 

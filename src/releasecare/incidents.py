@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from releasecare.affected import Hurt, affected_now, has_own_times, hurt, incident_minutes
@@ -53,9 +53,6 @@ from releasecare.voicelint.incident import lint_incident_message
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-# A time a little ahead of this machine's clock is another machine's "now".
-CLOCK_SKEW = timedelta(minutes=1)
-
 
 @dataclass(frozen=True)
 class Opened:
@@ -90,11 +87,13 @@ def _text(value: str | None, option: str, *, required: bool = False) -> str | No
     return value.strip()
 
 
-def _not_ahead(moment: datetime, option: str, now: datetime) -> None:
-    if moment > now + CLOCK_SKEW:
+def _not_ahead(moment: datetime, option: str, latest: datetime) -> None:
+    """A time a person gave may be ahead of ours by the tolerance deploys get too."""
+    if moment > latest:
         raise InputError(
             f"{option} {moment.isoformat()} is in the future",
-            hint="give the time it happened, with its UTC offset",
+            hint="give the time it happened, with its UTC offset (a clock may be ahead by "
+            "[deployments] future_tolerance_minutes, 60 by default)",
         )
 
 
@@ -138,7 +137,7 @@ def open_incident(
     config.check_environment(environment)
     keys = known_components(config, components)
     start = started_at or now
-    _not_ahead(start, "--started-at", now)
+    _not_ahead(start, "--started-at", config.latest_allowed(now))
     text = _text(message, "--message")
     # The upsert is the transaction's first statement: a concurrent open of the same
     # id waits for it (a row lock on PostgreSQL, the write lock on SQLite) instead of
@@ -251,7 +250,7 @@ def update_incident(
             hint=f"allowed next: {', '.join(allowed)}",
         )
     moment = at or now
-    _not_ahead(moment, "--at", now)
+    _not_ahead(moment, "--at", config.latest_allowed(now))
     if moment < incident.started_at:
         raise InputError(
             f"--at {moment.isoformat()} is before the incident started "
