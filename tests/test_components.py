@@ -221,3 +221,19 @@ def test_a_cut_list_of_uncovered_folders_says_how_many_more() -> None:
     assert text.count("  uncovered  ") == 30
     assert "... and 5 more folders (`releasecare components --check --json` lists them all)" in text
     assert len(report.to_json()["uncovered"]) == 35
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.text(alphabet="ab\u00e9_.-/*?!\\[] ", min_size=1, max_size=12))
+def test_the_quick_pattern_check_agrees_with_pathspec(pattern: str) -> None:
+    # Plain patterns skip pathspec; whatever it says of a pattern, the check says too.
+    import pathspec
+
+    from releasecare.components import pattern_problem
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+        valid = bool(pattern.strip())
+    except ValueError:
+        valid = False
+    assert (pattern_problem(pattern) is None) == valid, pattern
