@@ -232,6 +232,38 @@ def test_deadline_stops_a_server_that_drips_its_headers(dripping_headers: str, w
     assert error.maybe_sent
 
 
+def test_a_send_the_deadline_cut_short_leaves_no_connection_open() -> None:
+    # A server that is still reading the request (or, here, writing its headers) when
+    # the deadline passes sees the connection closed: half a request is never left on
+    # an open socket for a single-threaded server to wait on.
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)
+    closed = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            conn.settimeout(5)
+            try:
+                while conn.recv(1):  # nothing more comes; b"" when the client closes
+                    pass
+                closed.set()
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/half"
+    with client(deadline=1.0, read_timeout=5, max_retries=0) as c:
+        with pytest.raises(NetworkError, match="deadline passed"):
+            c.post(url, data=b"{}")
+        assert closed.wait(2), "the server still holds an open connection"
+    thread.join(5)
+    listener.close()
+
+
 def test_size_cap_from_content_length(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/big").respond_with_data("x" * 5000)
     with client(max_bytes=1000) as c, pytest.raises(InputError) as caught:

@@ -490,10 +490,18 @@ def _under_alarm(deadline: float, send: Callable[[], Any]) -> Any:
         signal.setitimer(signal.ITIMER_REAL, remaining)
         try:
             return send()
+        except _Late:
+            pass  # raised again below, once the interrupted frames are let go
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     finally:
         signal.signal(signal.SIGALRM, previous)
+    # The alarm may have come anywhere in requests or urllib3: between connecting and
+    # handing the socket to its connection object, say, where nothing closes it. Out of
+    # the except clause its traceback, and with it every frame and socket it held, is
+    # freed now (not when some caller drops the error), so the server sees the
+    # connection close instead of waiting on half a request.
+    raise _Late
 
 
 class _Worker:
