@@ -202,13 +202,40 @@ def received(port: int) -> int:
     return int(requests.get(f"http://127.0.0.1:{port}/count", timeout=10).text)
 
 
+def notify_once(repo: Path, customers: int) -> float:
+    """One ``notify`` of every webhook from an empty outbox (the rows of an earlier
+    run are deleted first, so each run sends everything again)."""
+    with sqlite3.connect(repo / ".releasecare" / "releasecare.db") as db:
+        db.execute("DELETE FROM deliveries")
+    env = {**child_env(), "BENCH_SECRET": SECRET}
+    started = time.perf_counter()
+    done = subprocess.run(
+        releasecare("notify", "2", "--channel", "webhook", "--allow-insecure-localhost", "--json"),
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    spent = time.perf_counter() - started
+    if done.returncode:
+        sys.exit(f"notify failed ({done.returncode}): {done.stderr[-2000:]}")
+    counts = json.loads(done.stdout)["counts"]
+    assert counts == {"sent": customers}, counts
+    return spent
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, help="best of (default 3, 1 with --quick)")
     parser.add_argument("--quick", action="store_true", help="300 customers")
     args = parser.parse_args()
     customers = 300 if args.quick else args.customers
+    runs = args.runs or (1 if args.quick else 3)
     receiver = subprocess.Popen([sys.executable, "-c", RECEIVER], stdout=subprocess.PIPE, text=True)
+    baselines: list[float] = []
+    spents: list[float] = []
     try:
         assert receiver.stdout is not None
         port = int(receiver.stdout.readline())
@@ -217,30 +244,15 @@ def main() -> None:
             repo = project(folder, customers, port)
             bodies = bodies_of(repo / ".releasecare" / "releasecare.db")
             assert len(bodies) == customers, len(bodies)
-            baseline = bare_loop(bodies, port)
-            assert received(port) == customers
-            env = {**child_env(), "BENCH_SECRET": SECRET}
-            started = time.perf_counter()
-            done = subprocess.run(
-                releasecare(
-                    "notify", "2", "--channel", "webhook", "--allow-insecure-localhost", "--json"
-                ),
-                cwd=repo,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            spent = time.perf_counter() - started
-            if done.returncode:
-                sys.exit(f"notify failed ({done.returncode}): {done.stderr[-2000:]}")
-            counts = json.loads(done.stdout)["counts"]
-            assert counts == {"sent": customers}, counts
-            assert received(port) == 2 * customers
+            for run_number in range(1, runs + 1):  # taken in turn: the same neighbours
+                baselines.append(bare_loop(bodies, port))
+                spents.append(notify_once(repo, customers))
+                assert received(port) == 2 * customers * run_number
     finally:
         receiver.kill()
+    baseline, spent = min(baselines), min(spents)
     ratio = baseline / spent
-    print(f"webhooks: {customers} customers, one notice each")
+    print(f"webhooks: {customers} customers, one notice each, best of {runs}")
     print(f"baseline: bare signed-POST loop, one requests.Session: {baseline:.2f} s")
     print(f"releasecare notify (child process, outbox, signed, recorded): {spent:.2f} s")
     each = 1000 / customers
