@@ -341,3 +341,38 @@ def test_a_week_of_deploys_makes_seven_daily_digests_and_one_weekly(daily: Daily
         week["data"]["covers"]["production-eu"]["from"]
         == first["data"]["covers"]["production-eu"]["to"]
     )
+
+
+def test_moved_to_immediate_the_news_that_waited_comes_in_one_summary(daily: Daily) -> None:
+    d2 = daily.run.deploy("v1.1.0", V11)
+    daily.notify(str(d2), "--channel", "webhook")  # Acme is on a daily cadence: waits
+    customers = contacts(daily.receiver)  # now Acme wants everything at once
+    import_customers(daily.run, customers)
+    git = GitRepoFactory(daily.run.cwd)
+    git.commit(
+        "feat(checkout): gift cards\n\nCustomer-Note: You can now pay with gift cards.",
+        files={"services/checkout/gift.py": "g = 1\n"},
+        when="2026-11-02T12:00:00+00:00",
+    )
+    git.tag("v1.3.0")
+    daily.run.ok("release", "scan")
+    d3 = daily.run.deploy("v1.3.0", V12)
+    code, report = daily.notify(str(d3), "--channel", "webhook")
+    assert code == 0 and states(report)[("acme", "webhook")] == "sent"
+    (hook,) = daily.hooks()
+    assert hook["type"] == "notice.digest"  # what waited and what is new, once
+    text = hook["data"]["markdown"]
+    assert "PDF" in text and "gift cards" in text
+    assert text.startswith("# Your summary of Shopfront for Acme GmbH")
+    assert daily.deliveries("--state", "waiting") == []
+    git.commit(
+        "fix(checkout): receipts show the tax\n\nCustomer-Note: Receipts show the tax again.",
+        files={"services/checkout/tax.py": "t = 1\n"},
+        when="2026-11-03T12:00:00+00:00",
+    )
+    git.tag("v1.4.0")
+    daily.run.ok("release", "scan")
+    d4 = daily.run.deploy("v1.4.0", "2026-11-04T10:00:00+00:00")
+    code, report = daily.notify(str(d4), "--channel", "webhook")
+    assert code == 0 and states(report)[("acme", "webhook")] == "sent"
+    assert daily.hooks()[-1]["type"] == "notice.deployment"  # at once again, as asked

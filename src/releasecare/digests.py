@@ -244,7 +244,9 @@ def _render(
         return format_time(at, customer.timezone, customer.locale)
 
     cadence = customer.contacts.cadence
-    title = f"{config.product}: your {cadence} summary for {customer.name}"
+    # A customer moved to "immediate" gets one summary of what waited, then notices.
+    summary = f"{cadence} summary" if cadence != "immediate" else "summary"
+    title = f"{config.product}: your {summary} for {customer.name}"
     components = sorted({name for part in parts for name in part["components"]}, key=str.lower)
     context = {
         "kind": "digest",
@@ -258,6 +260,7 @@ def _render(
         "lang": "en",
         "title": title,
         "cadence": cadence,
+        "summary_name": summary,
         "headline": f"What changed in {config.product} for you since {when(min(since))}",
         "since": when(min(since)),
         "since_iso": min(since).astimezone(UTC).isoformat(),

@@ -202,10 +202,18 @@ def _plan(
     waits: dict[str, list[NoticeVersion]] = defaultdict(list)
     told: list[Told] = []
     plans: list[Planned] = []
+    behind = outbox_store.with_waiting(
+        session, [c.id for c in customers.values() if not digests.on_digest(c)]
+    )
     for version in found.versions:
         customer = customers[version.customer_id]
         if not digests.on_digest(customer):
-            now.append(version)
+            if customer.id in behind:
+                # Told at once now, with news that waited from a digest cadence before:
+                # one digest of all of it, then each notice at once again.
+                plans.extend(_digest_plan(session, config, request, customer, told))
+            else:
+                now.append(version)
             continue
         decision = digests.decide(session, config, customer, deployment, version)
         if decision.action == "send":
@@ -274,8 +282,10 @@ def _plan_digests(
     told: list[Told] = []
     plans: list[Planned] = []
     moment = datetime.now(UTC)
+    # A customer moved to "immediate" with news still waiting gets it in one digest.
+    behind = outbox_store.with_waiting(session)
     for customer in sorted(chosen, key=lambda c: c.id):
-        if not digests.on_digest(customer):
+        if not digests.on_digest(customer) and customer.id not in behind:
             continue
         next_at = digests.due(session, customer, moment)
         if next_at is None:

@@ -102,6 +102,14 @@ def waiting(session: Session, customer_id: str) -> list[Delivery]:
     )
 
 
+def with_waiting(session: Session, customer_ids: Collection[str] | None = None) -> set[str]:
+    """Which of these customers (or of all) have rows waiting for a digest."""
+    query = select(DeliveryRow.customer_id).where(DeliveryRow.state == "waiting").distinct()
+    if customer_ids is not None:
+        query = query.where(DeliveryRow.customer_id.in_(list(customer_ids)))
+    return set(session.scalars(query))
+
+
 def latest_version_rows(session: Session, subject: str, customer_id: str) -> list[Delivery]:
     """The rows of the customer's newest version of ``subject``."""
     newest = (
