@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,3 +120,39 @@ CUSTOMERS = [
         "locale": "en",
     },
 ]
+
+
+@contextmanager
+def drip_server(head: bytes, drip: bytes, interval: float) -> Iterator[int]:
+    """A server on 127.0.0.1 (its port yielded) that answers each connection with
+    ``head`` at once, then ``drip`` a byte every ``interval`` seconds: each byte within
+    any read timeout, so only an overall deadline ends the wait."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                try:
+                    conn.recv(65536)
+                    conn.sendall(head)
+                    for byte in drip:
+                        if stop.wait(interval):
+                            return
+                        conn.sendall(bytes([byte]))
+                except OSError:
+                    continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(5)

@@ -142,14 +142,11 @@ def import_customers(run: Runner, customers: list[dict[str, Any]]) -> None:
     run.ok("customers", "import", str(path), "--prune", "--force")
 
 
-@pytest.fixture
-def shop(
-    project: Runner,
-    httpserver: HTTPServer,
-    inbox: tuple[Inbox, int],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Shop:
-    handler, port = inbox
+def delivering(
+    project: Runner, httpserver: HTTPServer, smtp_port: int, monkeypatch: pytest.MonkeyPatch
+) -> Receiver:
+    """The project set to deliver to local receivers: the webhook and Slack endpoints
+    on ``httpserver``, e-mail to aiosmtpd on ``smtp_port``, waits kept short."""
     receiver = Receiver(httpserver)
     monkeypatch.setenv("ACME_SECRET", ACME_SECRET)
     monkeypatch.setenv("GLOBEX_SECRET", GLOBEX_SECRET)
@@ -159,15 +156,26 @@ def shop(
         config.read_text(encoding="utf-8")
         + "\n[delivery]\nbackoff = 0.01\nmax_backoff = 2\nrun_time = 5\ntimeout = 1\n"
         + "max_attempts = 4\n\n[delivery.email]\n"
-        + f'host = "127.0.0.1"\nport = {port}\nsecurity = "plain"\n'
+        + f'host = "127.0.0.1"\nport = {smtp_port}\nsecurity = "plain"\n'
         + 'from = "Shopfront <notices@shopfront.example>"\n',
         encoding="utf-8",
     )
+    return receiver
+
+
+@pytest.fixture
+def shop(
+    project: Runner,
+    httpserver: HTTPServer,
+    inbox: tuple[Inbox, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Shop:
+    receiver = delivering(project, httpserver, inbox[1], monkeypatch)
     project.ok("release", "scan")
     import_customers(project, contacts(receiver))
     project.deploy("v1.0.0", "2026-11-01T10:00:00+00:00")
     deployed = project.deploy("v1.2.0", "2026-11-02T10:00:00+00:00")
-    return Shop(project, receiver, handler, deployed)
+    return Shop(project, receiver, inbox[0], deployed)
 
 
 def states(document: dict[str, Any]) -> dict[tuple[str, str], str]:

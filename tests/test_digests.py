@@ -19,10 +19,10 @@ from tests.helpers import Runner
 from tests.test_cli_notify import (
     ACME_SECRET,
     GLOBEX_SECRET,
-    SLACK_PATH,
     Inbox,
     Receiver,
     contacts,
+    delivering,
     import_customers,
     inbox,
     states,
@@ -51,6 +51,12 @@ class Daily:
             Webhook(secret).verify(request.get_data(), dict(request.headers))
         return [json.loads(r.get_data()) for r in got]
 
+    def release(self, tag: str, message: str, path: str, when: str) -> None:
+        """A new commit touching ``path``, tagged ``tag`` and scanned."""
+        GitRepoFactory(self.run.cwd).commit(message, files={path: f"# {tag}\n"}, when=when)
+        GitRepoFactory(self.run.cwd).tag(tag)
+        self.run.ok("release", "scan")
+
     def deliveries(self, *args: str) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = self.run.json("deliveries", *args)["deliveries"]
         return rows
@@ -63,26 +69,13 @@ def daily(
     inbox: tuple[Inbox, int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> Daily:
-    handler, port = inbox
-    receiver = Receiver(httpserver)
-    monkeypatch.setenv("ACME_SECRET", ACME_SECRET)
-    monkeypatch.setenv("GLOBEX_SECRET", GLOBEX_SECRET)
-    monkeypatch.setenv("ACME_SLACK", receiver.url(SLACK_PATH))
-    config = project.cwd / "releasecare.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8")
-        + "\n[delivery]\nbackoff = 0.01\nmax_backoff = 2\nrun_time = 5\ntimeout = 1\n"
-        + "max_attempts = 4\n\n[delivery.email]\n"
-        + f'host = "127.0.0.1"\nport = {port}\nsecurity = "plain"\n'
-        + 'from = "Shopfront <notices@shopfront.example>"\n',
-        encoding="utf-8",
-    )
+    receiver = delivering(project, httpserver, inbox[1], monkeypatch)
     project.ok("release", "scan")
     customers = contacts(receiver)
     customers[0]["contacts"]["cadence"] = "daily"
     import_customers(project, customers)
     project.deploy("v1.0.0", V1)
-    return Daily(project, receiver, handler)
+    return Daily(project, receiver, inbox[0])
 
 
 def test_a_daily_customer_waits_for_one_digest_of_what_changed(daily: Daily) -> None:
@@ -165,15 +158,13 @@ def test_a_rollback_taking_away_what_they_were_told_of_goes_at_once(daily: Daily
 
 
 def test_action_needed_while_news_waits_sends_the_whole_digest_at_once(daily: Daily) -> None:
-    git = GitRepoFactory(daily.run.cwd)
-    git.commit(
+    daily.release(
+        "v1.3.0",
         "feat(checkout)!: card payments need 3-D Secure\n\n"
         "Customer-Note: Card payments now need 3-D Secure; turn it on in your settings.",
-        files={"services/checkout/secure.py": "on = True\n"},
-        when="2026-11-02T12:00:00+00:00",
+        "services/checkout/secure.py",
+        "2026-11-02T12:00:00+00:00",
     )
-    git.tag("v1.3.0")
-    daily.run.ok("release", "scan")
     d2 = daily.run.deploy("v1.1.0", V11)
     daily.notify(str(d2))
     d3 = daily.run.deploy("v1.3.0", V12)
@@ -222,14 +213,12 @@ def test_a_weekly_digest_is_not_sent_twice_in_a_week(daily: Daily, tmp_path: Any
     daily.notify("--digest", "--channel", "webhook")
     d3 = daily.run.deploy("v1.2.0", V12, "--status", "failed")
     daily.notify(str(d3))
-    git = GitRepoFactory(daily.run.cwd)
-    git.commit(
+    daily.release(
+        "v1.4.0",
         "fix(invoices): totals round correctly\n\nCustomer-Note: Invoice totals round correctly.",
-        files={"services/invoices/total.py": "r = 1\n"},
-        when="2026-11-03T12:00:00+00:00",
+        "services/invoices/total.py",
+        "2026-11-03T12:00:00+00:00",
     )
-    git.tag("v1.4.0")
-    daily.run.ok("release", "scan")
     d4 = daily.run.deploy("v1.4.0", "2026-11-04T10:00:00+00:00")
     daily.notify(str(d4), "--channel", "webhook")
     code, report = daily.notify("--digest", "--channel", "webhook")
@@ -348,14 +337,12 @@ def test_moved_to_immediate_the_news_that_waited_comes_in_one_summary(daily: Dai
     daily.notify(str(d2), "--channel", "webhook")  # Acme is on a daily cadence: waits
     customers = contacts(daily.receiver)  # now Acme wants everything at once
     import_customers(daily.run, customers)
-    git = GitRepoFactory(daily.run.cwd)
-    git.commit(
+    daily.release(
+        "v1.3.0",
         "feat(checkout): gift cards\n\nCustomer-Note: You can now pay with gift cards.",
-        files={"services/checkout/gift.py": "g = 1\n"},
-        when="2026-11-02T12:00:00+00:00",
+        "services/checkout/gift.py",
+        "2026-11-02T12:00:00+00:00",
     )
-    git.tag("v1.3.0")
-    daily.run.ok("release", "scan")
     d3 = daily.run.deploy("v1.3.0", V12)
     code, report = daily.notify(str(d3), "--channel", "webhook")
     assert code == 0 and states(report)[("acme", "webhook")] == "sent"
@@ -365,13 +352,12 @@ def test_moved_to_immediate_the_news_that_waited_comes_in_one_summary(daily: Dai
     assert "PDF" in text and "gift cards" in text
     assert text.startswith("# Your summary of Shopfront for Acme GmbH")
     assert daily.deliveries("--state", "waiting") == []
-    git.commit(
+    daily.release(
+        "v1.4.0",
         "fix(checkout): receipts show the tax\n\nCustomer-Note: Receipts show the tax again.",
-        files={"services/checkout/tax.py": "t = 1\n"},
-        when="2026-11-03T12:00:00+00:00",
+        "services/checkout/tax.py",
+        "2026-11-03T12:00:00+00:00",
     )
-    git.tag("v1.4.0")
-    daily.run.ok("release", "scan")
     d4 = daily.run.deploy("v1.4.0", "2026-11-04T10:00:00+00:00")
     code, report = daily.notify(str(d4), "--channel", "webhook")
     assert code == 0 and states(report)[("acme", "webhook")] == "sent"

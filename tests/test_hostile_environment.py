@@ -27,7 +27,7 @@ from pytest_httpserver import HTTPServer
 from releasecare import http
 from releasecare.cli import cli
 from releasecare.errors import NetworkError, ReleasecareError
-from tests.helpers import Runner
+from tests.helpers import Runner, drip_server
 
 # What needs no second database: the CLI on SQLite only.
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -66,32 +66,8 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def header_drip() -> Iterator[str]:
     """A server that sends its status line and headers one byte every two seconds."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(65536)
-                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n":
-                    if stop.wait(2.0):
-                        return
-                    try:
-                        conn.sendall(bytes([byte]))
-                    except OSError:
-                        break
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    port = listener.getsockname()[1]
-    yield f"http://alice:pa55word@127.0.0.1:{port}/customers?token=qu3ry_s3cret"
-    stop.set()
-    listener.close()
-    thread.join(5)
+    with drip_server(b"", b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n", 2.0) as port:
+        yield f"http://alice:pa55word@127.0.0.1:{port}/customers?token=qu3ry_s3cret"
 
 
 @SQLITE_ONLY

@@ -30,7 +30,7 @@ from releasecare.config import Config
 from releasecare.domain import Customer, Deployment
 from releasecare.impact import impact_between
 from releasecare.notices import render_options
-from releasecare.render import Templates, build_contexts, format_time
+from releasecare.render import Templates, build_contexts, customer_context, format_time
 from releasecare.store import deliveries as outbox_store
 from releasecare.store import deployments as deployment_store
 from releasecare.store import digests as mark_store
@@ -75,7 +75,10 @@ def decide(
     deployment: Deployment,
     version: NoticeVersion,
 ) -> Decision:
-    """See the module's text."""
+    """See the module's text. Asked too of a customer now on ``immediate`` whose news
+    still waits from a digest cadence before: one digest of all of it goes now."""
+    if not on_digest(customer):
+        return Decision("digest", "news waited from the cadence before: a summary goes now")
     marks = mark_store.marks(session, customer.id)
     previous = deployment_store.previous_successful(
         session, deployment.environment, before=deployment
@@ -166,8 +169,9 @@ def compose(
             parts.append(part)
     if not covers:
         return None
+    ends = {env: deployment_store.get(session, upto) for env, (_, upto) in covers.items()}
     waiting = outbox_store.waiting(session, customer.id)
-    settled = [row.id for row in waiting if _covered(session, row.deployment_id, covers)]
+    settled = [row.id for row in waiting if _covered(session, row.deployment_id, ends)]
     version = None
     if parts:
         documents, title, fingerprint = _render(config, customer, parts, covers, since, moment)
@@ -195,16 +199,19 @@ def compose(
     return Digest(customer, version, covers, settled)
 
 
-def _covered(session: Session, deployment_id: int | None, covers: Mapping[str, Any]) -> bool:
+def _covered(
+    session: Session, deployment_id: int | None, ends: Mapping[str, Deployment | None]
+) -> bool:
+    """Whether a waiting notice of ``deployment_id`` is told by a digest that brings
+    each environment up to ``ends`` (a pruned deployment has nothing left to tell)."""
     if deployment_id is None:
         return False
     deployment = deployment_store.get(session, deployment_id)
     if deployment is None:
-        return True  # pruned: nothing left to tell of it
-    upto = covers.get(deployment.environment)
-    if upto is None:
+        return True
+    if deployment.environment not in ends:
         return False
-    end = deployment_store.get(session, upto[1])
+    end = ends[deployment.environment]
     return end is None or deployment.deployed_at <= end.deployed_at
 
 
@@ -251,12 +258,7 @@ def _render(
     context = {
         "kind": "digest",
         "product": config.product,
-        "customer": {
-            "id": customer.id,
-            "name": customer.name,
-            "locale": customer.locale,
-            "timezone": customer.timezone,
-        },
+        "customer": customer_context(customer),
         "lang": "en",
         "title": title,
         "cadence": cadence,

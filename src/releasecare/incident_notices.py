@@ -32,6 +32,7 @@ from releasecare.render import (
     RenderedNotice,
     RenderOptions,
     Templates,
+    customer_context,
     format_time,
     index_files,
     published_url,
@@ -95,12 +96,7 @@ def incident_context(
     return {
         "kind": "incident",
         "product": options.product,
-        "customer": {
-            "id": customer.id,
-            "name": customer.name,
-            "locale": customer.locale,
-            "timezone": customer.timezone,
-        },
+        "customer": customer_context(customer),
         "lang": "en",
         "title": f"{options.product}: {title}",
         "headline": f"{options.product}, {environment}: "

@@ -28,6 +28,7 @@ from releasecare.domain import (
     NOTICE_FORMATS,
     Change,
     Component,
+    Customer,
     CustomerImpact,
     Impact,
     Incident,
@@ -267,12 +268,7 @@ def _context(
 
     return {
         "product": options.product,
-        "customer": {
-            "id": customer.id,
-            "name": customer.name,
-            "locale": customer.locale,
-            "timezone": customer.timezone,
-        },
+        "customer": customer_context(customer),
         "lang": "en",
         "title": f"{options.product}: what changed for {customer.name}",
         "version": impact.version,
@@ -315,6 +311,16 @@ def _context(
         or None,
         "other_count": unlisted + undescribed + elsewhere,
         "generated_at": when(generated),
+    }
+
+
+def customer_context(customer: Customer) -> dict[str, str]:
+    """Who a notice is for, as every notice's template and JSON name them."""
+    return {
+        "id": customer.id,
+        "name": customer.name,
+        "locale": customer.locale,
+        "timezone": customer.timezone,
     }
 
 

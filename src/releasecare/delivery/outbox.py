@@ -207,13 +207,8 @@ def _plan(
     )
     for version in found.versions:
         customer = customers[version.customer_id]
-        if not digests.on_digest(customer):
-            if customer.id in behind:
-                # Told at once now, with news that waited from a digest cadence before:
-                # one digest of all of it, then each notice at once again.
-                plans.extend(_digest_plan(session, config, request, customer, told))
-            else:
-                now.append(version)
+        if not digests.on_digest(customer) and customer.id not in behind:
+            now.append(version)
             continue
         decision = digests.decide(session, config, customer, deployment, version)
         if decision.action == "send":

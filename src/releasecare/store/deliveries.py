@@ -71,8 +71,7 @@ def for_subject(session: Session, subject: str, customer_ids: Collection[str]) -
     """Every row of every version of ``subject`` for these customers."""
     return _query(
         session,
-        select(DeliveryRow, NoticeVersionRow.subject, NoticeVersionRow.version)
-        .join(NoticeVersionRow, NoticeVersionRow.id == DeliveryRow.notice_version_id)
+        _joined()
         .where(NoticeVersionRow.subject == subject)
         .where(DeliveryRow.customer_id.in_(list(customer_ids))),
     )
@@ -82,9 +81,7 @@ def listing(
     session: Session, *, customer_id: str | None = None, state: str | None = None
 ) -> list[Delivery]:
     """Rows newest first, of one customer or state when given."""
-    query = select(DeliveryRow, NoticeVersionRow.subject, NoticeVersionRow.version).join(
-        NoticeVersionRow, NoticeVersionRow.id == DeliveryRow.notice_version_id
-    )
+    query = _joined()
     if customer_id is not None:
         query = query.where(DeliveryRow.customer_id == customer_id)
     if state is not None:
@@ -139,6 +136,7 @@ def settle(session: Session, delivery_ids: Collection[int], reply: str) -> None:
 
 
 def _joined() -> Any:
+    """Outbox rows with what they say of their notice version (every query's shape)."""
     return select(
         DeliveryRow,
         NoticeVersionRow.subject,
@@ -150,9 +148,7 @@ def _joined() -> Any:
 def get(session: Session, delivery_id: int) -> Delivery | None:
     rows = _query(
         session,
-        select(DeliveryRow, NoticeVersionRow.subject, NoticeVersionRow.version)
-        .join(NoticeVersionRow, NoticeVersionRow.id == DeliveryRow.notice_version_id)
-        .where(DeliveryRow.id == delivery_id),
+        _joined().where(DeliveryRow.id == delivery_id),
     )
     return rows[0] if rows else None
 
@@ -277,6 +273,5 @@ def _query(session: Session, query: Any) -> list[Delivery]:
             version=version,
             deployment_id=deployment_id,
         )
-        for row, subject, version, *more in session.execute(query)
-        for deployment_id in [more[0] if more else None]
+        for row, subject, version, deployment_id in session.execute(query)
     ]

@@ -27,7 +27,7 @@ from releasecare.errors import DatabaseError, InputError
 from releasecare.store.reads import BUSY_TIMEOUT_ENV as BUSY_TIMEOUT_ENV
 from releasecare.store.reads import DEFAULT_BUSY_TIMEOUT as DEFAULT_BUSY_TIMEOUT
 from releasecare.store.reads import SCHEMA_HEAD as SCHEMA_HEAD
-from releasecare.store.reads import Reader, reading
+from releasecare.store.reads import Reader, connection_reader, reading
 from releasecare.store.reads import busy_timeout as reads_busy_timeout
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -433,13 +433,12 @@ def statements(engine: Engine) -> Iterator[Reader]:
     """One writing transaction on the driver's cursor, for a run of small statements
     (``notify``'s claim and record per outbox row) where SQLAlchemy's own work would
     cost more than the statements: commit on success, roll back on any error."""
-    with _failures(engine), _with_write_option(engine, True).begin() as connection:
-        cursor = connection.connection.cursor()
-        try:
-            marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-            yield Reader(cursor, marker, connection.dialect.name)
-        finally:
-            cursor.close()
+    with (
+        _failures(engine),
+        _with_write_option(engine, True).begin() as connection,
+        connection_reader(connection) as writer,
+    ):
+        yield writer
 
 
 @contextmanager

@@ -87,7 +87,14 @@ def reading(db: Session | Reader) -> Iterator[Reader]:
         yield db
         return
     db.flush()
-    connection = db.connection()
+    with connection_reader(db.connection()) as reader:
+        yield reader
+
+
+@contextmanager
+def connection_reader(connection: Any) -> Iterator[Reader]:
+    """A Reader on the driver's own cursor of a SQLAlchemy ``connection``, in whatever
+    transaction it is in."""
     cursor = connection.connection.cursor()
     try:
         marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
@@ -294,11 +301,23 @@ _CHANGE = (
 
 def changes_of(reader: Reader, shas: Sequence[str]) -> list[Change]:
     """The stored changes among ``shas``, in that order (a merge is no change)."""
+    found = _change_rows(reader, shas)
+    return _with_details(reader, [found[sha] for sha in shas if sha in found])
+
+
+def changes_by_sha(reader: Reader, shas: Sequence[str], *, files: bool = True) -> dict[str, Change]:
+    """The stored changes among ``shas``, by sha; without their files unless ``files``
+    (the report reads thousands and shows none)."""
+    rows = list(_change_rows(reader, shas).values())
+    return {c.sha: c for c in _with_details(reader, rows, files=files)}
+
+
+def _change_rows(reader: Reader, shas: Sequence[str]) -> dict[str, Sequence[Any]]:
     found: dict[str, Sequence[Any]] = {}
     for chunk in _chunks(shas):
         rows = reader.rows(f"{_CHANGE} WHERE c.sha IN ({reader.marks(len(chunk))})", chunk)
         found.update((row[1], row) for row in rows)
-    return _with_details(reader, [found[sha] for sha in shas if sha in found])
+    return found
 
 
 def changes_of_release(reader: Reader, tag: str) -> list[Change]:
@@ -307,11 +326,13 @@ def changes_of_release(reader: Reader, tag: str) -> list[Change]:
     return _with_details(reader, rows)
 
 
-def _with_details(reader: Reader, rows: Sequence[Sequence[Any]]) -> list[Change]:
-    """Changes from their rows, with their components and files."""
+def _with_details(
+    reader: Reader, rows: Sequence[Sequence[Any]], *, files: bool = True
+) -> list[Change]:
+    """Changes from their rows, with their components and (unless not ``files``) files."""
     ids = [row[0] for row in rows]
     components: dict[int, list[str]] = {}
-    files: dict[int, list[FileChange]] = {}
+    paths: dict[int, list[FileChange]] = {}
     for chunk in _chunks(ids):
         marks = reader.marks(len(chunk))
         for cid, key in reader.rows(
@@ -319,12 +340,14 @@ def _with_details(reader: Reader, rows: Sequence[Sequence[Any]]) -> list[Change]
             chunk,
         ):
             components.setdefault(cid, []).append(key)
+        if not files:
+            continue
         for cid, path, status, old in reader.rows(
             f"SELECT change_id, path, status, old_path FROM change_files "
             f"WHERE change_id IN ({marks})",
             chunk,
         ):
-            files.setdefault(cid, []).append(FileChange(path, status, old))
+            paths.setdefault(cid, []).append(FileChange(path, status, old))
     return [
         Change(
             sha=row[1],
@@ -338,7 +361,7 @@ def _with_details(reader: Reader, rows: Sequence[Sequence[Any]]) -> list[Change]
             audience=row[9],
             visible=bool(row[10]),
             components=tuple(sorted(components.get(row[0], ()))),
-            files=tuple(sorted(files.get(row[0], ()), key=lambda f: f.path)),
+            files=tuple(sorted(paths.get(row[0], ()), key=lambda f: f.path)),
             author_name=row[11],
             author_email=row[12],
             authored_at=stored_time(row[13]),

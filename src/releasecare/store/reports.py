@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from releasecare.domain import REACHED_CUSTOMERS, Change, ComponentSpan, Deployment, Incident
 from releasecare.store.incidents import AffectedRow
@@ -21,6 +20,7 @@ from releasecare.store.reads import (
     _chunks,
     _deployment,
     _time,
+    changes_by_sha,
     stored_time,
 )
 
@@ -80,47 +80,10 @@ def release_commits(reader: Reader) -> dict[str, tuple[int, str]]:
     return {tag: (position, sha) for tag, position, sha in rows}
 
 
-_CHANGE = (
-    "SELECT c.id, c.sha, c.summary, c.type, c.scope, c.breaking, c.customer_note, c.impact, "
-    "c.audience, c.visible, c.author_name, c.author_email, c.authored_at, r.tag, "
-    "c.note_source FROM changes c LEFT JOIN releases r ON c.release_id = r.id"
-)
-
-
 def changes(reader: Reader, shas: Sequence[str]) -> dict[str, Change]:
     """The stored changes among ``shas`` with their components, by sha; without their
-    files and bodies, which a report never shows."""
-    rows: list[Any] = []
-    for chunk in _chunks(shas):
-        rows += reader.rows(f"{_CHANGE} WHERE c.sha IN ({reader.marks(len(chunk))})", chunk)
-    components: dict[int, list[str]] = {}
-    for chunk in _chunks([row[0] for row in rows]):
-        for change_id, key in reader.rows(
-            f"SELECT change_id, component FROM change_components "
-            f"WHERE change_id IN ({reader.marks(len(chunk))})",
-            chunk,
-        ):
-            components.setdefault(change_id, []).append(key)
-    return {
-        row[1]: Change(
-            sha=row[1],
-            summary=row[2],
-            type=row[3],
-            scope=row[4],
-            breaking=bool(row[5]),
-            customer_note=row[6],
-            impact=row[7],
-            audience=row[8],
-            visible=bool(row[9]),
-            components=tuple(sorted(components.get(row[0], ()))),
-            author_name=row[10],
-            author_email=row[11],
-            authored_at=stored_time(row[12]),
-            release=row[13],
-            note_source=row[14],
-        )
-        for row in rows
-    }
+    files, which a report never shows."""
+    return changes_by_sha(reader, shas, files=False)
 
 
 _INCIDENT = (
