@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from releasecare.voicelint.wordlists import COMMIT_TYPES
 
@@ -32,20 +33,17 @@ _QUOTED = re.compile(r'"[^"\n]{1,80}"|“[^”\n]{1,80}”|\*\*[^*\n]{1,80}\*\*'
 _SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n+")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word, code span or address of a note (a tuple: a note has dozens, read fast)."""
+
     text: str  # as written; for "code" and "url" tokens, what is inside
     start: int
     end: int
-    kind: str = "word"  # "word", "code" (a code span) or "url"
-    before: str = ""  # what stands between the previous token and this one
-    in_link: bool = False  # a word of a Markdown link's text
-    quoted: bool = False  # inside quotation marks or **bold**: a label the customer sees
-
-    @cached_property
-    def low(self) -> str:
-        """Lower case, with typographic apostrophes made plain (we’re -> we're)."""
-        return self.text.lower().replace("’", "'")
+    kind: str  # "word", "code" (a code span) or "url"
+    before: str  # what stands between the previous token and this one
+    in_link: bool  # a word of a Markdown link's text
+    quoted: bool  # inside quotation marks or **bold**: a label the customer sees
+    low: str  # lower case, with typographic apostrophes made plain (we’re -> we're)
 
     @property
     def is_word(self) -> bool:
@@ -74,27 +72,33 @@ def read_note(text: str) -> Note:
     and a Note is never changed)."""
     spans: list[tuple[int, int, str, str]] = []  # start, end, kind, inner text
     links: list[tuple[int, int]] = []  # where a link's text stands
-    masked = list(text)
+    masked = text
 
     def mask(start: int, end: int) -> None:
         # Masked with a character no pattern matches: no word, no sentence end.
-        masked[start:end] = "\0" * (end - start)
+        nonlocal masked
+        masked = masked[:start] + "\0" * (end - start) + masked[end:]
 
-    for match in _CODE_SPAN.finditer(text):
-        spans.append((match.start(), match.end(), "code", match.group(2).strip()))
-        mask(match.start(), match.end())
-    for match in _LINK.finditer("".join(masked)):
-        url_start = match.start(2) - 2  # from the "]" on: "](address)"
-        spans.append((url_start, match.end(), "url", match.group(2)))
-        links.append((match.start(1), match.end(1)))
-        mask(url_start, match.end())
-        mask(match.start(), match.start() + 1)
-    for match in _BARE_URL.finditer("".join(masked)):
-        spans.append((match.start(), match.end(), "url", match.group(0)))
-        mask(match.start(), match.end())
-    for match in _WORD.finditer("".join(masked)):
-        in_link = any(s <= match.start() < e for s, e in links)
-        spans.append((match.start(), match.end(), "link-word" if in_link else "word", match[0]))
+    # Each pattern only where its first mark is (most notes have none of them).
+    if "`" in text:
+        for match in _CODE_SPAN.finditer(text):
+            spans.append((match.start(), match.end(), "code", match.group(2).strip()))
+            mask(match.start(), match.end())
+    if "](" in masked:
+        for match in _LINK.finditer(masked):
+            url_start = match.start(2) - 2  # from the "]" on: "](address)"
+            spans.append((url_start, match.end(), "url", match.group(2)))
+            links.append((match.start(1), match.end(1)))
+            mask(url_start, match.end())
+            mask(match.start(), match.start() + 1)
+    if "://" in masked:
+        for match in _BARE_URL.finditer(masked):
+            spans.append((match.start(), match.end(), "url", match.group(0)))
+            mask(match.start(), match.end())
+    for match in _WORD.finditer(masked):
+        at = match.start()
+        in_link = bool(links) and any(s <= at < e for s, e in links)
+        spans.append((at, match.end(), "link-word" if in_link else "word", match[0]))
     spans.sort()
     quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
     tokens: list[Token] = []
@@ -110,11 +114,12 @@ def read_note(text: str) -> Note:
                 "word" if kind == "link-word" else kind,
                 text[previous_end:start],
                 kind == "link-word",
-                any(s <= start < e for s, e in quoted),
+                bool(quoted) and any(s <= start < e for s, e in quoted),
+                inner.lower().replace("’", "'"),
             )
         )
         previous_end = end
-    ends = [m.end() for m in _SENTENCE_END.finditer("".join(masked))]
+    ends = [m.end() for m in _SENTENCE_END.finditer(masked)]
     sentences: list[list[Token]] = [[]]
     for token in tokens:
         while ends and token.start >= ends[0]:
@@ -129,13 +134,19 @@ def words_of(tokens: Iterable[Token]) -> list[Token]:
     return [t for t in tokens if t.is_word]
 
 
-def find_phrase(tokens: Sequence[Token], phrase: Sequence[str]) -> int | None:
-    """Where the words of ``phrase`` (lower case) first stand in a row in ``tokens``."""
-    lows = [t.low for t in tokens]
-    size = len(phrase)
-    for i in range(len(lows) - size + 1):
-        if all(lows[i + k] == phrase[k] for k in range(size)):
-            return i
+def first_phrase(lows: Sequence[str], phrases: Iterable[Sequence[str]]) -> tuple[int, int] | None:
+    """Where the first of ``phrases`` (in their order) that the words ``lows`` (lower
+    case) say first stands in a row: (start, end), or None. A phrase with a word the
+    note does not have is passed over at once (most phrases, most notes)."""
+    present = set(lows)
+    for phrase in phrases:
+        if not present.issuperset(phrase):
+            continue
+        size = len(phrase)
+        wanted = list(phrase)
+        for i in range(len(lows) - size + 1):
+            if lows[i] == wanted[0] and lows[i : i + size] == wanted:
+                return i, i + size
     return None
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from releasecare.voicelint.findings import Finding, VoiceOptions, hit
-from releasecare.voicelint.notetext import Note, Token, find_phrase, span_text, words_of
+from releasecare.voicelint.notetext import Note, Token, first_phrase, span_text, words_of
 from releasecare.voicelint.wordlists import words
 
 _MONTHS = {
@@ -116,10 +116,9 @@ def _date_ahead(note: Note, words: Sequence[Token], today: date) -> str | None:
         found = _dated(words, i, today, past)
         if found and found[1] > today:
             return span_text(note, words[i : i + found[0]])
-    for phrase in _RELATIVE:
-        at = find_phrase(words, phrase)
-        if at is not None:
-            return span_text(note, words[at : at + len(phrase) + 1])
+    relative = first_phrase(lows, _RELATIVE)
+    if relative:
+        return span_text(note, words[relative[0] : relative[1] + 1])
     return None
 
 
@@ -235,14 +234,13 @@ def promise(note: Note, options: VoiceOptions, today: date) -> list[Finding]:
             start, end = lows.index("never"), len(lows) - lows[::-1].index("again")
             span = span_text(note, words[start:end])
         if not span:
-            for phrase in _FUTURE_WORDS:
-                at = find_phrase(words, phrase)
-                if at is not None:
-                    span = span_text(note, words[at : at + len(phrase)])
-                    break
-        at = find_phrase(words, ("in", "the", "future"))
-        if not span and at is not None and _OUR_WORK & set(lows):
-            span = span_text(note, words[at : at + 3])
+            future = first_phrase(lows, _FUTURE_WORDS)
+            if future:
+                span = span_text(note, words[future[0] : future[1]])
+        if not span and _OUR_WORK & set(lows):
+            future = first_phrase(lows, (("in", "the", "future"),))
+            if future:
+                span = span_text(note, words[future[0] : future[1]])
         if not span:
             committed = _we_will(words) or _always(words)
             if committed:

@@ -11,7 +11,14 @@ from datetime import date
 
 import releasecare.voicelint.wordlists as wl
 from releasecare.voicelint.findings import Finding, VoiceOptions, hit
-from releasecare.voicelint.notetext import Note, Token, read_note, span_text, words_of
+from releasecare.voicelint.notetext import (
+    Note,
+    Token,
+    first_phrase,
+    read_note,
+    span_text,
+    words_of,
+)
 from releasecare.voicelint.wordlists import words
 
 _TICKET = re.compile(r"^(?P<key>[A-Z][A-Z0-9]{1,9})-\d+$|^#\d+$")
@@ -60,6 +67,12 @@ def is_path(word: str) -> bool:
 _FOLDERS = words("src lib bin usr etc var opt home docs app api config tests test")
 
 
+_SNAKE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+")
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_CAMEL = re.compile(r"[a-z]{2,}[A-Z][A-Za-z0-9]*")
+_PASCAL = re.compile(r"(?:[A-Z][a-z0-9]{2,}){2,}")
+
+
 def is_code_identifier(word: str, allowed: Iterable[str] = ()) -> bool:
     """camelCase, PascalCase of two or more real words, snake_case, ``a.b()``,
     ``std::x``; never a product's name (GitHub, iPhone, macOS, PostgreSQL, IdP)."""
@@ -70,14 +83,14 @@ def is_code_identifier(word: str, allowed: Iterable[str] = ()) -> bool:
         return True
     if "/" in word:
         return any(is_code_identifier(p, allowed) for p in word.split("/") if p)
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+", word):
+    if _SNAKE.fullmatch(word):
         return True
-    if re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+", word):
+    if _DOTTED.fullmatch(word):
         # "notifications.flashWindow", "ServiceSettings.EnableLinkPreviews"; not "e.g".
         return any(is_code_identifier(p, allowed) for p in word.split("."))
-    if re.fullmatch(r"[a-z]{2,}[A-Z][A-Za-z0-9]*", word):
+    if _CAMEL.fullmatch(word):
         return not word.endswith("OS")  # macOS, iPadOS, watchOS
-    if re.fullmatch(r"(?:[A-Z][a-z0-9]{2,}){2,}", word):
+    if _PASCAL.fullmatch(word):
         return not low.endswith(wl.BRAND_ENDINGS)
     return False
 
@@ -110,19 +123,28 @@ def _link_kind(url: str, options: VoiceOptions) -> str | None:
     return None
 
 
+def is_plain(word: str) -> bool:
+    """Letters only, all small or a capital first ("fix", "Export"): no ticket, hash,
+    path, handle or code identifier, each of which needs a digit, a mark, or a capital
+    inside. Most words of most notes, so the tests below are spared for them."""
+    return word.isalpha() and (word.islower() or word.istitle())
+
+
 def _word_kind(word: str, options: VoiceOptions) -> str | None:
     word = word.strip("'’")
-    if is_ticket(word):
-        return "ticket key"
-    if is_hash(word):
-        return "commit hash"
-    if is_path(word):
-        return "file path"
-    if word.startswith("@") and word.lower() not in _MENTIONS and "/" not in word:
-        return "person's handle"
+    plain = is_plain(word)
+    if not plain:
+        if is_ticket(word):
+            return "ticket key"
+        if is_hash(word):
+            return "commit hash"
+        if is_path(word):
+            return "file path"
+        if word.startswith("@") and word.lower() not in _MENTIONS and "/" not in word:
+            return "person's handle"
     if _SERVICE.match(word) and word not in _NOT_SERVICES:
         return "service name"
-    if is_code_identifier(word, options.allow):
+    if not plain and is_code_identifier(word, options.allow):
         return "code identifier"
     return None
 
@@ -213,7 +235,7 @@ def internal_word(text: str, kind: str) -> str | None:
     for token in read_note(text).tokens:
         if token.kind == "code" and kind == "code identifier":
             return token.text
-        if token.kind == "word" and test(token.text):
+        if token.kind == "word" and not is_plain(token.text) and test(token.text):
             return token.text
     return None
 
@@ -248,15 +270,6 @@ _CAUSED_BY = words(
 )
 
 
-def _phrase_at(lows: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> tuple[int, int] | None:
-    for phrase in phrases:
-        size = len(phrase)
-        for i in range(len(lows) - size + 1):
-            if tuple(lows[i : i + size]) == phrase:
-                return i, i + size
-    return None
-
-
 def _caused_by(lows: Sequence[str]) -> tuple[int, int] | None:
     """ "caused by a configuration change", "failed due to a timeout", "triggered by a
     recent deployment": a cause of ours
@@ -289,7 +302,7 @@ def _defect(words: Sequence[Token]) -> tuple[int, int] | None:
     """Where the sentence names a defect in code terms: "race condition", "nil value",
     "a Javascript error", "returned duplicate results"."""
     lows = [w.low for w in words]
-    found = _phrase_at(lows, wl.DEFECT_PHRASES)
+    found = first_phrase(lows, wl.DEFECT_PHRASES)
     if found:
         return found
     for i, low in enumerate(lows):
@@ -331,7 +344,7 @@ def technical_problem(note: Note, options: VoiceOptions, today: date) -> list[Fi
     for sentence in note.sentences:
         words = words_of(sentence)
         lows = [w.low for w in words]
-        cause = _phrase_at(lows, _CAUSE) or _caused_by(lows) or _because(words)
+        cause = first_phrase(lows, _CAUSE) or _caused_by(lows) or _because(words)
         if cause:
             span = span_text(note, words[cause[0] : cause[1]])
             return [

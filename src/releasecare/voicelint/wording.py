@@ -42,21 +42,36 @@ def _jargon_at(words: Sequence[Token], forms: Sequence[set[str]], i: int, term: 
     return 1 if forms[i] & joined else 0
 
 
-def jargon(note: Note, options: VoiceOptions, today: date) -> list[Finding]:
-    allowed = {a.lower() for a in options.allow}
-    terms = sorted(
-        {t.lower() for t in options.jargon if t and t.lower() not in allowed},
-        key=lambda t: (-len(t.split()), t),
+@functools.lru_cache(maxsize=16)
+def _jargon_index(
+    jargon: tuple[str, ...], allow: tuple[str, ...]
+) -> tuple[tuple[str, ...], dict[str, frozenset[int]]]:
+    """The terms looked for, longest first, and which of them (by place in that order)
+    each written form of a word can start: a note's words pick its few candidates
+    instead of every term being tried on every note."""
+    allowed = {a.lower() for a in allow}
+    terms = tuple(
+        sorted(
+            {t.lower() for t in jargon if t and t.lower() not in allowed},
+            key=lambda t: (-len(t.split()), t),
+        )
     )
+    starts: dict[str, set[int]] = {}
+    for place, term in enumerate(terms):
+        parts, tail, joined = _term_forms(term)
+        for form in joined | (tail if len(parts) > 1 else frozenset()):
+            starts.setdefault(form, set()).add(place)
+    return terms, {form: frozenset(places) for form, places in starts.items()}
+
+
+def jargon(note: Note, options: VoiceOptions, today: date) -> list[Finding]:
+    terms, starts = _jargon_index(options.jargon, options.allow)
     words = tuple(w for w in note.words if not w.quoted)
     forms = [_forms(w) for w in words]  # each word's forms, once per note
-    every = set().union(*forms)
+    candidates = sorted({p for form in set().union(*forms) for p in starts.get(form, ())})
     taken: set[int] = set()
     found: list[tuple[int, Finding]] = []
-    for term in terms:
-        parts, tail, joined = _term_forms(term)
-        if every.isdisjoint(joined) and (len(parts) == 1 or every.isdisjoint(tail)):
-            continue  # no word of the note can start it: most terms, most notes
+    for term in (terms[p] for p in candidates):
         for i in range(len(words)):
             size = 0 if i in taken else _jargon_at(words, forms, i, term)
             if not size:

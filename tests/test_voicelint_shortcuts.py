@@ -1,0 +1,119 @@
+"""The voice lint's shortcuts give the verdicts the full tests give.
+
+The lint judges every visible commit subject of a deploy the first time it is seen
+(`impact` on a fresh CI machine), so it skips work where the answer is known: words of
+plain letters are never internal references, a phrase with a word the note lacks is
+never looked for, and a jargon term none of the note's words can start is never tried.
+Each shortcut is checked here against the plain way of asking.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Sequence
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from releasecare.voicelint import VoiceOptions
+from releasecare.voicelint.notetext import first_phrase, read_note
+from releasecare.voicelint.references import (
+    is_code_identifier,
+    is_hash,
+    is_path,
+    is_plain,
+    is_ticket,
+)
+from releasecare.voicelint.wording import _forms, _jargon_at, _term_forms, jargon
+from releasecare.voicelint.wordlists import DEFAULT_JARGON
+
+TODAY = date(2026, 12, 3)
+LETTERS = st.one_of(
+    st.sampled_from(string.ascii_letters), st.characters(categories=("Lu", "Ll", "Lt", "Lo"))
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(LETTERS, min_size=1, max_size=14))
+def test_a_plain_word_is_no_internal_reference(word: str) -> None:
+    if is_plain(word):
+        assert not is_ticket(word)
+        assert not is_hash(word)
+        assert not is_path(word)
+        assert not is_code_identifier(word)
+
+
+def test_words_that_are_not_plain() -> None:
+    for word in ("GitHub", "fooBar", "API", "MM-123", "a1b2c3d", "read/write", "x_y"):
+        assert not is_plain(word), word
+    for word in ("fix", "Export", "I", "café"):
+        assert is_plain(word), word
+
+
+def _naive_first(lows: Sequence[str], phrases: Sequence[Sequence[str]]) -> tuple[int, int] | None:
+    for phrase in phrases:
+        size = len(phrase)
+        for i in range(len(lows) - size + 1):
+            if list(lows[i : i + size]) == list(phrase):
+                return i, i + size
+    return None
+
+
+VOCABULARY = st.sampled_from(["in", "the", "future", "race", "condition", "we", "will", "a"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(VOCABULARY, max_size=12),
+    st.lists(st.lists(VOCABULARY, min_size=1, max_size=3).map(tuple), max_size=6),
+)
+def test_first_phrase_is_the_first_phrase_in_order_at_its_first_place(
+    lows: list[str], phrases: list[tuple[str, ...]]
+) -> None:
+    assert first_phrase(lows, phrases) == _naive_first(lows, phrases)
+
+
+def _naive_jargon_spans(text: str, options: VoiceOptions) -> list[str]:
+    """Every term tried at every word, as the rule read before it had an index."""
+    note = read_note(text)
+    allowed = {a.lower() for a in options.allow}
+    terms = sorted(
+        {t.lower() for t in options.jargon if t and t.lower() not in allowed},
+        key=lambda t: (-len(t.split()), t),
+    )
+    words = tuple(w for w in note.words if not w.quoted)
+    forms = [_forms(w) for w in words]
+    taken: set[int] = set()
+    found: list[tuple[int, str]] = []
+    for term in terms:
+        _term_forms(term)
+        for i in range(len(words)):
+            size = 0 if i in taken else _jargon_at(words, forms, i, term)
+            if size:
+                taken.update(range(i, i + size))
+                found.append((i, note.text[words[i].start : words[i + size - 1].end]))
+                break
+    return [span for _, span in sorted(found)]
+
+
+JARGON_WORDS = sorted({w for term in DEFAULT_JARGON for w in term.split()})
+NOTE_WORDS = st.one_of(
+    st.sampled_from(JARGON_WORDS),
+    st.sampled_from(JARGON_WORDS).map(lambda w: w + "s"),
+    st.sampled_from(JARGON_WORDS).map(lambda w: w + "ed"),
+    st.sampled_from(["the", "export", "now", "works", "back-end", "re-factored", '"api"']),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(NOTE_WORDS, min_size=1, max_size=10),
+    st.lists(st.sampled_from(JARGON_WORDS), max_size=2),
+)
+def test_jargon_finds_what_trying_every_term_finds(words: list[str], allow: list[str]) -> None:
+    text = " ".join(words) + "."
+    options = VoiceOptions(allow=tuple(allow))
+    assert [f.span for f in jargon(read_note(text), options, TODAY)] == _naive_jargon_spans(
+        text, options
+    )
