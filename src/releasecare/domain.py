@@ -303,7 +303,9 @@ class Impact:
     ``previous_version`` is what the environment had before (None: nothing known).
     ``added`` are the commits the new version has and the old lacked, oldest first;
     ``removed`` those the old had and the new lacks (a rollback, or a hotfix that a
-    version from another branch does not contain), newest first.
+    version from another branch does not contain), newest first. Their components
+    were mapped from their files when they were scanned; the files themselves are not
+    loaded (``files`` is empty).
     """
 
     environment: str

@@ -156,19 +156,23 @@ _TAG_IN_BRACKETS = re.compile(r"\[[a-z][\w -]*\]", re.I)
 # Tickets, paths, hashes and code identifiers are words as the lint reads them
 # ("ISO-8601", "read/write", "GitHub" are none of them).
 _INSIDE: tuple[tuple[str, Callable[[str], str | None]], ...] = (
-    ("a link", lambda text: _found(_URL, text)),
-    ("an e-mail address", lambda text: _found(_EMAIL, text)),
+    ("a link", lambda text: _found(_URL, text, "://")),
+    ("an e-mail address", lambda text: _found(_EMAIL, text, "@")),
     ("a ticket", lambda text: internal_word(text, "ticket")),
-    ("a package", lambda text: _found(_PACKAGE, text)),
-    ("a service id", lambda text: _found(_SERVICE_ID, text)),
+    ("a package", lambda text: _found(_PACKAGE, text, "/")),
+    ("a service id", lambda text: _found(_SERVICE_ID, text, "service", "svc")),
     ("a path", lambda text: internal_word(text, "path")),
     ("a commit hash", lambda text: internal_word(text, "commit hash")),
     ("a code identifier", lambda text: internal_word(text, "code identifier")),
-    ("a tag", lambda text: _found(_TAG_IN_BRACKETS, text)),
+    ("a tag", lambda text: _found(_TAG_IN_BRACKETS, text, "[")),
 )
 
 
-def _found(pattern: re.Pattern[str], text: str) -> str | None:
+def _found(pattern: re.Pattern[str], text: str, *marks: str) -> str | None:
+    """What ``pattern`` finds in ``text``; nothing without one of ``marks``, one of
+    which every match holds (most subjects have no "@", "/" or "[": no search)."""
+    if not any(mark in text for mark in marks):
+        return None
     match = pattern.search(text)
     return match.group(0) if match else None
 

@@ -299,10 +299,11 @@ _CHANGE = (
 )
 
 
-def changes_of(reader: Reader, shas: Sequence[str]) -> list[Change]:
-    """The stored changes among ``shas``, in that order (a merge is no change)."""
+def changes_of(reader: Reader, shas: Sequence[str], *, files: bool = True) -> list[Change]:
+    """The stored changes among ``shas``, in that order (a merge is no change); without
+    their files unless ``files``."""
     found = _change_rows(reader, shas)
-    return _with_details(reader, [found[sha] for sha in shas if sha in found])
+    return _with_details(reader, [found[sha] for sha in shas if sha in found], files=files)
 
 
 def changes_by_sha(reader: Reader, shas: Sequence[str], *, files: bool = True) -> dict[str, Change]:

@@ -65,6 +65,12 @@ class Note:
     def words(self) -> tuple[Token, ...]:
         return tuple(t for t in self.tokens if t.is_word)
 
+    @cached_property
+    def body(self) -> Body:
+        """What follows the marks, area or commit type before the first word (read
+        once: two rules ask)."""
+        return body_of(self)
+
 
 @lru_cache(maxsize=4096)
 def read_note(text: str) -> Note:

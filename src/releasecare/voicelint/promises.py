@@ -57,6 +57,8 @@ def _dated(words: Sequence[Token], i: int, today: date, past: bool) -> tuple[int
     without a year, the day is the next one ahead, or the last one for a sentence in
     the past tense. A month alone stands for its last day, a year for its 31 December."""
     low = words[i].low
+    if low not in _MONTHS and not low[:1].isdigit() and low[:1] != "q":
+        return None  # no ISO date, quarter, year or month starts here
     after = [w.low for w in words[i + 1 : i + 3]]
     iso = _ISO.match(low)
     if iso:
@@ -205,6 +207,8 @@ _PERCENT_CLAIM = words("safe secure reliable accurate sure guaranteed satisfacti
 
 
 def _percent(note: Note) -> str | None:
+    if "%" not in note.text:
+        return None
     for match in _PERCENT.finditer(note.text):
         value = float(match.group(1))
         after = note.text[match.end() : match.end() + 40]

@@ -270,10 +270,15 @@ _CAUSED_BY = words(
 )
 
 
+_CAUSE_STARTS = words("caused triggered due")
+
+
 def _caused_by(lows: Sequence[str]) -> tuple[int, int] | None:
     """ "caused by a configuration change", "failed due to a timeout", "triggered by a
     recent deployment": a cause of ours
     (not "Due to moving to a new version, ..." at the start, which is a reason)."""
+    if _CAUSE_STARTS.isdisjoint(lows):
+        return None
     for i in range(len(lows) - 2):
         pair = lows[i : i + 2]
         if pair in (["caused", "by"], ["triggered", "by"]) or (i and pair == ["due", "to"]):
@@ -287,6 +292,8 @@ def _because(words: Sequence[Token]) -> tuple[int, int] | None:
     """ "... would not load because dry run results were tied to ...": the cause told
     as what our systems' parts did."""
     lows = [w.low for w in words]
+    if "because" not in lows and "result" not in lows:
+        return None
     for i, low in enumerate(lows):
         if low != "because" and lows[i : i + 3] != ["as", "a", "result"]:
             continue

@@ -10,7 +10,7 @@ from datetime import date
 
 import releasecare.voicelint.wordlists as wl
 from releasecare.voicelint.findings import Finding, VoiceOptions, hit
-from releasecare.voicelint.notetext import Note, Token, body_of, span_text
+from releasecare.voicelint.notetext import Note, Token, span_text
 from releasecare.voicelint.wordlists import words
 
 # --- jargon ----------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def _work_on_code(words: Sequence[Token]) -> tuple[int, int, str] | None:
 
 
 def developer_imperative(note: Note, options: VoiceOptions, today: date) -> list[Finding]:
-    body = body_of(note)
+    body = note.body
     if body.commit_prefix:
         prefix = body.commit_prefix
         return [
@@ -208,7 +208,7 @@ _FIRST_PERSON = words("we i our")
 
 
 def content_free(note: Note, options: VoiceOptions, today: date) -> list[Finding]:
-    words = [w for w in body_of(note).words if not _REFERENCE.match(w.text)]
+    words = [w for w in note.body.words if not _REFERENCE.match(w.text)]
     if not words or any(w.low in _FIRST_PERSON for w in words):
         return []
     if any(w.low not in wl.VAGUE_WORDS | wl.STOP_WORDS for w in words):
