@@ -116,23 +116,54 @@ def test_impact_prints_the_same_through_both_paths(tmp_path: Path, unmapped: str
     assert any(c["freeze_conflicts"] for c in found["across"]["customers"])
 
 
+# What impact needs none of (git, HTTP, CSV, the scan's parsing, CODEOWNERS' proposals,
+# "did you mean"): the config it loads builds those steps' options without importing
+# them (issue #15).
+NOT_FOR_IMPACT = (
+    "releasecare.changes",
+    "releasecare.gitrepo",
+    "releasecare.components",
+    "releasecare.scaffold",
+    "releasecare.customers",
+    "releasecare.http",
+    "releasecare.jsontext",
+    "subprocess",
+    "csv",
+    "queue",
+    "difflib",
+)
+
+
+def _loaded(code: str, *argv: str, cwd: Path | None = None) -> tuple[str, list[str]]:
+    """Run ``code`` in a child Python: its stdout, and which of NOT_FOR_IMPACT (and
+    SQLAlchemy) it had imported by the end."""
+    watched = (*NOT_FOR_IMPACT, "sqlalchemy")
+    probe = (
+        f"{code}\nimport sys\n"
+        f"print('LOADED', *[m for m in {watched!r} if m in sys.modules], file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *argv], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    last = done.stderr.strip().splitlines()[-1].split()
+    assert last[0] == "LOADED", done.stderr
+    return done.stdout, last[1:]
+
+
+def test_importing_the_cli_and_impact_imports_none_of_the_other_steps() -> None:
+    assert _loaded("import releasecare.cli, releasecare.impact")[1] == []
+
+
 def test_the_light_path_imports_no_sqlalchemy(tmp_path: Path) -> None:
     light, _, deploys = _project(tmp_path)
     code = (
-        "import sys\nfrom releasecare.cli import main\n"
+        "from releasecare.cli import main\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "print('sqlalchemy' in sys.modules, file=sys.stderr)\n"
     )
     argv = ["--db", light.db_url, "impact", str(deploys["across"]), "--json"]
-    done = subprocess.run(
-        [sys.executable, "-c", code, *argv],
-        cwd=light.cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert json.loads(done.stdout)["deployment"]["id"] == deploys["across"]
-    assert done.stderr.strip().splitlines()[-1] == "False"
+    stdout, loaded = _loaded(code, *argv, cwd=light.cwd)
+    assert json.loads(stdout)["deployment"]["id"] == deploys["across"]
+    assert loaded == []
 
 
 def test_a_file_not_at_the_current_schema_goes_the_session_way(tmp_path: Path) -> None:

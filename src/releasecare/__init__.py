@@ -11,6 +11,7 @@ git -> changes -> components
     ``versions``     the order of release tags (numbers, pre-releases)
     ``changes``      Conventional Commits, trailers, note fragments, visibility
     ``components``   repository paths to the components customers know; coverage
+    ``pathpatterns`` whether a path pattern is one (the config checks each on load)
     ``scaffold``     ``init``'s proposals: components from folders and CODEOWNERS
     ``releases``     ``release scan``: releases, their changes and the commit graph
                      into the store
@@ -80,6 +81,9 @@ the CI steps
 
 shared by every step
     ``config``       ``releasecare.toml``: load, validate, build each step's options
+    ``options``      the options the config builds for steps heavy to import (change
+                     types, CSV columns), so that loading it imports neither
+                     ``changes`` (git) nor ``customers`` (HTTP, CSV)
     ``domain``       the dataclasses and constants every step shares
     ``errors``       the exception hierarchy with exit codes; "did you mean"
     ``documents``    the JSON documents of the output contract, with ``schema``
@@ -111,8 +115,8 @@ Who may import whom
 * ``cli/`` imports the core; nothing in the core imports ``cli/`` or click.
 * Only ``store/`` runs SQL; only ``render``/``feeds`` know Jinja; only ``http``
   imports requests (delivery's channels go through it).
-* ``domain``, ``errors``, ``times``, ``text``, ``versions`` and ``jsontext`` import
-  no other releasecare module but each other.
+* ``domain``, ``errors``, ``times``, ``text``, ``versions``, ``jsontext``, ``options``
+  and ``pathpatterns`` import no other releasecare module but each other.
 * No import cycle, counting imports inside functions and under TYPE_CHECKING
   (``tests/test_architecture.py``).
 * Imports go at the top of a module, except in the CLI's command bodies (so that

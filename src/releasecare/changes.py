@@ -16,6 +16,7 @@ from pathlib import Path
 from releasecare.components import ComponentMatcher
 from releasecare.domain import CHANGE_IMPACTS, NAME_LIMITS, Change, Commit, FileChange, Release
 from releasecare.gitrepo import count_commits, iter_commits, read_blobs, walk
+from releasecare.options import ChangeOptions
 from releasecare.overrides import FOLDER as OVERRIDES
 from releasecare.text import front_matter, has_controls, inert
 
@@ -25,8 +26,6 @@ CUSTOMER_AUDIENCES = frozenset({"customer", "customers", "external", "public"})
 AUDIENCES = CUSTOMER_AUDIENCES | {"internal", "staff", "private"}
 # A Customer-Note that says there is none: the change needs no note.
 NO_NOTE = frozenset({"none", "n/a", "na", "-", "no", "not needed"})
-INTERNAL_TYPES = ("chore", "ci", "build", "test", "refactor", "style", "docs")
-VISIBLE_TYPES = ("feat", "fix", "perf")
 
 _CONVENTIONAL = re.compile(
     r"^(?P<type>[A-Za-z][A-Za-z0-9-]*)(?:\((?P<scope>[^()\n]*)\))?(?P<bang>!)?: (?P<desc>\S.*)$"
@@ -35,15 +34,6 @@ _TRAILER = re.compile(r"^(?P<key>[A-Za-z0-9][A-Za-z0-9-]*|BREAKING CHANGE)\s*:\s
 
 
 _BREAKING = frozenset({"BREAKING CHANGE", "BREAKING-CHANGE"})
-
-
-@dataclass(frozen=True)
-class ChangeOptions:
-    internal_types: tuple[str, ...] = INTERNAL_TYPES
-    visible_types: tuple[str, ...] = VISIBLE_TYPES
-    changes_dir: str = "changes"
-    component_changes_visible: bool = False
-    first_parent: bool = False
 
 
 @dataclass(frozen=True)

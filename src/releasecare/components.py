@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from releasecare.domain import Component, FileChange
+from releasecare.pathpatterns import pattern_problem
 from releasecare.scaffold import component_key, component_name, find_codeowners
 
 # CODEOWNERS lines that cover every file: a default owner, never a component.
@@ -223,28 +224,6 @@ def check_coverage(matcher: ComponentMatcher, paths: Iterable[str]) -> CoverageR
         if (key, pattern) not in used
     ]
     return report
-
-
-# A pattern of these characters only, with one that is not a slash or a star, is a
-# valid gitignore pattern: what pathspec refuses needs a backslash, a "!", a bracket or
-# a pattern that is only slashes. The config's patterns are checked on every command,
-# and most are plain folders: pathspec (10 ms to import) is loaded for the rest only.
-_PLAIN = re.compile(r"[\w.\-/*?]*[\w.\-?][\w.\-/*?]*")
-
-
-def pattern_problem(pattern: str) -> str | None:
-    """Why ``pattern`` is no gitignore-style path pattern, or None when it is one."""
-    if not pattern.strip():
-        return "an empty pattern matches nothing"
-    if _PLAIN.fullmatch(pattern):
-        return None
-    import pathspec
-
-    try:
-        pathspec.GitIgnoreSpec.from_lines([pattern])
-    except ValueError as exc:  # GitIgnorePatternError: "!", a trailing backslash
-        return str(exc)
-    return None
 
 
 def components_from_codeowners(text: str) -> dict[str, Component]:

@@ -12,19 +12,22 @@ import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from releasecare import overrides, times
-from releasecare.changes import INTERNAL_TYPES, VISIBLE_TYPES, ChangeOptions
-from releasecare.components import ComponentMatcher, pattern_problem, project_matcher
-from releasecare.customers import CsvColumns, SourceOptions
 from releasecare.domain import Component
 from releasecare.errors import ConfigError, InputError, did_you_mean, shown
+from releasecare.options import INTERNAL_TYPES, VISIBLE_TYPES, ChangeOptions, CsvColumns
 from releasecare.overrides import Override
+from releasecare.pathpatterns import pattern_problem
 from releasecare.voice import DEPENDENCY_MODES, NOTE_SOURCES, VoiceOptions
+
+if TYPE_CHECKING:
+    from releasecare.components import ComponentMatcher
+    from releasecare.customers import SourceOptions
 
 CONFIG_FILE = "releasecare.toml"
 DEFAULT_DATABASE = "sqlite:///.releasecare/releasecare.db"
@@ -178,7 +181,9 @@ class Config:
     unmapped: str = "ignore"
     templates: Path | None = None
     voice: VoiceOptions = field(default_factory=VoiceOptions)
-    customer_source: SourceOptions = field(default_factory=SourceOptions)
+    # [customers]: the CSV column names and the token variable of an import.
+    csv_columns: CsvColumns = field(default_factory=CsvColumns)
+    customers_token_env: str | None = None
     # The largest share of stored customers one `customers import --prune` may remove
     # without --force (None: anything but all of them).
     prune_limit: float | None = None
@@ -226,6 +231,10 @@ class Config:
 
     def component_matcher(self, repo: Path) -> ComponentMatcher:
         """Files to components as every command maps them (CODEOWNERS, ignores included)."""
+        # Imported here: only the commands that map files need components (and scaffold,
+        # for CODEOWNERS); impact reads the mapping the scan stored.
+        from releasecare.components import project_matcher  # noqa: PLC0415
+
         return project_matcher(
             self.components,
             repo,
@@ -247,7 +256,12 @@ class Config:
 
     def customer_source_options(self, fmt: str | None = None) -> SourceOptions:
         """``[customers]`` options (CSV column names, token variable) for one import."""
-        return replace(self.customer_source, format=fmt)
+        # Imported here: customers brings HTTP and CSV, which only an import needs.
+        from releasecare.customers import SourceOptions  # noqa: PLC0415
+
+        return SourceOptions(
+            csv_columns=self.csv_columns, token_env=self.customers_token_env, format=fmt
+        )
 
     def check_environment(self, environment: str) -> None:
         """An environment must be one the config names (when the config names any)."""
@@ -393,7 +407,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         unmapped=data.get("impact", {}).get("unmapped", "ignore"),
         templates=(path.parent / templates) if templates else None,
         voice=_voice(data.get("voice", {}), data.get("notes", {})),
-        customer_source=_customer_source(path, data.get("customers", {})),
+        csv_columns=_csv_columns(path, data.get("customers", {})),
+        customers_token_env=data.get("customers", {}).get("token_env"),
         deprecations=_deprecations(path, data),
         prune_limit=_share(path, "customers.prune_limit", data.get("customers", {})),
         customers_source=_source(path, data.get("customers", {}).get("source")),
@@ -647,8 +662,8 @@ def _voice(settings: Mapping[str, Any], notes: Mapping[str, Any]) -> VoiceOption
     )
 
 
-def _customer_source(path: Path, settings: Mapping[str, Any]) -> SourceOptions:
-    """``[customers]``: CSV column names (each key one of CsvColumns) and the token variable."""
+def _csv_columns(path: Path, settings: Mapping[str, Any]) -> CsvColumns:
+    """``[customers] csv_columns``: CSV column names, each key one of CsvColumns."""
     columns = settings.get("csv_columns", {})
     known = [f.name for f in fields(CsvColumns)]
     for key, value in columns.items():
@@ -657,7 +672,7 @@ def _customer_source(path: Path, settings: Mapping[str, Any]) -> SourceOptions:
             raise ConfigError(path, dotted, "unknown column key", hint=did_you_mean(key, known))
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(path, dotted, f"must be a column name; got {_describe(value)}")
-    return SourceOptions(csv_columns=CsvColumns(**columns), token_env=settings.get("token_env"))
+    return CsvColumns(**columns)
 
 
 def _component(path: Path, key: str, values: Mapping[str, Any]) -> Component:

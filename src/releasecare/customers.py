@@ -21,6 +21,7 @@ from typing import Any
 from releasecare import http, jsontext, times
 from releasecare.domain import ALL, CADENCES, NAME_LIMITS, Contacts, Customer, FreezeWindow
 from releasecare.errors import InputError, RecordError, did_you_mean, shown
+from releasecare.options import CsvColumns
 
 KEYS = (
     "id",
@@ -37,25 +38,6 @@ CONTACT_KEYS = ("email", "webhook", "slack", "cadence")
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-@dataclass(frozen=True)
-class CsvColumns:
-    """Column names of a CSV export (a CRM's names can be mapped in config)."""
-
-    id: str = "id"
-    name: str = "name"
-    environments: str = "environments"
-    components: str = "components"
-    timezone: str = "timezone"
-    locale: str = "locale"
-    tier: str = "tier"
-    email: str = "email"
-    webhook_url: str = "webhook_url"
-    webhook_secret_env: str = "webhook_secret_env"
-    slack_url_env: str = "slack_url_env"
-    cadence: str = "cadence"
-    freeze: str = "freeze"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ command was asked to be strict, 2 bad usage or bad input, 3 an environment probl
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -131,6 +130,9 @@ def near_spellings(
     word: str, choices: Iterable[str], *, n: int = 1, cutoff: float = 0.6
 ) -> list[str]:
     """The choices spelled most like ``word``, closest first (at most ``n``)."""
+    # Imported here: only a mistake needs it, and every command imports this module.
+    import difflib  # noqa: PLC0415
+
     return difflib.get_close_matches(word, list(choices), n=n, cutoff=cutoff)
 
 
