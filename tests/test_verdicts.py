@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from releasecare import verdicts
 from releasecare.voice import VoiceOptions, subject_note, subject_text
@@ -153,6 +155,9 @@ def test_names_a_person_is_the_lints_own_test() -> None:
         "dependabot[bot]",
         "Mattermost",
         "",
+        "(bot) Jo",
+        "-x-",
+        "Łukasz",
     )
     texts = [
         *NOTES,
@@ -160,9 +165,26 @@ def test_names_a_person_is_the_lints_own_test() -> None:
         "Thanks to O'Brien (bot).",
         "Zoës report is faster.",
         "JoJo works.",
+        "Thanks (bot) Jo.",
+        "Fix -x- and Jo_Smith.",
+        "Łukasz's export, Jo-Smith, Windows10.",
     ]
     for text in texts:
         for chosen in (names, names[:2], names[3:], ()):
             pattern = _names_pattern(chosen)
             expected = pattern is not None and pattern.search(text) is not None
             assert names_a_person(text, chosen) == expected, (text, chosen)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.text(st.sampled_from("Jo ʼ'(-_)ł9Ł"), max_size=6), max_size=5),
+    st.text(st.sampled_from("Jo ʼ'(-_)ł9Ł."), max_size=20),
+)
+def test_names_a_person_agrees_with_one_pattern_of_all_names(names: list[str], text: str) -> None:
+    from releasecare.voicelint.references import _names_pattern, names_a_person
+
+    chosen = tuple(names)
+    pattern = _names_pattern(chosen)
+    expected = pattern is not None and pattern.search(text) is not None
+    assert names_a_person(text, chosen) == expected

@@ -117,3 +117,55 @@ def test_jargon_finds_what_trying_every_term_finds(words: list[str], allow: list
     assert [f.span for f in jargon(read_note(text), options, TODAY)] == _naive_jargon_spans(
         text, options
     )
+
+
+SUBJECT_CHARS = st.sampled_from("ab fAF09١#-.)([]:/xKıİ\n\t") | st.characters()
+
+
+REFERENCE_ENDS = st.tuples(
+    st.text(SUBJECT_CHARS, max_size=15),
+    st.sampled_from(
+        [
+            *("", " #12", " MM-123", " (#45)", " [abc1234]", " abc1234", " GH-9"),
+            *(" https://x.io/a", " #١٢", " fixes #3", " refs: AB-1, AB-2", " ABCDEF0"),
+        ]
+    ),
+    st.sampled_from(["", ".", " .", "..", " ", "\n"]),
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(REFERENCE_ENDS | st.text(SUBJECT_CHARS, max_size=30))
+def test_the_cleaner_tries_the_trailing_references_wherever_they_can_match(text: str) -> None:
+    from releasecare.voice import _TRAILING_REFS, _may_end_in_refs
+
+    if _TRAILING_REFS.search(text):
+        assert _may_end_in_refs(text)
+
+
+DEPENDENCY_WORDS = st.sampled_from(
+    ["bump", "Bump", "pin", "PİN", "pın", "deps", "update", "lock file maintenance", "renovate"]
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(DEPENDENCY_WORDS | st.text(SUBJECT_CHARS, max_size=6), max_size=6).map(" ".join),
+    st.sampled_from(["", "Renovate Bot", "dependabot[bot]", "Jo", "RENOVATE"]),
+)
+def test_dependency_updates_are_told_as_the_patterns_tell_them(subject: str, author: str) -> None:
+    from releasecare.domain import Change
+    from releasecare.voice import (
+        _BOTS,
+        _DEPENDENCY_SCOPE,
+        _DEPENDENCY_SUBJECT,
+        is_dependency_update,
+    )
+
+    change = Change(sha="a" * 40, summary=subject, author_name=author)
+    expected = bool(
+        _BOTS.search(author)
+        or _DEPENDENCY_SCOPE.match(subject.strip())
+        or _DEPENDENCY_SUBJECT.match(subject.strip())
+    )
+    assert is_dependency_update(change) == expected

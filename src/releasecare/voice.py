@@ -126,15 +126,32 @@ _DEPENDENCY_SUBJECT = re.compile(
 )
 
 
+# One of these stands in every match of _BOTS and of _DEPENDENCY_SCOPE or
+# _DEPENDENCY_SUBJECT, in any case. For ASCII text that is the whole of the patterns'
+# case folding (beyond it, "ı" and "İ" match "i"), so only ASCII text is spared them.
+_BOT_MARKS = ("renovate", "dependabot", "greenkeeper", "snyk-bot", "pre-commit-ci")
+_DEPENDENCY_MARKS = ("bump", "update", "upgrade", "pin", "downgrade", "dep", "lock")
+
+
 def is_dependency_update(change: Change) -> bool:
     """A bump by a bot or by hand: Renovate, Dependabot, ``(deps)``, "bump x to y"."""
     subject = change.summary.strip()
     return bool(
-        _BOTS.search(change.author_name)
-        or _BOTS.search(change.author_email)
-        or _DEPENDENCY_SCOPE.match(subject)
-        or _DEPENDENCY_SUBJECT.match(subject)
+        (_may_hold(change.author_name, _BOT_MARKS) and _BOTS.search(change.author_name))
+        or (_may_hold(change.author_email, _BOT_MARKS) and _BOTS.search(change.author_email))
+        or (
+            _may_hold(subject, _DEPENDENCY_MARKS)
+            and (_DEPENDENCY_SCOPE.match(subject) or _DEPENDENCY_SUBJECT.match(subject))
+        )
     )
+
+
+def _may_hold(text: str, marks: tuple[str, ...]) -> bool:
+    """Whether ``text`` may match a pattern each match of which holds one of ``marks``."""
+    if not text.isascii():
+        return True
+    low = text.lower()
+    return any(mark in low for mark in marks)
 
 
 # --- commit subjects -------------------------------------------------------------
@@ -237,10 +254,22 @@ def _trimmed(subject: str) -> str:
     """The subject without its type and scope and the references at either end."""
     text = _CONVENTIONAL.sub("", subject.strip())
     while True:
-        trimmed = _LEADING_REFS.sub("", _TRAILING_REFS.sub("", text)).strip(" -:;,")
+        cut = _TRAILING_REFS.sub("", text) if _may_end_in_refs(text) else text
+        trimmed = _LEADING_REFS.sub("", cut).strip(" -:;,")
         if trimmed == text:
             return text
         text = trimmed
+
+
+def _may_end_in_refs(text: str) -> bool:
+    """Whether ``_TRAILING_REFS`` can match ``text`` (its search tries every place, the
+    slowest step of the cleaner): references at the end close with a bracket, a
+    digit (tickets, "#12") or a hex digit (hashes), before at most one full stop,
+    or are a link."""
+    tail = text.rstrip()
+    tail = tail[:-1].rstrip() if tail.endswith(".") else tail
+    last = tail[-1:]
+    return bool(last) and (last in ")]abcdefABCDEF" or last.isdecimal() or "://" in text)
 
 
 def _inside(text: str) -> tuple[str, str] | None:
