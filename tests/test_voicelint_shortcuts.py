@@ -17,12 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from releasecare.voicelint import VoiceOptions
-from releasecare.voicelint.notetext import first_phrase, read_note
+from releasecare.voicelint.notetext import first_phrase, is_plain, read_note
 from releasecare.voicelint.references import (
     is_code_identifier,
     is_hash,
     is_path,
-    is_plain,
     is_ticket,
 )
 from releasecare.voicelint.wording import _forms, _jargon_at, _term_forms, jargon

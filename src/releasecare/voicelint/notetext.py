@@ -66,6 +66,12 @@ class Note:
         return tuple(t for t in self.tokens if t.is_word)
 
     @cached_property
+    def unplain(self) -> tuple[Token, ...]:
+        """The tokens that are not plain words (``is_plain``): the only ones that can
+        be tickets, hashes, paths or code."""
+        return tuple(t for t in self.tokens if not (t.is_word and is_plain(t.text)))
+
+    @cached_property
     def body(self) -> Body:
         """What follows the marks, area or commit type before the first word (read
         once: two rules ask)."""
@@ -134,6 +140,13 @@ def read_note(text: str) -> Note:
                 sentences.append([])
         sentences[-1].append(token)
     return Note(text, tuple(tokens), tuple(tuple(s) for s in sentences if s))
+
+
+def is_plain(word: str) -> bool:
+    """Letters only, all small or a capital first ("fix", "Export"): no ticket, hash,
+    path, handle or code identifier, each of which needs a digit, a mark, or a capital
+    inside. Most words of most notes, so their tests are spared for them."""
+    return word.isalpha() and (word.islower() or word.istitle())
 
 
 def words_of(tokens: Iterable[Token]) -> list[Token]:

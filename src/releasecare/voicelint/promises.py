@@ -154,12 +154,18 @@ _ALWAYS_STATES = words(
 )
 
 
+# The words a commitment of ours starts with (each branch below asks for one).
+_WE_WORDS = words("we'll i'll we i we're were i'm")
+
+
 def _we_will(words: Sequence[Token]) -> tuple[int, int] | None:
     """ "we'll ...", "we will ...", "we are going to ...", "we can commit to ...",
     "we are working to ...": what we commit to; not "we will remove X" (a change
     the customer plans for)."""
     lows = [w.low for w in words]
     for i, low in enumerate(lows):
+        if low not in _WE_WORDS:
+            continue
         rest = lows[i + 1 : i + 5]
         if low in {"we'll", "i'll"}:
             verb = rest[:1]

@@ -15,6 +15,7 @@ from releasecare.voicelint.notetext import (
     Note,
     Token,
     first_phrase,
+    is_plain,
     read_note,
     span_text,
     words_of,
@@ -123,13 +124,6 @@ def _link_kind(url: str, options: VoiceOptions) -> str | None:
     return None
 
 
-def is_plain(word: str) -> bool:
-    """Letters only, all small or a capital first ("fix", "Export"): no ticket, hash,
-    path, handle or code identifier, each of which needs a digit, a mark, or a capital
-    inside. Most words of most notes, so the tests below are spared for them."""
-    return word.isalpha() and (word.islower() or word.istitle())
-
-
 def _word_kind(word: str, options: VoiceOptions) -> str | None:
     word = word.strip("'’")
     plain = is_plain(word)
@@ -177,7 +171,8 @@ def internal_reference(note: Note, options: VoiceOptions, today: date) -> list[F
             kind = _word_kind(token.text, options)
         if kind:
             found.append((kind, token.text))
-    found.extend(("e-mail address", m.group(0)) for m in _EMAIL.finditer(note.text))
+    if "@" in note.text:
+        found.extend(("e-mail address", m.group(0)) for m in _EMAIL.finditer(note.text))
     for host in options.internal_hosts:
         pattern = rf"(?<![\w.-]){re.escape(host)}(?![\w-])"
         named = any(kind == "internal host" for kind, _ in found)
@@ -210,9 +205,7 @@ def names_a_person(text: str, names: tuple[str, ...]) -> bool:
         *others,
         *(name for word in set(_RUN.findall(text)) for name in by_first_word.get(word, ())),
     ]
-    return any(
-        re.search(rf"\b{re.escape(name)}\b", text) for name in candidates if name in text
-    )
+    return any(re.search(rf"\b{re.escape(name)}\b", text) for name in candidates if name in text)
 
 
 _RUN = re.compile(r"\w+")
@@ -258,10 +251,10 @@ def internal_word(text: str, kind: str) -> str | None:
     "code identifier"), read as the lint reads it: a commit subject that names one is
     held back."""
     test = _NAMED[kind]
-    for token in read_note(text).tokens:
+    for token in read_note(text).unplain:
         if token.kind == "code" and kind == "code identifier":
             return token.text
-        if token.kind == "word" and not is_plain(token.text) and test(token.text):
+        if token.kind == "word" and test(token.text):
             return token.text
     return None
 

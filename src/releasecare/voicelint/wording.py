@@ -205,13 +205,14 @@ def developer_imperative(note: Note, options: VoiceOptions, today: date) -> list
 
 _REFERENCE = re.compile(r"^#\d+$|^[A-Z][A-Z0-9]+-\d+$")
 _FIRST_PERSON = words("we i our")
+_SAYS_NOTHING = wl.VAGUE_WORDS | wl.STOP_WORDS
 
 
 def content_free(note: Note, options: VoiceOptions, today: date) -> list[Finding]:
     words = [w for w in note.body.words if not _REFERENCE.match(w.text)]
     if not words or any(w.low in _FIRST_PERSON for w in words):
         return []
-    if any(w.low not in wl.VAGUE_WORDS | wl.STOP_WORDS for w in words):
+    if any(w.low not in _SAYS_NOTHING for w in words):
         return []
     span = span_text(note, words)
     return [
