@@ -331,6 +331,8 @@ def _defect(words: Sequence[Token]) -> tuple[int, int] | None:
     found = first_phrase(lows, wl.DEFECT_PHRASES)
     if found:
         return found
+    if _DEFECT_STARTS.isdisjoint(lows):
+        return None
     for i, low in enumerate(lows):
         after = lows[i + 1] if i + 1 < len(lows) else ""
         if low in wl.DEFECT_WORDS and not (low == "exception" and after == "of"):
@@ -347,6 +349,10 @@ def _defect(words: Sequence[Token]) -> tuple[int, int] | None:
 
 
 _RETURNED = words("duplicate duplicated stale null empty invalid undefined")
+# One of these stands in every defect the loop of _defect finds.
+_DEFECT_STARTS = (
+    wl.DEFECT_WORDS | wl.DEFECT_ADJECTIVES | words("error errors exception returned returns return")
+)
 _SECRETS = words("credential credentials password passwords secret secrets token tokens")
 _LOGS = words("log logs logged logging logfile logfiles")
 # Logs the customer reads themselves: "the audit log", "your activity log".

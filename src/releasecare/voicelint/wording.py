@@ -111,8 +111,15 @@ def _versions(words: Sequence[Token], bump: bool = False) -> list[int]:
     return [
         i
         for i, w in enumerate(words)
-        if _VERSION.match(w.text) and (bump or {"to", "from"} & set(lows[max(0, i - 2) : i]))
+        if _may_be_version(w.text)
+        and _VERSION.match(w.text)
+        and (bump or {"to", "from"} & set(lows[max(0, i - 2) : i]))
     ]
+
+
+def _may_be_version(text: str) -> bool:
+    """Whether ``_VERSION`` can match: it starts with "v" or a digit."""
+    return text[:1] == "v" or text[:1].isdecimal()
 
 
 def _code_noun(words: Sequence[Token]) -> int | None:
@@ -133,6 +140,8 @@ _THEIRS = words("after when before if once you please until")
 def _bumped(words: Sequence[Token]) -> tuple[int, int] | None:
     """ "... was upgraded to v31.0.1", "... bumped to 2.4": a version change anywhere."""
     lows = [w.low for w in words]
+    if wl.BUMP_VERBS.isdisjoint(lows):
+        return None
     for i, low in enumerate(lows):
         if low not in wl.BUMP_VERBS or (i and lows[i - 1] in _THEIRS):
             continue
@@ -140,6 +149,10 @@ def _bumped(words: Sequence[Token]) -> tuple[int, int] | None:
             if lows[k - 1] in {"to", "from"} and _VERSION.match(words[k].text):
                 return i, k + 1
     return None
+
+
+# What a developer word or phrase starts with ("CI" is "ci" in lower case).
+_DEVELOPER_STARTS = wl.DEVELOPER_WORDS | {phrase[0] for phrase in wl.DEVELOPER_PHRASES} | {"ci"}
 
 
 def _work_on_code(words: Sequence[Token]) -> tuple[int, int, str] | None:
@@ -165,6 +178,8 @@ def _work_on_code(words: Sequence[Token]) -> tuple[int, int, str] | None:
         noun = _code_noun(words)
         if noun is not None:
             return 0, noun + 1, "work on our code"
+    if _DEVELOPER_STARTS.isdisjoint(lows):
+        return None
     for i, low in enumerate(lows):
         pair = tuple(lows[i : i + 2])
         if pair in wl.DEVELOPER_PHRASES:
