@@ -140,31 +140,3 @@ def test_the_cleaner_tries_the_trailing_references_wherever_they_can_match(text:
 
     if _TRAILING_REFS.search(text):
         assert _may_end_in_refs(text)
-
-
-DEPENDENCY_WORDS = st.sampled_from(
-    ["bump", "Bump", "pin", "PİN", "pın", "deps", "update", "lock file maintenance", "renovate"]
-)
-
-
-@settings(max_examples=600, deadline=None)
-@given(
-    st.lists(DEPENDENCY_WORDS | st.text(SUBJECT_CHARS, max_size=6), max_size=6).map(" ".join),
-    st.sampled_from(["", "Renovate Bot", "dependabot[bot]", "Jo", "RENOVATE"]),
-)
-def test_dependency_updates_are_told_as_the_patterns_tell_them(subject: str, author: str) -> None:
-    from releasecare.domain import Change
-    from releasecare.voice import (
-        _BOTS,
-        _DEPENDENCY_SCOPE,
-        _DEPENDENCY_SUBJECT,
-        is_dependency_update,
-    )
-
-    change = Change(sha="a" * 40, summary=subject, author_name=author)
-    expected = bool(
-        _BOTS.search(author)
-        or _DEPENDENCY_SCOPE.match(subject.strip())
-        or _DEPENDENCY_SUBJECT.match(subject.strip())
-    )
-    assert is_dependency_update(change) == expected

@@ -126,32 +126,15 @@ _DEPENDENCY_SUBJECT = re.compile(
 )
 
 
-# One of these stands in every match of _BOTS and of _DEPENDENCY_SCOPE or
-# _DEPENDENCY_SUBJECT, in any case. For ASCII text that is the whole of the patterns'
-# case folding (beyond it, "ı" and "İ" match "i"), so only ASCII text is spared them.
-_BOT_MARKS = ("renovate", "dependabot", "greenkeeper", "snyk-bot", "pre-commit-ci")
-_DEPENDENCY_MARKS = ("bump", "update", "upgrade", "pin", "downgrade", "dep", "lock")
-
-
 def is_dependency_update(change: Change) -> bool:
     """A bump by a bot or by hand: Renovate, Dependabot, ``(deps)``, "bump x to y"."""
     subject = change.summary.strip()
     return bool(
-        (_may_hold(change.author_name, _BOT_MARKS) and _BOTS.search(change.author_name))
-        or (_may_hold(change.author_email, _BOT_MARKS) and _BOTS.search(change.author_email))
-        or (
-            _may_hold(subject, _DEPENDENCY_MARKS)
-            and (_DEPENDENCY_SCOPE.match(subject) or _DEPENDENCY_SUBJECT.match(subject))
-        )
+        _BOTS.search(change.author_name)
+        or _BOTS.search(change.author_email)
+        or _DEPENDENCY_SCOPE.match(subject)
+        or _DEPENDENCY_SUBJECT.match(subject)
     )
-
-
-def _may_hold(text: str, marks: tuple[str, ...]) -> bool:
-    """Whether ``text`` may match a pattern each match of which holds one of ``marks``."""
-    if not text.isascii():
-        return True
-    low = text.lower()
-    return any(mark in low for mark in marks)
 
 
 # --- commit subjects -------------------------------------------------------------
