@@ -154,6 +154,36 @@ def test_importing_the_cli_and_impact_imports_none_of_the_other_steps() -> None:
     assert _loaded("import releasecare.cli, releasecare.impact")[1] == []
 
 
+# The voice lint's rules: loaded when a subject is judged, not when its verdict is
+# remembered (nor by importing impact: every command's config reads VoiceOptions).
+LINT_RULES = tuple(
+    f"releasecare.voicelint.{name}"
+    for name in ("notetext", "people", "promises", "references", "wording")
+)
+
+
+def test_the_lint_rules_load_only_when_a_subject_is_judged(tmp_path: Path) -> None:
+    light, _, deploys = _project(tmp_path)
+    code = (
+        "from releasecare.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        f"import sys\nprint('RULES', *[m for m in {LINT_RULES!r} if m in sys.modules])\n"
+    )
+    argv = ["--db", light.db_url, "impact", str(deploys["across"]), "--json"]
+
+    def rules_loaded() -> list[str]:
+        stdout, _ = _loaded(code, *argv, cwd=light.cwd)
+        return stdout.strip().splitlines()[-1].split()[1:]
+
+    assert rules_loaded() == list(LINT_RULES)  # the first impact judges its subjects
+    assert rules_loaded() == []  # the next one remembers every verdict
+    stdout, _ = _loaded(
+        "import sys, releasecare.cli, releasecare.impact\n"
+        f"print(*[m for m in {LINT_RULES!r} if m in sys.modules])"
+    )
+    assert stdout.split() == []
+
+
 def test_the_light_path_imports_no_sqlalchemy(tmp_path: Path) -> None:
     light, _, deploys = _project(tmp_path)
     code = (

@@ -144,7 +144,7 @@ def test_impact_gives_the_same_with_and_without_remembered_verdicts(
 def test_names_a_person_is_the_lints_own_test() -> None:
     """The cheap test (only names that stand in the text are tried) finds a name exactly
     when the lint's one pattern of all names does."""
-    from releasecare.voicelint.references import _names_pattern, names_a_person
+    from releasecare.voicelint.names import names_a_person, names_pattern
 
     names = (
         "Jo",
@@ -171,7 +171,7 @@ def test_names_a_person_is_the_lints_own_test() -> None:
     ]
     for text in texts:
         for chosen in (names, names[:2], names[3:], ()):
-            pattern = _names_pattern(chosen)
+            pattern = names_pattern(chosen)
             expected = pattern is not None and pattern.search(text) is not None
             assert names_a_person(text, chosen) == expected, (text, chosen)
 
@@ -182,9 +182,9 @@ def test_names_a_person_is_the_lints_own_test() -> None:
     st.text(st.sampled_from("Jo ʼ'(-_)ł9Ł."), max_size=20),
 )
 def test_names_a_person_agrees_with_one_pattern_of_all_names(names: list[str], text: str) -> None:
-    from releasecare.voicelint.references import _names_pattern, names_a_person
+    from releasecare.voicelint.names import names_a_person, names_pattern
 
     chosen = tuple(names)
-    pattern = _names_pattern(chosen)
+    pattern = names_pattern(chosen)
     expected = pattern is not None and pattern.search(text) is not None
     assert names_a_person(text, chosen) == expected

@@ -46,9 +46,10 @@ notices
     ``notices``      composes deployment -> impact -> rendered files -> stored notices
                      and notice versions (every format's content, for delivery)
     ``voice``        the customer's note for a change: subjects cleaned or held back
-    ``voicelint/``   the voice rules over a note's words and sentences, their word
-                     lists, measured by ``benchmarks/bench_voice.py``; the incident
-                     messages' own rules (``voicelint/incident.py``)
+    ``voicelint/``   the voice rules over a note's words and sentences (loaded when
+                     a note is first linted), their word lists, authors' names
+                     (``voicelint/names.py``), measured by ``benchmarks/bench_voice.py``;
+                     the incident messages' own rules (``voicelint/incident.py``)
     ``verdicts``     the lint's verdicts remembered, per process and in the user's
                      cache folder (impact asks about every visible commit subject)
     ``lint``         ``notes lint`` over a release, a range or fragment files;

@@ -9,47 +9,75 @@ Rules, in the order findings are given: our-side, third-person (``people``), jar
 (``wording``), internal-reference, technical-problem (``references``),
 developer-imperative (``wording``), promise (``promises``), content-free
 (``wording``), blame (``people``), then empty and too-long. The word lists are in
-``wordlists``.
+``wordlists``; authors' names in ``names``. The rules are loaded when a note is first
+linted (``rules``): the package itself, which every command's config imports for
+``VoiceOptions``, stays light.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import cache
+from typing import TYPE_CHECKING
 
 from releasecare.voicelint.findings import Finding, VoiceOptions
-from releasecare.voicelint.notetext import read_note
-from releasecare.voicelint.people import blame, our_side, third_person
-from releasecare.voicelint.promises import promise
-from releasecare.voicelint.references import (
-    internal_reference,
-    internal_word,
-    names_a_person,
-    technical_problem,
-)
-from releasecare.voicelint.wording import content_free, developer_imperative, jargon
+from releasecare.voicelint.names import names_a_person
 from releasecare.voicelint.wordlists import DEFAULT_JARGON
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import date
+
+    from releasecare.voicelint.notetext import Note
 
 __all__ = [
     "DEFAULT_JARGON",
     "Finding",
     "VoiceOptions",
-    "internal_word",
     "lint_note",
     "names_a_person",
+    "rules",
 ]
 
-RULES = (
-    our_side,
-    third_person,
-    jargon,
-    internal_reference,
-    technical_problem,
-    developer_imperative,
-    promise,
-    content_free,
-    blame,
-)
+
+@cache
+def rules() -> tuple[Callable[[Note, VoiceOptions, date], list[Finding]], ...]:
+    """The rules in the order their findings are given. Loaded when a note is first
+    linted, not with the package: every command reads ``VoiceOptions``, and an
+    ``impact`` whose verdicts are remembered lints nothing."""
+    from releasecare.voicelint.people import blame, our_side, third_person  # noqa: PLC0415
+    from releasecare.voicelint.promises import promise  # noqa: PLC0415
+    from releasecare.voicelint.references import (  # noqa: PLC0415
+        internal_reference,
+        technical_problem,
+    )
+    from releasecare.voicelint.wording import (  # noqa: PLC0415
+        content_free,
+        developer_imperative,
+        jargon,
+    )
+
+    return (
+        our_side,
+        third_person,
+        jargon,
+        internal_reference,
+        technical_problem,
+        developer_imperative,
+        promise,
+        content_free,
+        blame,
+    )
+
+
+@cache
+def _reader() -> Callable[[str], Note]:
+    """``notetext.read_note``, loaded with the rules (an import statement in
+    ``lint_note`` itself would cost a few microseconds on every note)."""
+    from releasecare.voicelint.notetext import read_note  # noqa: PLC0415
+
+    return read_note
 
 
 def lint_note(
@@ -66,9 +94,9 @@ def lint_note(
                 "say what changes for the customer, or mark the change internal",
             )
         ]
-    note = read_note(stripped)
+    note = _reader()(stripped)
     day = (today or datetime.now(UTC)).date()
-    findings = [finding for rule in RULES for finding in rule(note, options, day)]
+    findings = [finding for rule in rules() for finding in rule(note, options, day)]
     if len(stripped) > options.max_length:
         findings.append(
             Finding(

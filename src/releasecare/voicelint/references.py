@@ -4,13 +4,13 @@ the code did wrong, or why, instead of what the customer saw)."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
 import releasecare.voicelint.wordlists as wl
 from releasecare.voicelint.findings import Finding, VoiceOptions, hit
+from releasecare.voicelint.names import names_pattern
 from releasecare.voicelint.notetext import (
     Note,
     Token,
@@ -178,7 +178,7 @@ def internal_reference(note: Note, options: VoiceOptions, today: date) -> list[F
         named = any(kind == "internal host" for kind, _ in found)
         if host and not named and re.search(pattern, note.text, re.I):
             found.append(("internal host", host))
-    names = _names_pattern(options.author_names)
+    names = names_pattern(options.author_names)
     if names is not None:
         # In the order the names are listed, as each would be found alone.
         seen = {m.group(0) for m in names.finditer(note.text)}
@@ -187,55 +187,6 @@ def internal_reference(note: Note, options: VoiceOptions, today: date) -> list[F
         hit("internal-reference", f"{kind} {span!r}", span, _ADVICE[kind].format(span=span))
         for kind, span in dict.fromkeys(found)
     ]
-
-
-def names_a_person(text: str, names: tuple[str, ...]) -> bool:
-    """Whether ``text`` (a stripped note) names one of ``names``: the one thing the
-    lint reads ``VoiceOptions.author_names`` for (``internal_reference`` above), so
-    a verdict without the names, and this, give the verdict with them.
-
-    The same test as ``_names_pattern`` (a name with a word boundary on each side),
-    without compiling one pattern of a range's hundreds of authors (3-4 ms): only
-    the names that can stand in the text are tried. A name that starts with a word
-    character can only stand where the text has its first word whole (the boundary
-    before it, and the name's own next character or boundary after that word).
-    """
-    by_first_word, others = _names_by_first_word(names)
-    candidates = [
-        *others,
-        *(name for word in set(_RUN.findall(text)) for name in by_first_word.get(word, ())),
-    ]
-    return any(re.search(rf"\b{re.escape(name)}\b", text) for name in candidates if name in text)
-
-
-_RUN = re.compile(r"\w+")
-
-
-@functools.lru_cache(maxsize=8)
-def _names_by_first_word(
-    names: tuple[str, ...],
-) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
-    """``names`` by the word each starts with, and those that start with no word."""
-    by_word: dict[str, list[str]] = {}
-    others: list[str] = []
-    for name in names:
-        first = _RUN.match(name)
-        if first:
-            by_word.setdefault(first.group(0), []).append(name)
-        elif name:
-            others.append(name)
-    return {word: tuple(listed) for word, listed in by_word.items()}, tuple(others)
-
-
-@functools.lru_cache(maxsize=8)
-def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern for all of ``names`` (a repository's authors are hundreds): a note
-    is searched once, not once per name. Longest first, so that a name inside a
-    longer one does not hide it."""
-    listed = sorted({n for n in names if n}, key=len, reverse=True)
-    if not listed:
-        return None
-    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in listed) + r")\b")
 
 
 _NAMED = {
