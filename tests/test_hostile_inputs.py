@@ -334,6 +334,12 @@ CASES = [
         "key 'components.checkout.paths'",
     ),
     case(
+        "config-pattern-bad-range",
+        CONFIGURED + "pattern-bad-range.toml --repo {repo} components",
+        2,
+        "not a pattern: bad character range",
+    ),
+    case(
         "config-type-twice",
         CONFIGURED + "type-twice.toml --repo {repo} components",
         2,

@@ -27,4 +27,6 @@ def pattern_problem(pattern: str) -> str | None:
         pathspec.GitIgnoreSpec.from_lines([pattern])
     except ValueError as exc:  # GitIgnorePatternError: "!", a trailing backslash
         return str(exc)
+    except re.error as exc:  # a bracket pathspec turns into a bad range: "[?-.]"
+        return f"not a pattern: {exc}"
     return None

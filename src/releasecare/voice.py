@@ -17,15 +17,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cache
 
 from releasecare import verdicts
 from releasecare.domain import Change, Component
 from releasecare.voicelint import DEFAULT_JARGON as DEFAULT_JARGON
 from releasecare.voicelint import Finding as Finding
 from releasecare.voicelint import VoiceOptions as VoiceOptions
+from releasecare.voicelint import internal_word, names_a_person
 from releasecare.voicelint import lint_note as lint_note
-from releasecare.voicelint import names_a_person
 from releasecare.voicelint.wordlists import STANDARDS
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -159,28 +158,14 @@ _TAG_IN_BRACKETS = re.compile(r"\[[a-z][\w -]*\]", re.I)
 _INSIDE: tuple[tuple[str, Callable[[str], str | None]], ...] = (
     ("a link", lambda text: _found(_URL, text, "://")),
     ("an e-mail address", lambda text: _found(_EMAIL, text, "@")),
-    ("a ticket", lambda text: _internal_word(text, "ticket")),
+    ("a ticket", lambda text: internal_word(text, "ticket")),
     ("a package", lambda text: _found(_PACKAGE, text, "/")),
     ("a service id", lambda text: _found(_SERVICE_ID, text, "service", "svc")),
-    ("a path", lambda text: _internal_word(text, "path")),
-    ("a commit hash", lambda text: _internal_word(text, "commit hash")),
-    ("a code identifier", lambda text: _internal_word(text, "code identifier")),
+    ("a path", lambda text: internal_word(text, "path")),
+    ("a commit hash", lambda text: internal_word(text, "commit hash")),
+    ("a code identifier", lambda text: internal_word(text, "code identifier")),
     ("a tag", lambda text: _found(_TAG_IN_BRACKETS, text, "[")),
 )
-
-
-def _internal_word(text: str, kind: str) -> str | None:
-    """``voicelint.references.internal_word``, loaded with the lint's rules when a
-    subject is first judged (a remembered verdict needs neither)."""
-    return _loaded_internal_word()(text, kind)
-
-
-@cache
-def _loaded_internal_word() -> Callable[[str, str], str | None]:
-    # Once: an import statement on every call costs a few microseconds a subject.
-    from releasecare.voicelint.references import internal_word  # noqa: PLC0415
-
-    return internal_word
 
 
 def _found(pattern: re.Pattern[str], text: str, *marks: str) -> str | None:

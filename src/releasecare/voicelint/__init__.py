@@ -10,7 +10,7 @@ Rules, in the order findings are given: our-side, third-person (``people``), jar
 developer-imperative (``wording``), promise (``promises``), content-free
 (``wording``), blame (``people``), then empty and too-long. The word lists are in
 ``wordlists``; authors' names in ``names``. The rules are loaded when a note is first
-linted (``rules``): the package itself, which every command's config imports for
+linted: the package itself, which every command's config imports for
 ``VoiceOptions``, stays light.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from releasecare.voicelint.findings import Finding, VoiceOptions
 from releasecare.voicelint.names import names_a_person
@@ -35,21 +35,30 @@ __all__ = [
     "DEFAULT_JARGON",
     "Finding",
     "VoiceOptions",
+    "internal_word",
     "lint_note",
     "names_a_person",
     "rules",
 ]
 
 
+class _Lint(NamedTuple):
+    read_note: Callable[[str], Note]
+    internal_word: Callable[[str, str], str | None]
+    rules: tuple[Callable[[Note, VoiceOptions, date], list[Finding]], ...]
+
+
 @cache
-def rules() -> tuple[Callable[[Note, VoiceOptions, date], list[Finding]], ...]:
-    """The rules in the order their findings are given. Loaded when a note is first
-    linted, not with the package: every command reads ``VoiceOptions``, and an
-    ``impact`` whose verdicts are remembered lints nothing."""
+def _loaded() -> _Lint:
+    """The note reader and the rules, loaded once, when a note is first linted (not
+    with the package: every command reads ``VoiceOptions``, and an ``impact`` whose
+    verdicts are remembered lints nothing)."""
+    from releasecare.voicelint.notetext import read_note  # noqa: PLC0415
     from releasecare.voicelint.people import blame, our_side, third_person  # noqa: PLC0415
     from releasecare.voicelint.promises import promise  # noqa: PLC0415
     from releasecare.voicelint.references import (  # noqa: PLC0415
         internal_reference,
+        internal_word,
         technical_problem,
     )
     from releasecare.voicelint.wording import (  # noqa: PLC0415
@@ -58,7 +67,7 @@ def rules() -> tuple[Callable[[Note, VoiceOptions, date], list[Finding]], ...]:
         jargon,
     )
 
-    return (
+    rules = (
         our_side,
         third_person,
         jargon,
@@ -69,15 +78,17 @@ def rules() -> tuple[Callable[[Note, VoiceOptions, date], list[Finding]], ...]:
         content_free,
         blame,
     )
+    return _Lint(read_note, internal_word, rules)
 
 
-@cache
-def _reader() -> Callable[[str], Note]:
-    """``notetext.read_note``, loaded with the rules (an import statement in
-    ``lint_note`` itself would cost a few microseconds on every note)."""
-    from releasecare.voicelint.notetext import read_note  # noqa: PLC0415
+def rules() -> tuple[Callable[[Note, VoiceOptions, date], list[Finding]], ...]:
+    """The rules in the order their findings are given."""
+    return _loaded().rules
 
-    return read_note
+
+def internal_word(text: str, kind: str) -> str | None:
+    """``references.internal_word``: the first word of ``text`` that is a ``kind``."""
+    return _loaded().internal_word(text, kind)
 
 
 def lint_note(
@@ -94,9 +105,10 @@ def lint_note(
                 "say what changes for the customer, or mark the change internal",
             )
         ]
-    note = _reader()(stripped)
+    lint = _loaded()
+    note = lint.read_note(stripped)
     day = (today or datetime.now(UTC)).date()
-    findings = [finding for rule in rules() for finding in rule(note, options, day)]
+    findings = [finding for rule in lint.rules for finding in rule(note, options, day)]
     if len(stripped) > options.max_length:
         findings.append(
             Finding(

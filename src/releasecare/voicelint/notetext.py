@@ -162,9 +162,8 @@ def first_phrase(lows: Sequence[str], phrases: Iterable[Sequence[str]]) -> tuple
         if not present.issuperset(phrase):
             continue
         size = len(phrase)
-        wanted = list(phrase)
         for i in range(len(lows) - size + 1):
-            if lows[i] == wanted[0] and lows[i : i + size] == wanted:
+            if lows[i] == phrase[0] and all(lows[i + k] == phrase[k] for k in range(1, size)):
                 return i, i + size
     return None
 

@@ -248,9 +248,9 @@ def promise(note: Note, options: VoiceOptions, today: date) -> list[Finding]:
             if future:
                 span = span_text(note, words[future[0] : future[1]])
         if not span and _OUR_WORK & set(lows):
-            future = first_phrase(lows, (("in", "the", "future"),))
-            if future:
-                span = span_text(note, words[future[0] : future[1]])
+            later = first_phrase(lows, (("in", "the", "future"),))
+            if later:
+                span = span_text(note, words[later[0] : later[1]])
         if not span:
             committed = _we_will(words) or _always(words)
             if committed:
