@@ -551,7 +551,7 @@ def _incidents(
 def _zone(path: Path, key: str, values: Mapping[str, Any]) -> str:
     name: str = values.get("timezone", "UTC")
     try:
-        times.zone(name)
+        times.check_zone(name)
     except times.UnknownZone as exc:
         raise ConfigError(
             path,

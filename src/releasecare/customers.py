@@ -279,7 +279,7 @@ def _timezone(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise RecordError(where, "must be an IANA time zone name", field="timezone")
     try:
-        times.zone(value)
+        times.check_zone(value)
     except times.UnknownZone:
         hint = times.zone_hint(value)
         raise RecordError(

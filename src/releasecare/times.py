@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from typing import TYPE_CHECKING
 
 from releasecare.errors import InputError, did_you_mean, shown
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 EXAMPLE = "2026-11-20T09:14:00+01:00"
 # A time must be one every time zone can show (offsets are under a day either way),
@@ -27,14 +30,26 @@ class UnknownZone(ValueError):
 
 def zone(name: str) -> ZoneInfo:
     """The IANA time zone ``name``; ``UnknownZone`` when there is no such zone."""
+    # zoneinfo finds its database through sysconfig (2 ms): loaded when a zone is used.
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise UnknownZone(f"unknown time zone {name!r}") from None
 
 
+def check_zone(name: str) -> None:
+    """``UnknownZone`` unless ``name`` is an IANA time zone; "UTC", the default of every
+    environment and customer, is known without opening the database."""
+    if name != "UTC":
+        zone(name)
+
+
 def zone_hint(name: str) -> str | None:
     """ "did you mean 'Europe/Berlin'?" for a near spelling of a zone name, or None."""
+    from zoneinfo import available_timezones
+
     return did_you_mean(name, available_timezones())
 
 
