@@ -140,3 +140,29 @@ def test_the_cleaner_tries_the_trailing_references_wherever_they_can_match(text:
 
     if _TRAILING_REFS.search(text):
         assert _may_end_in_refs(text)
+
+
+# What a commit subject can start and end with: addresses, code, links, quotes,
+# letters whose capital is two letters ("ß") or another letter ("ı"), and stops.
+NOTE_HEADS = st.sampled_from(
+    [
+        *("", "http://x.io/a ", "https://x.io", "`code` ", "[link](http://x.io) ", '"Save" '),
+        *("ß", "ı", "ǆ", "é", "ﬁ", "#12 ", "/usr/bin ", "~/x ", " ", "\t", "**bold** "),
+    ]
+)
+NOTE_TAILS = st.sampled_from(["", ".", "!", "?", ";", " ", "`", "http://x.io/a", "a.b", ":"])
+SENTENCE_SOURCES = st.tuples(NOTE_HEADS, st.text(SUBJECT_CHARS, max_size=20), NOTE_TAILS).map(
+    "".join
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(SENTENCE_SOURCES.filter(bool))
+def test_a_subject_sentence_reads_as_the_sentence_read_afresh(text: str) -> None:
+    """The lint reads the sentence a subject makes on from the subject's own reading
+    (the cleaner read it already): the same tokens and sentences as reading it anew."""
+    from releasecare.voice import _sentence
+    from releasecare.voicelint.notetext import read_sentence
+
+    sentence = _sentence(text)
+    assert read_sentence(text, sentence) == read_note(sentence.strip())

@@ -31,7 +31,7 @@ class UnknownZone(ValueError):
 def zone(name: str) -> ZoneInfo:
     """The IANA time zone ``name``; ``UnknownZone`` when there is no such zone."""
     # zoneinfo finds its database through sysconfig (2 ms): loaded when a zone is used.
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415
 
     try:
         return ZoneInfo(name)
@@ -48,7 +48,7 @@ def check_zone(name: str) -> None:
 
 def zone_hint(name: str) -> str | None:
     """ "did you mean 'Europe/Berlin'?" for a near spelling of a zone name, or None."""
-    from zoneinfo import available_timezones
+    from zoneinfo import available_timezones  # noqa: PLC0415
 
     return did_you_mean(name, available_timezones())
 

@@ -23,7 +23,7 @@ from releasecare.domain import Change, Component
 from releasecare.voicelint import DEFAULT_JARGON as DEFAULT_JARGON
 from releasecare.voicelint import Finding as Finding
 from releasecare.voicelint import VoiceOptions as VoiceOptions
-from releasecare.voicelint import internal_word, names_a_person
+from releasecare.voicelint import internal_word, lint_sentence, names_a_person
 from releasecare.voicelint import lint_note as lint_note
 from releasecare.voicelint.wordlists import STANDARDS
 
@@ -202,7 +202,7 @@ def subject_note(subject: str, options: VoiceOptions) -> Cleaned:
     if inside:
         return Cleaned(None, inside[0], span=inside[1])
     sentence = _sentence(text)
-    findings = lint_note(sentence, "", options)
+    findings = lint_sentence(text, sentence, options)
     if findings:
         first = findings[0]
         return Cleaned(
@@ -230,7 +230,7 @@ def subject_text(subject: str, options: VoiceOptions) -> str | None:
 
 def _shown(text: str, options: VoiceOptions, now: datetime) -> bool:
     """Whether trimmed subject ``text`` reaches customers (``options`` without names)."""
-    return not _inside(text) and not lint_note(_sentence(text), "", options, today=now)
+    return not _inside(text) and not lint_sentence(text, _sentence(text), options, now)
 
 
 def _trimmed(subject: str) -> str:

@@ -37,6 +37,7 @@ __all__ = [
     "VoiceOptions",
     "internal_word",
     "lint_note",
+    "lint_sentence",
     "names_a_person",
     "rules",
 ]
@@ -44,6 +45,7 @@ __all__ = [
 
 class _Lint(NamedTuple):
     read_note: Callable[[str], Note]
+    read_sentence: Callable[[str, str], Note]
     internal_word: Callable[[str, str], str | None]
     rules: tuple[Callable[[Note, VoiceOptions, date], list[Finding]], ...]
 
@@ -53,7 +55,7 @@ def _loaded() -> _Lint:
     """The note reader and the rules, loaded once, when a note is first linted (not
     with the package: every command reads ``VoiceOptions``, and an ``impact`` whose
     verdicts are remembered lints nothing)."""
-    from releasecare.voicelint.notetext import read_note  # noqa: PLC0415
+    from releasecare.voicelint.notetext import read_note, read_sentence  # noqa: PLC0415
     from releasecare.voicelint.people import blame, our_side, third_person  # noqa: PLC0415
     from releasecare.voicelint.promises import promise  # noqa: PLC0415
     from releasecare.voicelint.references import (  # noqa: PLC0415
@@ -78,7 +80,7 @@ def _loaded() -> _Lint:
         content_free,
         blame,
     )
-    return _Lint(read_note, internal_word, rules)
+    return _Lint(read_note, read_sentence, internal_word, rules)
 
 
 def rules() -> tuple[Callable[[Note, VoiceOptions, date], list[Finding]], ...]:
@@ -106,7 +108,25 @@ def lint_note(
             )
         ]
     lint = _loaded()
-    note = lint.read_note(stripped)
+    return _findings(lint, lint.read_note(stripped), location, options, today)
+
+
+def lint_sentence(
+    text: str, sentence: str, options: VoiceOptions, today: datetime | None = None
+) -> list[Finding]:
+    """``lint_note(sentence, "", options, today)``, for the ``sentence`` a commit
+    subject's trimmed ``text`` makes (a capital first, a full stop last): read on
+    from ``text``'s reading, which the cleaner has made already."""
+    if not sentence.strip():
+        return lint_note(sentence, "", options, today)
+    lint = _loaded()
+    return _findings(lint, lint.read_sentence(text, sentence), "", options, today)
+
+
+def _findings(
+    lint: _Lint, note: Note, location: str, options: VoiceOptions, today: datetime | None
+) -> list[Finding]:
+    stripped = note.text
     day = (today or datetime.now(UTC)).date()
     findings = [finding for rule in lint.rules for finding in rule(note, options, day)]
     if len(stripped) > options.max_length:

@@ -142,6 +142,39 @@ def read_note(text: str) -> Note:
     return Note(text, tuple(tokens), tuple(tuple(s) for s in sentences if s))
 
 
+@lru_cache(maxsize=4096)
+def read_sentence(text: str, sentence: str) -> Note:
+    """``read_note(sentence)``, where ``sentence`` is ``text`` with a capital first and
+    a full stop added (a commit subject made a sentence: the cleaner has read ``text``
+    already). Only the first word differs, so the sentence is read on from ``text``'s
+    reading; anything else (a letter whose capital is two, an address at the start,
+    white space at either end) is read afresh."""
+    first, capital = text[:1], sentence[:1]
+    if (
+        not text
+        or text != text.strip()
+        or sentence[1:] not in (text[1:], text[1:] + ".")
+        or len(capital) != 1
+        or (capital != first and capital != first.upper())
+    ):
+        return read_note(sentence.strip())
+    note = read_note(text)
+    tokens = note.tokens
+    if capital != first:
+        # Only a word can start with a letter whose case changes; an address
+        # ("http://") would not be one once it starts with a capital.
+        head = tokens[0] if tokens else None
+        if head is None or head.start != 0 or head.kind != "word":
+            return read_note(sentence)
+        word = capital + head.text[1:]
+        renamed = head._replace(text=word, low=word.lower().replace("’", "'"))
+        tokens = (renamed, *tokens[1:])
+        sentences = ((renamed, *note.sentences[0][1:]), *note.sentences[1:])
+        return Note(sentence, tokens, sentences)
+    # A full stop after the last token starts no sentence and joins no word.
+    return Note(sentence, tokens, note.sentences)
+
+
 def is_plain(word: str) -> bool:
     """Letters only, all small or a capital first ("fix", "Export"): no ticket, hash,
     path, handle or code identifier, each of which needs a digit, a mark, or a capital
