@@ -227,17 +227,34 @@ def main() -> None:
                     )
                 )
             timed_deploys.append((env, old, new, json.loads(recorded)["deployment"]["id"]))
-        bench(repo, cli, timed_deploys, runs, work)
+        # The same version again on the last environment: a deploy that changes
+        # nothing, whose impact is the command's floor on this history.
+        env, _, again, _ = timed_deploys[-1]
+        redeploy = run(
+            releasecare(
+                *cli, "deploy", "record", "--env", env, "--version", again,
+                "--at", "2026-01-03T10:00:00+00:00", "--json",
+            )
+        )  # fmt: skip
+        floor = (again, json.loads(redeploy)["deployment"]["id"])
+        bench(repo, cli, timed_deploys, floor, runs, work)
 
 
 def bench(
-    repo: Path, cli: list[str], deploys: list[tuple[str, str, str, int]], runs: int, work: Path
+    repo: Path,
+    cli: list[str],
+    deploys: list[tuple[str, str, str, int]],
+    floor: tuple[str, int],
+    runs: int,
+    work: Path,
 ) -> None:
     """Best of ``runs`` (wall and CPU), taken in turn. impact three ways: the light path
     (the default ``sqlite:///``: no SQLAlchemy) with the voice verdicts remembered
     from an earlier run (warm), the same with nothing remembered (cold: the first
     impact of these subjects today), and the session path (``sqlite+pysqlite:///``
-    names the same file through SQLAlchemy's driver)."""
+    names the same file through SQLAlchemy's driver). ``floor`` is a redeploy of one
+    version (version, deployment): what impact costs when nothing changed, so that
+    each deploy's cost above it can be set against git's time for the range."""
     warm = child_env()
     cold = {**child_env(), "RELEASECARE_CACHE_DIR": ""}
     session_cli = [a.replace("sqlite:///", "sqlite+pysqlite:///", 1) for a in cli]
@@ -245,6 +262,7 @@ def bench(
     commands: dict[str, tuple[list[str], dict[str, str]]] = {
         "start-up": (releasecare("--version"), warm),
         "imports": (imports, warm),
+        "floor": (releasecare(*cli, "impact", str(floor[1]), "--json"), warm),
     }
     for _, old, new, deployment in deploys:
         impact = ["impact", str(deployment), "--json"]
@@ -272,6 +290,12 @@ def bench(
         f"start-up and impact's imports: {best['imports'][0]:.3f} s "
         f"(python -c 'import releasecare.cli, releasecare.impact'; no SQLAlchemy)"
     )
+    lowest = best["floor"][0]
+    print(
+        f"impact of a redeploy of {floor[0]} (deploy #{floor[1]}: nothing changed): "
+        f"{lowest:.3f} s, start-up + {1e3 * (lowest - startup):.0f} ms (the config, the "
+        "database, the imports the command needs): the floor under every impact"
+    )
     met: dict[str, int] = {"impact": 0, "cold": 0}
     for env_name, old, new, deployment in deploys:
         document = json.loads(run(releasecare(*cli, "impact", str(deployment), "--json")))
@@ -296,6 +320,11 @@ def bench(
             print(f"  impact, {label + ':':<33} {wall:.3f} s (CPU {cpu:.3f} s)")
             ratios.append(f"{wall / budget:.2f}x {short}")
         print(f"  ratio impact / (start-up + 2 x git log): {', '.join(ratios)} (target <= 1)")
+        above = [best[f"{key} {deployment}"][0] - lowest for key in ("impact", "cold")]
+        print(
+            f"  above the floor: {1e3 * above[0]:.0f} ms remembered, {1e3 * above[1]:.0f} ms "
+            f"nothing remembered, against 2 x git log {2e3 * log:.0f} ms"
+        )
         for key in met:
             met[key] += best[f"{key} {deployment}"][0] <= budget
     print(

@@ -9,19 +9,21 @@ option to always open ..."), a percentage that reports what happened.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from releasecare.voicelint.findings import Finding, VoiceOptions, hit
 from releasecare.voicelint.notetext import Note, Token, first_phrase, span_text, words_of
 from releasecare.voicelint.wordlists import words
 
+# Notes are read in English, whatever the locale (``calendar``'s names follow it, and
+# importing it costs more than the rest of this module).
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+).split()
 _MONTHS = {
-    name: number
-    for number in range(1, 13)
-    for name in {calendar.month_name[number].lower(), calendar.month_abbr[number].lower()}
+    name: number for number, full in enumerate(_MONTH_NAMES, 1) for name in (full, full[:3])
 } | {"sept": 9}
 # Month names that are words too ("may", "march"): months only beside a day or year.
 _ALSO_WORDS = frozenset({"may", "mar", "march", "jan", "dec", "oct", "sep", "aug", "jun"})
@@ -29,6 +31,15 @@ _DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _ISO = re.compile(r"^(\d{4})-(\d\d)-(\d\d)$")
 _QUARTER = re.compile(r"^q([1-4])$")
+
+
+def _days_in(year: int, month: int) -> int:
+    """How many days ``month`` of ``year`` has."""
+    if month == 12:
+        return 31
+    return (date(year, month + 1, 1) - timedelta(days=1)).day
+
+
 _LEADS = words(
     "in by until before from after since on starting early late mid end this next of "
     "around during through"
@@ -87,7 +98,7 @@ def _dated(words: Sequence[Token], i: int, today: date, past: bool) -> tuple[int
         return None
     if day is None and year is None and words[i - 1].low not in _LEADS:
         return None
-    last = calendar.monthrange(year or today.year, month)[1]
+    last = _days_in(year or today.year, month)
     try:
         when = date(year or today.year, month, min(day or last, last))
     except ValueError:
