@@ -13,6 +13,9 @@ customers, and then times, best of N, taken in turn:
   (vX.Y+1.0 -> vX.Y+1.1: a few commits, where start-up is nearly all); on the light path
   (no SQLAlchemy) with the voice verdicts remembered and with none, and on the
   session path,
+- the same for a redeploy of the patch release's version (nothing changes): the
+  floor under every impact, so that each deploy's cost above it is printed beside
+  twice its git time,
 - ``releasecare --version`` (the CLI's own start-up),
 - ``git log --name-status -z A..B`` over the same range, read through a pipe.
 

@@ -19,7 +19,12 @@ BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
         ("bench_impact.py", ["impact time:", "SQL statements"]),
         (
             "bench_history.py",
-            ["ratio impact / (start-up + 2 x git log):", "equal to git rev-list", "target ("],
+            [
+                "ratio impact / (start-up + 2 x git log):",
+                "equal to git rev-list",
+                "target (",
+                "the floor",
+            ],
         ),
         ("bench_render.py", ["rendering alone:", "baseline:"]),
         ("bench_notify.py", ["ratio baseline / notify:", "bare signed-POST loop"]),
