@@ -293,37 +293,41 @@ def release(reader: Reader, tag: str) -> Release | None:
 
 
 _CHANGE = (
-    "SELECT c.id, c.sha, c.summary, c.body, c.type, c.scope, c.breaking, c.customer_note, "
+    "SELECT c.id, c.sha, c.summary, {body}, c.type, c.scope, c.breaking, c.customer_note, "
     "c.impact, c.audience, c.visible, c.author_name, c.author_email, c.authored_at, "
     "r.tag, c.note_source FROM changes c LEFT JOIN releases r ON c.release_id = r.id"
 )
+# Without the message bodies: a fifth of reading a numpy minor release's changes.
+_FULL_CHANGE, _BRIEF_CHANGE = _CHANGE.format(body="c.body"), _CHANGE.format(body="''")
 
 
-def changes_of(reader: Reader, shas: Sequence[str], *, files: bool = True) -> list[Change]:
+def changes_of(reader: Reader, shas: Sequence[str], *, full: bool = True) -> list[Change]:
     """The stored changes among ``shas``, in that order (a merge is no change); without
-    their files unless ``files``."""
-    found = _change_rows(reader, shas)
-    return _with_details(reader, [found[sha] for sha in shas if sha in found], files=files)
+    their files and message bodies unless ``full`` (impact and the report show
+    neither: components and notes were taken from them at scan time)."""
+    found = _change_rows(reader, shas, full=full)
+    return _with_details(reader, [found[sha] for sha in shas if sha in found], files=full)
 
 
-def changes_by_sha(reader: Reader, shas: Sequence[str], *, files: bool = True) -> dict[str, Change]:
-    """The stored changes among ``shas``, by sha; without their files unless ``files``
-    (the report reads thousands and shows none)."""
-    rows = list(_change_rows(reader, shas).values())
-    return {c.sha: c for c in _with_details(reader, rows, files=files)}
+def changes_by_sha(reader: Reader, shas: Sequence[str], *, full: bool = True) -> dict[str, Change]:
+    """The stored changes among ``shas``, by sha; without their files and message
+    bodies unless ``full`` (the report reads thousands and shows none)."""
+    rows = list(_change_rows(reader, shas, full=full).values())
+    return {c.sha: c for c in _with_details(reader, rows, files=full)}
 
 
-def _change_rows(reader: Reader, shas: Sequence[str]) -> dict[str, Sequence[Any]]:
+def _change_rows(reader: Reader, shas: Sequence[str], *, full: bool) -> dict[str, Sequence[Any]]:
+    select = _FULL_CHANGE if full else _BRIEF_CHANGE
     found: dict[str, Sequence[Any]] = {}
     for chunk in _chunks(shas):
-        rows = reader.rows(f"{_CHANGE} WHERE c.sha IN ({reader.marks(len(chunk))})", chunk)
+        rows = reader.rows(f"{select} WHERE c.sha IN ({reader.marks(len(chunk))})", chunk)
         found.update((row[1], row) for row in rows)
     return found
 
 
 def changes_of_release(reader: Reader, tag: str) -> list[Change]:
     """The changes a release brought, in the order they were made."""
-    rows = reader.rows(f"{_CHANGE} WHERE r.tag = {reader.marker} ORDER BY c.ordinal", (tag,))
+    rows = reader.rows(f"{_FULL_CHANGE} WHERE r.tag = {reader.marker} ORDER BY c.ordinal", (tag,))
     return _with_details(reader, rows)
 
 

@@ -20,8 +20,9 @@ from releasecare.voicelint.wordlists import words
 # Notes are read in English, whatever the locale (``calendar``'s names follow it, and
 # importing it costs more than the rest of this module).
 _MONTH_NAMES = (
-    "january february march april may june july august september october november december"
-).split()
+    *("january", "february", "march", "april", "may", "june"),
+    *("july", "august", "september", "october", "november", "december"),
+)
 _MONTHS = {
     name: number for number, full in enumerate(_MONTH_NAMES, 1) for name in (full, full[:3])
 } | {"sept": 9}
