@@ -19,11 +19,11 @@ from pathlib import Path
 from releasecare.domain import Change, Component, Customer, CustomerImpact, Deployment, Impact
 from releasecare.render import (
     RenderOptions,
-    Templates,
     build_contexts,
     render_documents,
     render_notices,
 )
+from releasecare.templating import Templates
 
 COMPONENTS = {f"c{i}": Component(f"c{i}", f"Component {i}", paths=(f"s{i}/",)) for i in range(20)}
 

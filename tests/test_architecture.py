@@ -110,22 +110,29 @@ def test_the_core_never_imports_click() -> None:
     assert edges_to_click == []
 
 
-def test_only_the_http_module_imports_requests() -> None:
-    users = [
+def importers(library: str) -> list[str]:
+    """The releasecare modules that import ``library`` (or a module of it) anywhere."""
+    return [
         name
         for name, path in modules().items()
         if any(
             (
                 isinstance(node, ast.Import)
-                and any(a.name.split(".")[0] == "requests" for a in node.names)
+                and any(a.name.split(".")[0] == library for a in node.names)
             )
-            or (
-                isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "requests"
-            )
+            or (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == library)
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         )
     ]
-    assert users == ["releasecare.http"]
+
+
+def test_only_the_http_module_imports_requests() -> None:
+    assert importers("requests") == ["releasecare.http"]
+
+
+def test_only_templating_imports_jinja() -> None:
+    """Every template, the user's too, runs in the one sandboxed environment."""
+    assert importers("jinja2") == ["releasecare.templating"]
 
 
 def test_the_code_map_names_every_module() -> None:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from releasecare.render import md_escape
+from releasecare.mdescape import md_escape
 from tests.notices_fixtures import change, customer, impact
 from tests.test_render import render
 

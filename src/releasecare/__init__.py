@@ -56,7 +56,10 @@ notices
                      ``notes check``, the pull-request gate; ``notes edit``
     ``annotations``  findings as a CI shows them (GitHub workflow commands)
     ``overrides``    a release manager's wording for a change, kept in the repository
-    ``render``       Jinja templates to Markdown, HTML, text and JSON notices
+    ``render``       each customer's notice: its context, then Markdown, HTML, text
+                     and JSON, and the index of notices
+    ``templating``   the sandboxed Jinja environment every rendering goes through
+    ``mdescape``     untrusted text as inert Markdown (the templates' ``md`` filter)
     ``feeds``        each customer's Atom feed
     ``digests``      daily and weekly customers: what waits, what goes at once, and
                      the digest of the net difference since they were last told
@@ -114,7 +117,7 @@ Who may import whom
 -------------------
 
 * ``cli/`` imports the core; nothing in the core imports ``cli/`` or click.
-* Only ``store/`` runs SQL; only ``render``/``feeds`` know Jinja; only ``http``
+* Only ``store/`` runs SQL; only ``templating`` knows Jinja; only ``http``
   imports requests (delivery's channels go through it).
 * ``domain``, ``errors``, ``times``, ``text``, ``versions``, ``jsontext``, ``options``
   and ``pathpatterns`` import no other releasecare module but each other.

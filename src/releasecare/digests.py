@@ -30,12 +30,13 @@ from releasecare.config import Config
 from releasecare.domain import Customer, Deployment
 from releasecare.impact import impact_between
 from releasecare.notices import render_options
-from releasecare.render import Templates, build_contexts, customer_context, format_time
+from releasecare.render import build_contexts, customer_context, format_time
 from releasecare.store import deliveries as outbox_store
 from releasecare.store import deployments as deployment_store
 from releasecare.store import digests as mark_store
 from releasecare.store import noticeversions as version_store
 from releasecare.store.noticeversions import NoticeVersion
+from releasecare.templating import Templates
 from releasecare.voice import held_back_changes
 
 if TYPE_CHECKING:

@@ -31,7 +31,6 @@ from releasecare.outdir import OutputFolder
 from releasecare.render import (
     RenderedNotice,
     RenderOptions,
-    Templates,
     customer_context,
     format_time,
     index_files,
@@ -42,6 +41,7 @@ from releasecare.store import customers as customer_store
 from releasecare.store import notices as notice_store
 from releasecare.store import noticeversions as version_store
 from releasecare.store.noticeversions import NoticeVersion
+from releasecare.templating import Templates
 from releasecare.text import duration_text
 
 if TYPE_CHECKING:

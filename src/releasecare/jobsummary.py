@@ -16,7 +16,8 @@ from urllib.parse import quote
 from releasecare.ci import CIRun
 from releasecare.config import Config
 from releasecare.domain import Deployment, Impact
-from releasecare.render import RenderedNotice, md_escape, published_url
+from releasecare.mdescape import md_escape
+from releasecare.render import RenderedNotice, published_url
 from releasecare.text import plural
 from releasecare.voice import Finding
 

@@ -22,7 +22,6 @@ from releasecare.impact import find_impact
 from releasecare.render import (
     RenderedNotice,
     RenderOptions,
-    Templates,
     build_contexts,
     render_documents,
     render_notices,
@@ -32,6 +31,7 @@ from releasecare.store import incidents as incident_store
 from releasecare.store import notices as notice_store
 from releasecare.store import noticeversions as version_store
 from releasecare.store.noticeversions import NoticeVersion
+from releasecare.templating import Templates
 from releasecare.text import plural
 from releasecare.voice import UNTYPED, HeldBack, held_back_changes
 

@@ -2,23 +2,18 @@
 
 Decisions live here, in Python; templates get plain, pre-sorted data. The work for
 a change (its note, its HTML) is done once per change, not once per customer.
-Templates are looked up in the project's folder first, then the packaged
-defaults, and an override can extend the default it replaces ("default:...").
+Templates run through ``templating`` (the project's folder first, then the packaged
+defaults, sandboxed), and untrusted text in Markdown through ``mdescape``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-import signal
-import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,10 +30,11 @@ from releasecare.domain import (
 )
 from releasecare.errors import InputError
 from releasecare.feeds import read_entries, update_feed
+from releasecare.mdescape import md_escape
 from releasecare.outdir import OutputFolder
 from releasecare.slugs import safe_slug
+from releasecare.templating import Templates
 from releasecare.text import plural
-from releasecare.times import seconds_from_env
 from releasecare.voice import DEPENDENCY_NOTE, VoiceOptions, customer_note, held_back_changes
 
 SECTIONS = (
@@ -369,230 +365,6 @@ def elsewhere_sentence(count: int, product: str) -> str | None:
         f"{plural(count, 'other change')} in this update {verb} not touch the parts of "
         f"{product} you use."
     )
-
-
-# How long one template may take to render (RELEASECARE_RENDER_DEADLINE, seconds):
-# a user template that loops for ever is stopped, naming it.
-DEFAULT_RENDER_DEADLINE = 10.0
-RENDER_DEADLINE_ENV = "RELEASECARE_RENDER_DEADLINE"
-# The longest text one template may make (a multiplied string, a power).
-MAX_OUTPUT = 10 * 1024 * 1024
-
-
-class _TemplateTimeout(Exception):
-    """A template ran past the render deadline."""
-
-
-class Templates:
-    """The Jinja environment: project overrides first, then the packaged defaults.
-
-    User templates are code from a folder anyone with the repository can change, so
-    they run sandboxed (no attributes of Python internals, ``range`` capped, huge
-    strings and powers refused) and against a deadline; whatever goes wrong in one
-    (a syntax error, an exception it raises, an include outside the folders, itself
-    included for ever, bytes that are not UTF-8) is an ``InputError`` naming the
-    template file and, when Jinja knows it, the line.
-    """
-
-    def __init__(self, template_dir: Path | None = None, *, deadline: float | None = None) -> None:
-        import jinja2
-
-        default = jinja2.FileSystemLoader(str(packaged_templates()))
-        loaders: list[jinja2.BaseLoader] = []
-        if template_dir is not None:
-            if not template_dir.is_dir():
-                raise InputError(
-                    f"templates folder {template_dir} does not exist",
-                    hint="fix `templates` in the config",
-                )
-            loaders.append(jinja2.FileSystemLoader(str(template_dir)))
-        loaders += [jinja2.PrefixLoader({"default": default}, delimiter=":"), default]
-        self.template_dir = template_dir
-        self.deadline = deadline or seconds_from_env(RENDER_DEADLINE_ENV, DEFAULT_RENDER_DEADLINE)
-        self.env = _sandbox()(
-            loader=jinja2.ChoiceLoader(loaders),
-            undefined=jinja2.StrictUndefined,
-            autoescape=_autoescape,
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.env.filters["md"] = md_escape
-        self._cache: dict[str, Any] = {}
-
-    def render(self, name: str, context: Mapping[str, Any]) -> str:
-        try:
-            with _deadline(self.deadline):
-                template = self._cache.get(name)
-                if template is None:
-                    template = self._cache[name] = self.env.get_template(name)
-                return str(template.render(context))
-        except _TemplateTimeout as exc:
-            raise self._error(name, exc, f"still rendering after {self.deadline:g} s") from None
-        except RecursionError as exc:
-            raise self._error(name, exc, "includes or extends itself without end") from None
-        except UnicodeDecodeError as exc:
-            raise self._error(name, exc, "is not UTF-8 text") from None
-        except Exception as exc:  # whatever a template raises is the template's fault
-            raise self._error(name, exc, _template_problem(exc)) from None
-
-    def _error(self, name: str, exc: BaseException, problem: str) -> InputError:
-        """``template FILE:LINE: problem``: the innermost template frame of ``exc``
-        (Jinja rewrites tracebacks to point into templates), else what Jinja says."""
-        where = getattr(exc, "filename", None) or self._file_of(name)
-        line = getattr(exc, "lineno", None)
-        traceback = exc.__traceback__
-        while traceback is not None:
-            filename = traceback.tb_frame.f_code.co_filename
-            if filename.endswith(".j2"):
-                where, line = filename, traceback.tb_lineno
-            traceback = traceback.tb_next
-        return InputError(
-            f"template {where}{f':{line}' if line else ''}: {problem}",
-            hint="fix the template (or remove it to use the default)",
-        )
-
-    def _file_of(self, name: str) -> str:
-        if self.template_dir is not None and (self.template_dir / name).is_file():
-            return str(self.template_dir / name)
-        return name
-
-
-def _template_problem(exc: Exception) -> str:
-    import jinja2
-
-    if isinstance(exc, jinja2.TemplateNotFound):
-        return (
-            f"includes {exc.name!r}, which is not a template in the templates folder or "
-            "the defaults (a path outside them is never read)"
-        )
-    if isinstance(exc, jinja2.TemplateError):
-        return exc.message or type(exc).__name__
-    return f"{type(exc).__name__}: {exc}"
-
-
-@contextmanager
-def _deadline(seconds: float) -> Iterator[None]:
-    """Raise ``_TemplateTimeout`` in the code inside after ``seconds`` (a real-time
-    interval timer; only the main thread gets signals, so elsewhere it waits)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(_signum: int, _frame: object) -> None:
-        raise _TemplateTimeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-@cache
-def _sandbox() -> Any:
-    """A ``SandboxedEnvironment`` that also refuses to make huge strings and numbers."""
-    from jinja2.exceptions import SecurityError
-    from jinja2.sandbox import SandboxedEnvironment
-
-    class Sandbox(SandboxedEnvironment):
-        intercepted_binops = frozenset({"*", "**"})
-
-        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-            if operator == "**" and isinstance(right, int) and abs(right) > 64:
-                raise SecurityError("a power above 64 is not allowed in a template")
-            if operator == "*" and isinstance(right, int) and isinstance(left, str | list):
-                left, right = right, left
-            repeats = operator == "*" and isinstance(left, int) and isinstance(right, str | list)
-            if repeats and left * len(right) > MAX_OUTPUT:
-                raise SecurityError("a text that long is not allowed in a template")
-            return super().call_binop(context, operator, left, right)
-
-    return Sandbox
-
-
-def _autoescape(name: str | None) -> bool:
-    return bool(name) and str(name).endswith((".html.j2", ".atom.j2"))
-
-
-def packaged_templates() -> Path:
-    """Templates inside the installed package, or the checkout's ``templates/``."""
-    packaged = Path(str(resources.files("releasecare") / "templates"))
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "templates"
-
-
-def md_escape(text: object) -> str:
-    """Untrusted text as inert Markdown on one line, escaping only what Markdown would
-    read as syntax where it stands, so that the raw ``.md`` reads cleanly in a plain
-    text mail client ("Müller & Söhne", "[security]", "snake_case" stay as written)
-    while it still renders as exactly this text (CommonMark and GitHub's extensions:
-    no link, image, HTML, autolink, entity, emphasis, code, strikethrough, heading,
-    list, quote or rule)."""
-    line = " ".join(str(text).split())
-    escape = _inline_escapes(line) | _block_escapes(line)
-    return "".join(f"\\{c}" if i in escape else c for i, c in enumerate(line))
-
-
-# What Markdown reads as an escape: a backslash before any ASCII punctuation.
-_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
-_TAG_START = re.compile(r"<[A-Za-z/!?]")
-
-
-def _inline_escapes(line: str) -> set[int]:
-    """Positions of characters that would be syntax mid-line."""
-    escape: set[int] = set()
-    pairs: dict[str, list[int]] = {"*": [], "_": [], "~": [], "`": []}
-    for i, c in enumerate(line):
-        before = line[i - 1] if i else " "
-        after = line[i + 1] if i + 1 < len(line) else " "
-        if c == "\\" and (after in _PUNCTUATION or i + 1 == len(line)):
-            escape.add(i)  # "\." would hide the dot; a trailing one may meet one
-        elif c == "]" and after in "([:":
-            escape.add(i)  # a link, an image, a reference or its definition
-        elif c == "<" and _TAG_START.match(line, i):
-            escape.add(i)  # HTML or an autolink
-        elif c == "&" and _ENTITY.match(line, i):
-            escape.add(i)  # "&copy;" would show as ©
-        elif c == "`":
-            pairs[c].append(i)  # a code span needs two
-        elif c in "*~" and not (before.isspace() and after.isspace()):
-            pairs[c].append(i)  # could open or close emphasis, strikethrough
-        elif (
-            c == "_"
-            and not (before.isspace() and after.isspace())
-            and not (before.isalnum() and after.isalnum())
-        ):
-            pairs[c].append(i)  # as above; "snake_case" never emphasises
-    for found in pairs.values():
-        if len(found) > 1:  # one alone opens nothing
-            escape.update(found)
-    return escape
-
-
-_LIST_OR_HEADING = re.compile(r"(?:#{1,6}|[-+*>]|\[[ xX]\])(?=\s|$)|>")
-_ORDERED = re.compile(r"\d{1,9}([.)])(?=\s|$)")
-_RULE = re.compile(r"([-*_=])(?:\s*\1){2,}\s*$")
-_CLOSING_HASHES = re.compile(r"\s(#+)$")
-
-
-def _block_escapes(line: str) -> set[int]:
-    """Positions that would start a block at the start of a line (a heading, a list, a
-    task box, a quote, a rule) or close a heading at its end (" #")."""
-    escape: set[int] = set()
-    if _LIST_OR_HEADING.match(line) or _RULE.match(line):
-        escape.add(0)
-    ordered = _ORDERED.match(line)
-    if ordered:
-        escape.add(ordered.start(1))
-    closing = _CLOSING_HASHES.search(line)
-    if closing:
-        escape.add(closing.start(1))
-    return escape
 
 
 INDEX_STATE = ".notices.json"
