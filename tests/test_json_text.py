@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from releasecare.documents import as_text
+from releasecare.jsonout import as_text
 
 
 def standard(value: Any) -> str:

@@ -96,6 +96,7 @@ shared by every step
                      environment
     ``crashpoints``  named points where a test makes the process die (``kill -9``)
     ``jsontext``     JSON from others: every failure one error with its line
+    ``jsonout``      our JSON documents as text (json.dumps's indent-2 output, faster)
     ``text``         small helpers for text a person reads
     ``store/``       SQLAlchemy models, engine, migrations, and the upserts that
                      let pipelines write at once (``store/upsert``); all SQL lives here
@@ -119,8 +120,8 @@ Who may import whom
 * ``cli/`` imports the core; nothing in the core imports ``cli/`` or click.
 * Only ``store/`` runs SQL; only ``templating`` knows Jinja; only ``http``
   imports requests (delivery's channels go through it).
-* ``domain``, ``errors``, ``times``, ``text``, ``versions``, ``jsontext``, ``options``
-  and ``pathpatterns`` import no other releasecare module but each other.
+* ``domain``, ``errors``, ``times``, ``text``, ``versions``, ``jsontext``, ``jsonout``,
+  ``options`` and ``pathpatterns`` import no other releasecare module but each other.
 * No import cycle, counting imports inside functions and under TYPE_CHECKING
   (``tests/test_architecture.py``).
 * Imports go at the top of a module, except in the CLI's command bodies (so that

@@ -187,7 +187,7 @@ def json_option(func: F) -> F:
 
 
 def emit_json(document: Any) -> None:
-    from releasecare.documents import as_text
+    from releasecare.jsonout import as_text
 
     click.echo(as_text(document))
 
