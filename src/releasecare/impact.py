@@ -225,7 +225,7 @@ def _impact(
     # The release manager's overrides in the working tree win over what was stored.
     # Components were mapped from the files, and notes taken from the message, at scan
     # time; nothing after impact reads a change's files or body, so neither is loaded
-    # (a tenth of a long range's time, and a twentieth).
+    # (the files were a tenth of a long range's time, the bodies a twentieth).
     added = apply_overrides(reads.changes_of(reader, diff.added[::-1], full=False), edits)
     removed = apply_overrides(reads.changes_of(reader, diff.removed, full=False), edits)
     changes = [*added, *removed]

@@ -82,7 +82,7 @@ def release_commits(reader: Reader) -> dict[str, tuple[int, str]]:
 
 def changes(reader: Reader, shas: Sequence[str]) -> dict[str, Change]:
     """The stored changes among ``shas`` with their components, by sha; without their
-    files, which a report never shows."""
+    files and message bodies, which a report never shows."""
     return changes_by_sha(reader, shas, full=False)
 
 

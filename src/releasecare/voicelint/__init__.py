@@ -126,17 +126,18 @@ def lint_sentence(
 def _findings(
     lint: _Lint, note: Note, location: str, options: VoiceOptions, today: datetime | None
 ) -> list[Finding]:
-    stripped = note.text
+    """Every rule's findings on ``note`` (read from stripped text), then too-long."""
+    text = note.text
     day = (today or datetime.now(UTC)).date()
     findings = [finding for rule in lint.rules for finding in rule(note, options, day)]
-    if len(stripped) > options.max_length:
+    if len(text) > options.max_length:
         findings.append(
             Finding(
                 "too-long",
-                f"{len(stripped)} characters, more than {options.max_length}",
+                f"{len(text)} characters, more than {options.max_length}",
                 "",
                 "keep one change to a sentence or two",
-                span=stripped[options.max_length :],
+                span=text[options.max_length :],
             )
         )
-    return [replace(f, location=location, text=stripped) for f in findings]
+    return [replace(f, location=location, text=text) for f in findings]

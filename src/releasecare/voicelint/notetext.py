@@ -127,7 +127,7 @@ def read_note(text: str) -> Note:
                 text[previous_end:start],
                 kind == "link-word",
                 bool(quoted) and any(s <= start < e for s, e in quoted),
-                inner.lower().replace("’", "'"),
+                _low(inner),
             )
         )
         previous_end = end
@@ -165,14 +165,19 @@ def read_sentence(text: str, sentence: str) -> Note:
         # ("http://") would not be one once it starts with a capital.
         head = tokens[0] if tokens else None
         if head is None or head.start != 0 or head.kind != "word":
-            return read_note(sentence)
+            return read_note(sentence.strip())
         word = capital + head.text[1:]
-        renamed = head._replace(text=word, low=word.lower().replace("’", "'"))
+        renamed = head._replace(text=word, low=_low(word))
         tokens = (renamed, *tokens[1:])
         sentences = ((renamed, *note.sentences[0][1:]), *note.sentences[1:])
         return Note(sentence, tokens, sentences)
     # A full stop after the last token starts no sentence and joins no word.
     return Note(sentence, tokens, note.sentences)
+
+
+def _low(text: str) -> str:
+    """A token's ``low``: lower case, typographic apostrophes made plain."""
+    return text.lower().replace("’", "'")
 
 
 def is_plain(word: str) -> bool:
