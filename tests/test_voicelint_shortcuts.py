@@ -9,6 +9,7 @@ Each shortcut is checked here against the plain way of asking.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Sequence
 from datetime import date
@@ -16,6 +17,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from releasecare import voice
 from releasecare.voicelint import VoiceOptions
 from releasecare.voicelint.notetext import first_phrase, is_plain, read_note
 from releasecare.voicelint.references import (
@@ -25,7 +27,7 @@ from releasecare.voicelint.references import (
     is_ticket,
 )
 from releasecare.voicelint.wording import _forms, _jargon_at, jargon
-from releasecare.voicelint.wordlists import DEFAULT_JARGON
+from releasecare.voicelint.wordlists import DEFAULT_JARGON, STANDARDS
 
 TODAY = date(2026, 12, 3)
 LETTERS = st.one_of(
@@ -166,3 +168,48 @@ def test_a_subject_sentence_reads_as_the_sentence_read_afresh(text: str) -> None
 
     sentence = _sentence(text)
     assert read_sentence(text, sentence) == read_note(sentence.strip())
+
+
+def _refs_with_the_exception_inside() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The cleaner's reference patterns as they were written before ``voice._cut``:
+    the standards' exception inside every ticket they match, case ignored throughout
+    (the plain way, twice the size)."""
+    not_tickets = "|".join(sorted(s.upper() for s in STANDARDS))
+    ticket = rf"(?!(?:{not_tickets})-)[A-Z][A-Z0-9]+-\d+"
+    ref = rf"(?:{ticket}|GH-\d+|#\d+|https?://\S+?|[0-9a-f]{{7,40}})"
+    words = r"(?:(?:see|refs?|closes|fixes|fixed|resolves|related|part of|cf\.?)\s*:?\s*)"
+    refs = rf"{words}?{ref}(?:\s*(?:[,;&]|and)\s*{words}?{ref})*"
+    trailing = rf"(?:\s*[(\[]\s*{refs}(?:\s+for\s+details)?\s*[)\]]|\s+{refs})\s*\.?\s*$"
+    leading = rf"^\s*(?:[(\[]\s*{refs}\s*[)\]]|{ref}\s*:)\s*"
+    return re.compile(trailing, re.I), re.compile(leading, re.I)
+
+
+_PLAIN_TRAILING, _PLAIN_LEADING = _refs_with_the_exception_inside()
+PIECES = [
+    "UTF-8", "ISO-8601", "utf-8", "Rfc-9110", "JIRA-12", "MM-58087", "GH-7", "#41",
+    "gh-26920", "https://example.com/x", "https://example.com/ISO-8601", "abc1234",
+    "see", "refs:", "closes", "and", ",", ";", "&", "(", ")", "[", "]", ":", ".", " ",
+    "for details", "For Details", "See", "AND", "HTTPS://EXAMPLE.COM/UTF-8", "ABC1234",
+    "Fix", "dates", "seeUTF-8", "-",
+]  # fmt: skip
+REF_PIECES = st.sampled_from(PIECES)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(REF_PIECES, max_size=9).map(" ".join), st.lists(REF_PIECES, max_size=5))
+def test_references_are_cut_as_the_pattern_with_the_exception_inside_would(
+    text: str, glued: list[str]
+) -> None:
+    for subject in (text, "".join(glued), "Fix dates " + text):
+        assert voice._cut(voice._TRAILING_REFS, subject) == _PLAIN_TRAILING.sub("", subject)
+        assert voice._cut(voice._LEADING_REFS, subject) == _PLAIN_LEADING.sub("", subject)
+
+
+def test_a_standard_at_either_end_is_no_reference() -> None:
+    assert voice._trimmed("fix: parse dates as ISO-8601") == "parse dates as ISO-8601"
+    assert voice._trimmed("Save files as UTF-8 (JIRA-12)") == "Save files as UTF-8"
+    assert voice._trimmed("Support ISO-8601, JIRA-12") == "Support ISO-8601"
+    assert voice._trimmed("(UTF-8) names in exports") == "(UTF-8) names in exports"
+    assert voice._trimmed("Links in exports (see https://example.com/ISO-8601)") == (
+        "Links in exports"
+    )
