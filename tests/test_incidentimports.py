@@ -11,7 +11,7 @@ import click
 
 from releasecare.cli.incident import import_
 from releasecare.config import Config, Environment
-from releasecare.config import IncidentOptions as Options
+from releasecare.configsections import IncidentOptions as Options
 from releasecare.domain import Component, ComponentSpan
 from releasecare.incident_import import component_key, spans_of
 from releasecare.incidentimports import FORMATS, ImportedComponent, pagerduty, statuspage

@@ -26,7 +26,8 @@ from pytest_httpserver import HTTPServer
 from releasecare import jsontext
 from releasecare.changes import interpret, parse_conventional, parse_fragment, parse_trailers
 from releasecare.components import ComponentMatcher
-from releasecare.config import ITEM_SCHEMAS, SCHEMA, load_config, parse_config
+from releasecare.config import load_config, parse_config
+from releasecare.configschema import ITEM_SCHEMAS, SCHEMA
 from releasecare.customers import KEYS as CUSTOMER_KEYS
 from releasecare.customers import SourceOptions, parse_records, read_customers
 from releasecare.deploylogs import ReadOptions, read_events

@@ -84,7 +84,9 @@ the CI steps
     ``jobsummary``   the Markdown job summary of a CI step
 
 shared by every step
-    ``config``       ``releasecare.toml``: load, validate, build each step's options
+    ``config``       ``releasecare.toml``: find, load, build each step's options
+    ``configschema`` its tables' keys and types, and the checks of each value
+    ``configsections``  ``[incidents]`` and ``[delivery]``: their settings, read
     ``options``      the options the config builds for steps heavy to import (change
                      types, CSV columns), so that loading it imports neither
                      ``changes`` (git) nor ``customers`` (HTTP, CSV)

@@ -9,7 +9,6 @@ the key, and an unknown key comes with the near spelling of a known one.
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -17,13 +16,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from releasecare import overrides, times
+from releasecare import configsections, overrides, times
+from releasecare.configschema import (
+    ITEM_SCHEMAS,
+    KEY_PATTERN,
+    SCHEMA,
+    check_table,
+    check_type,
+    check_values,
+    describe,
+    seconds,
+    share,
+)
+from releasecare.configsections import DeliverySettings, IncidentOptions
 from releasecare.domain import Component
 from releasecare.errors import ConfigError, InputError, did_you_mean, shown
 from releasecare.options import INTERNAL_TYPES, VISIBLE_TYPES, ChangeOptions, CsvColumns
 from releasecare.overrides import Override
-from releasecare.pathpatterns import pattern_problem
-from releasecare.voice import DEPENDENCY_MODES, NOTE_SOURCES, VoiceOptions
+from releasecare.voice import VoiceOptions
 
 if TYPE_CHECKING:
     from releasecare.components import ComponentMatcher
@@ -31,94 +41,6 @@ if TYPE_CHECKING:
 
 CONFIG_FILE = "releasecare.toml"
 DEFAULT_DATABASE = "sqlite:///.releasecare/releasecare.db"
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-# The schema: table -> key -> expected type. Nested per-key tables (components,
-# environments) are described by ITEM_SCHEMAS. Adding a key is one line here.
-StrList = list[str]
-SCHEMA: dict[str, dict[str, Any]] = {
-    "": {"templates": str},
-    "product": {"name": str, "url": str},
-    "release": {
-        "tag_pattern": str,
-        "order": str,
-        "first_parent": bool,
-        "changes_dir": str,
-        "internal_types": StrList,
-        "visible_types": StrList,
-        "component_changes_visible": bool,
-    },
-    "database": {"url": str, "busy_timeout": float},
-    "mapping": {"import_codeowners": bool, "ignore": StrList},
-    "impact": {"unmapped": str},
-    "voice": {
-        "internal_hosts": StrList,
-        "jargon": StrList,
-        "allow": StrList,
-        "max_length": int,
-        "subject_fallback": bool,  # deprecated: [notes] source
-    },
-    "notes": {"source": str, "dependency_updates": str},
-    "customers": {"csv_columns": dict, "token_env": str, "prune_limit": float, "source": str},
-    "incidents": {
-        "lookback_hours": float,
-        "people": StrList,
-        "import_env": str,
-        "component_map": dict,
-        "pagerduty": dict,
-        "statuspage": dict,
-    },
-    "deployments": {"future_tolerance_minutes": int},
-    "delivery": {
-        "max_attempts": int,
-        "backoff": float,
-        "max_backoff": float,
-        "run_time": float,
-        "timeout": float,
-        "email": dict,
-    },
-}
-# [delivery.email]: the SMTP server notices go through (secrets: variables' names).
-EMAIL_SCHEMA: dict[str, Any] = {
-    "host": str,
-    "port": int,
-    "security": str,
-    "username_env": str,
-    "password_env": str,
-    "from": str,
-    "unsubscribe_url": str,
-}
-SMTP_PORTS = {"starttls": 587, "tls": 465, "plain": 25}
-ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
-    "components": {"name": str, "description": str, "paths": StrList},
-    "environments": {"name": str, "timezone": str},
-}
-CHOICES: dict[str, tuple[str, ...]] = {
-    "release.order": ("version", "date"),
-    "impact.unmapped": ("ignore", "everyone"),
-    "notes.source": NOTE_SOURCES,
-    "notes.dependency_updates": DEPENDENCY_MODES,
-    "delivery.email.security": tuple(SMTP_PORTS),
-}
-
-
-# [incidents.pagerduty], [incidents.statuspage]: how `incident import` reaches the API.
-IMPORT_SOURCE_SCHEMA: dict[str, Any] = {"token_env": str}
-
-
-@dataclass(frozen=True)
-class IncidentOptions:
-    """``[incidents]``: how far before an incident's start a suspect deploy is looked
-    for, and people's names that never reach a customer (beside the git authors).
-    For ``incident import``: the environment imported incidents are on (``import_env``;
-    None: ``--env`` is required), the tools' component and service names to component
-    keys (``component_map``), and each format's token variable (``token_envs``)."""
-
-    lookback: timedelta = timedelta(hours=24)
-    people: tuple[str, ...] = ()
-    import_env: str | None = None
-    component_map: Mapping[str, str] = field(default_factory=dict)
-    token_envs: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -126,35 +48,6 @@ class Environment:
     key: str
     name: str
     timezone: str = "UTC"
-
-
-@dataclass(frozen=True)
-class EmailSettings:
-    """``[delivery.email]``: where e-mail goes and as whom; credentials are the names
-    of the environment variables that hold them."""
-
-    host: str
-    sender: str
-    port: int = 587
-    security: str = "starttls"
-    username_env: str | None = None
-    password_env: str | None = None
-    unsubscribe_url: str | None = None
-
-
-@dataclass(frozen=True)
-class DeliverySettings:
-    """``[delivery]``: how hard one ``notify`` run tries. ``backoff`` is the first wait
-    after a temporary failure (doubled each time, with jitter, at most ``max_backoff``);
-    a run waits for retries at most ``run_time`` seconds in all, and a delivery is
-    given up after ``max_attempts``; ``timeout`` bounds one attempt."""
-
-    max_attempts: int = 6
-    backoff: float = 10.0
-    max_backoff: float = 3600.0
-    run_time: float = 120.0
-    timeout: float = 30.0
-    email: EmailSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -354,7 +247,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     known_tables = set(SCHEMA) - {""} | set(ITEM_SCHEMAS)
     for key, value in data.items():
         if key in SCHEMA[""]:
-            _check_type(path, key, value, SCHEMA[""][key])
+            check_type(path, key, value, SCHEMA[""][key])
         elif key not in known_tables:
             raise ConfigError(
                 path, key, "unknown key", hint=did_you_mean(key, known_tables | set(SCHEMA[""]))
@@ -363,7 +256,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
             raise ConfigError(path, key, f"must be a table ([{key}])")
     for table, keys in SCHEMA.items():
         if table:
-            _check_table(path, table, data.get(table, {}), keys)
+            check_table(path, table, data.get(table, {}), keys)
     for table, keys in ITEM_SCHEMAS.items():
         for item, values in data.get(table, {}).items():
             if not isinstance(values, dict):
@@ -372,7 +265,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
                 raise ConfigError(
                     path, f"{table}.{item}", "keys use letters, digits, '-', '_' and '.' only"
                 )
-            _check_table(path, f"{table}.{item}", values, keys)
+            check_table(path, f"{table}.{item}", values, keys)
 
     product = data.get("product", {})
     release = data.get("release", {})
@@ -383,7 +276,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         key: Environment(key, values.get("name", key), _zone(path, key, values))
         for key, values in data.get("environments", {}).items()
     }
-    _check_values(path, data)
+    check_values(path, data)
     mapping = data.get("mapping", {})
     templates = data.get("templates")
     return Config(
@@ -399,7 +292,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         visible_types=tuple(release.get("visible_types", VISIBLE_TYPES)),
         component_changes_visible=release.get("component_changes_visible", False),
         database_url=data.get("database", {}).get("url", DEFAULT_DATABASE),
-        busy_timeout=_seconds(path, "database.busy_timeout", data.get("database", {})),
+        busy_timeout=seconds(path, "database.busy_timeout", data.get("database", {})),
         components=components,
         environments=environments,
         import_codeowners=mapping.get("import_codeowners", False),
@@ -410,66 +303,14 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         csv_columns=_csv_columns(path, data.get("customers", {})),
         customers_token_env=data.get("customers", {}).get("token_env"),
         deprecations=_deprecations(path, data),
-        prune_limit=_share(path, "customers.prune_limit", data.get("customers", {})),
+        prune_limit=share(path, "customers.prune_limit", data.get("customers", {})),
         customers_source=_source(path, data.get("customers", {}).get("source")),
-        incidents=_incidents(path, data.get("incidents", {}), components, environments),
+        incidents=configsections.incidents(
+            path, data.get("incidents", {}), components, environments
+        ),
         future_tolerance_minutes=data.get("deployments", {}).get("future_tolerance_minutes", 60),
-        delivery=_delivery(path, data.get("delivery", {})),
+        delivery=configsections.delivery(path, data.get("delivery", {})),
     )
-
-
-def _delivery(path: Path, table: Mapping[str, Any]) -> DeliverySettings:
-    """``[delivery]`` and ``[delivery.email]`` (top-level types already checked)."""
-    defaults = DeliverySettings()
-    attempts = table.get("max_attempts", defaults.max_attempts)
-    if attempts < 1:
-        raise ConfigError(path, "delivery.max_attempts", f"must be 1 or more; got {attempts!r}")
-    seconds = {
-        key: _seconds(path, f"delivery.{key}", table) or getattr(defaults, key)
-        for key in ("backoff", "max_backoff", "run_time", "timeout")
-    }
-    email = None
-    if "email" in table:
-        values = table["email"]
-        _check_table(path, "delivery.email", values, EMAIL_SCHEMA)
-        for key in ("host", "from"):
-            if not str(values.get(key, "")).strip():
-                raise ConfigError(
-                    path,
-                    f"delivery.email.{key}",
-                    "missing: [delivery.email] needs host and from",
-                    hint='e.g. host = "smtp.example.com", from = "Shopfront <notices@example.com>"',
-                )
-        security = values.get("security", "starttls")
-        port = values.get("port", SMTP_PORTS[security])
-        if not 0 < port < 65536:
-            raise ConfigError(path, "delivery.email.port", f"must be a port number; got {port!r}")
-        if "@" not in values["from"]:
-            raise ConfigError(path, "delivery.email.from", "must hold an e-mail address")
-        unsubscribe = values.get("unsubscribe_url")
-        if unsubscribe and not unsubscribe.startswith(("https://", "mailto:")):
-            raise ConfigError(
-                path, "delivery.email.unsubscribe_url", "must be an https:// or mailto: address"
-            )
-        if bool(values.get("username_env")) != bool(values.get("password_env")):
-            raise ConfigError(
-                path,
-                "delivery.email.password_env"
-                if values.get("username_env")
-                else "delivery.email.username_env",
-                "username_env and password_env go together (the names of the variables "
-                "holding the login)",
-            )
-        email = EmailSettings(
-            host=values["host"],
-            sender=values["from"],
-            port=port,
-            security=security,
-            username_env=values.get("username_env"),
-            password_env=values.get("password_env"),
-            unsubscribe_url=unsubscribe,
-        )
-    return DeliverySettings(max_attempts=attempts, email=email, **seconds)
 
 
 def _source(path: Path, source: str | None) -> str | None:
@@ -479,73 +320,6 @@ def _source(path: Path, source: str | None) -> str | None:
     if "://" in source or source == "-":
         return source
     return str(path.parent / source)
-
-
-def _incidents(
-    path: Path,
-    table: Mapping[str, Any],
-    components: Mapping[str, Component],
-    environments: Mapping[str, Environment],
-) -> IncidentOptions:
-    """``[incidents]`` (types already checked): a look-back of more than nothing and at
-    most a year, names that are not blank, an import environment the config knows, a
-    component map onto known component keys, and the names of token variables."""
-    hours = table.get("lookback_hours", 24)
-    if not 0 < hours <= 24 * 366:
-        raise ConfigError(
-            path,
-            "incidents.lookback_hours",
-            f"must be more than 0 and at most a year of hours (8784); got {hours!r}",
-            hint="e.g. lookback_hours = 24",
-        )
-    people = table.get("people", [])
-    for index, name in enumerate(people):
-        if not name.strip():
-            raise ConfigError(path, f"incidents.people[{index}]", "a name may not be blank")
-    import_env = table.get("import_env")
-    if import_env is not None and (
-        not import_env.strip() or (environments and import_env not in environments)
-    ):
-        raise ConfigError(
-            path,
-            "incidents.import_env",
-            f"unknown environment {shown(import_env)}",
-            hint=did_you_mean(import_env, environments)
-            or f"known environments: {', '.join(environments) or 'none configured'}",
-        )
-    component_map = table.get("component_map", {})
-    for name, key in component_map.items():
-        dotted = f"incidents.component_map.{name}"
-        if not isinstance(key, str):
-            raise ConfigError(path, dotted, f"must be a component key; got {_describe(key)}")
-        if key not in components:
-            raise ConfigError(
-                path,
-                dotted,
-                f"unknown component {shown(key)}",
-                hint=did_you_mean(key, components)
-                or f"known components: {', '.join(components) or 'none configured'}",
-            )
-    token_envs = {}
-    for fmt in ("pagerduty", "statuspage"):
-        values = table.get(fmt, {})
-        _check_table(path, f"incidents.{fmt}", values, IMPORT_SOURCE_SCHEMA)
-        if "token_env" in values:
-            if not _ENV_NAME.match(values["token_env"]):
-                raise ConfigError(
-                    path,
-                    f"incidents.{fmt}.token_env",
-                    "must be the NAME of an environment variable; "
-                    f"got {shown(values['token_env'])}",
-                )
-            token_envs[fmt] = values["token_env"]
-    return IncidentOptions(
-        lookback=timedelta(hours=hours),
-        people=tuple(n.strip() for n in people),
-        import_env=import_env,
-        component_map=dict(component_map),
-        token_envs=token_envs,
-    )
 
 
 def _zone(path: Path, key: str, values: Mapping[str, Any]) -> str:
@@ -560,80 +334,6 @@ def _zone(path: Path, key: str, values: Mapping[str, Any]) -> str:
             hint=times.zone_hint(name) or "an IANA name such as Europe/Berlin",
         ) from None
     return name
-
-
-# Numbers with a floor: the key, the smallest value that makes sense, and why.
-MINIMUMS: dict[str, tuple[int, str]] = {
-    "voice.max_length": (1, "the longest note in characters"),
-    "deployments.future_tolerance_minutes": (0, "minutes a deploy's time may lie ahead of now"),
-}
-MAXIMUMS = {"deployments.future_tolerance_minutes": 60 * 24 * 366}
-# Strings that must say something.
-NON_EMPTY = ("product.name", "release.tag_pattern", "database.url", "customers.token_env")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _check_values(path: Path, data: Mapping[str, Any]) -> None:
-    """The values whose type is right but whose meaning is not (types already checked)."""
-
-    def value(dotted: str) -> Any:
-        table, _, key = dotted.rpartition(".")
-        return data.get(table, {}).get(key)
-
-    for dotted, (least, meaning) in MINIMUMS.items():
-        number = value(dotted)
-        if number is not None and number < least:
-            raise ConfigError(path, dotted, f"must be at least {least} ({meaning}); got {number}")
-        most = MAXIMUMS.get(dotted)
-        if number is not None and most is not None and number > most:
-            raise ConfigError(path, dotted, f"must be at most {most} ({meaning}); got {number}")
-    for dotted in NON_EMPTY:
-        text = value(dotted)
-        if text is not None and not text.strip():
-            raise ConfigError(path, dotted, "must not be empty")
-    token_env = value("customers.token_env")
-    if token_env is not None and not _ENV_NAME.match(token_env):
-        raise ConfigError(
-            path,
-            "customers.token_env",
-            f"must be the NAME of an environment variable; got {shown(token_env)}",
-        )
-    release = data.get("release", {})
-    both = set(release.get("internal_types", ())) & set(release.get("visible_types", ()))
-    if both:
-        raise ConfigError(
-            path,
-            "release.visible_types",
-            f"{shown(sorted(both)[0])} is also in release.internal_types; "
-            "a type is one or the other",
-        )
-    patterns = [
-        (f"components.{k}.paths", v.get("paths", [])) for k, v in data.get("components", {}).items()
-    ]
-    patterns.append(("mapping.ignore", data.get("mapping", {}).get("ignore", [])))
-    for dotted, listed in patterns:
-        for pattern in listed:
-            problem = pattern_problem(pattern)
-            if problem is not None:
-                raise ConfigError(path, dotted, f"{shown(pattern)}: {problem}")
-
-
-def _share(path: Path, dotted: str, table: Mapping[str, Any]) -> float | None:
-    value = table.get(dotted.rpartition(".")[2])
-    if value is None:
-        return None
-    if not 0 <= float(value) <= 1:
-        raise ConfigError(path, dotted, f"must be a share from 0 to 1; got {shown(value)}")
-    return float(value)
-
-
-def _seconds(path: Path, dotted: str, table: Mapping[str, Any]) -> float | None:
-    value = table.get(dotted.rpartition(".")[2])
-    if value is None:
-        return None
-    if not 0 < float(value) < float("inf"):
-        raise ConfigError(path, dotted, f"must be a number of seconds above 0; got {value!r}")
-    return float(value)
 
 
 def _deprecations(path: Path, data: Mapping[str, Any]) -> tuple[str, ...]:
@@ -671,7 +371,7 @@ def _csv_columns(path: Path, settings: Mapping[str, Any]) -> CsvColumns:
         if key not in known:
             raise ConfigError(path, dotted, "unknown column key", hint=did_you_mean(key, known))
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(path, dotted, f"must be a column name; got {_describe(value)}")
+            raise ConfigError(path, dotted, f"must be a column name; got {describe(value)}")
     return CsvColumns(**columns)
 
 
@@ -690,55 +390,3 @@ def _component(path: Path, key: str, values: Mapping[str, Any]) -> Component:
         description=values.get("description", ""),
         paths=tuple(paths),
     )
-
-
-def _check_table(path: Path, table: str, values: Any, keys: Mapping[str, Any]) -> None:
-    if not isinstance(values, dict):
-        raise ConfigError(path, table, f"must be a table ([{table}])")
-    for key, value in values.items():
-        dotted = f"{table}.{key}"
-        if key not in keys:
-            raise ConfigError(path, dotted, "unknown key", hint=did_you_mean(key, keys))
-        _check_type(path, dotted, value, keys[key])
-        choices = CHOICES.get(dotted)
-        if choices and value not in choices:
-            raise ConfigError(
-                path, dotted, f"must be one of {', '.join(choices)}; got {shown(value)}"
-            )
-
-
-def _check_type(path: Path, dotted: str, value: Any, expected: Any) -> None:
-    if expected is StrList:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(path, dotted, f"must be a list of strings; got {_describe(value)}")
-        return
-    # bool is an int in Python; a TOML `true` where a number belongs is still wrong.
-    # A share may be written as a whole number (0, 1).
-    accepted = (int, float) if expected is float else expected
-    if (expected in (int, float) and isinstance(value, bool)) or not isinstance(value, accepted):
-        raise ConfigError(
-            path,
-            dotted,
-            f"must be {_TYPE_NAMES.get(expected, expected.__name__)}; got {_describe(value)}",
-        )
-
-
-_TYPE_NAMES = {
-    str: "a string",
-    bool: "true or false",
-    int: "a whole number",
-    float: "a number",
-    dict: "a table",
-}
-
-
-def _describe(value: Any) -> str:
-    names = {
-        str: "a string",
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        list: "a list",
-        dict: "a table",
-    }
-    return f"{names.get(type(value), type(value).__name__)} ({shown(value)})"

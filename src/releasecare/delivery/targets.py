@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from releasecare import http
-from releasecare.config import DeliverySettings
+from releasecare.configsections import DeliverySettings
 
 
 @dataclass(frozen=True)
