@@ -36,7 +36,9 @@ def populate(url: str, customers: int, components: int, environments: int) -> No
     engine = open_engine(url)
     now = datetime.now(UTC)
     with transaction(engine) as session:
-        rows, envs, comps = [], [], []
+        rows: list[dict[str, object]] = []
+        envs: list[dict[str, str]] = []
+        comps: list[dict[str, str]] = []
         for i in range(customers):
             cid = f"customer-{i:06d}"
             everything = i % 50 == 0

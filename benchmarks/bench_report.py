@@ -34,6 +34,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from benchlib import child_env, releasecare, run, timed
 
@@ -123,7 +124,7 @@ def populate(url: str, deploys: int, customers: int) -> None:
             mapped.append({"change_id": n + 1, "component": component})
         session.execute(insert(ChangeRow), changes)
         session.execute(insert(ChangeComponentRow), mapped)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for e, env in enumerate(ENVIRONMENTS):
             position = 0
             for n in range(per_env):
