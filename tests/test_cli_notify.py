@@ -451,7 +451,8 @@ def test_every_target_unreachable_is_exit_3(shop: Shop) -> None:
 
 def test_two_runs_at_once_send_each_notice_once(shop: Shop) -> None:
     from releasecare.config import load_config
-    from releasecare.delivery.outbox import NotifyRequest, notify
+    from releasecare.delivery.outbox import notify
+    from releasecare.delivery.plan import NotifyRequest
     from releasecare.store import open_engine
 
     config = load_config(shop.run.cwd / "releasecare.toml")

@@ -13,7 +13,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from standardwebhooks import Webhook
 
-from releasecare.delivery.outbox import NotifyRequest, notify
+from releasecare.delivery.outbox import notify
+from releasecare.delivery.plan import NotifyRequest
 from tests.gitfactory import GitRepoFactory
 from tests.helpers import Runner
 from tests.test_cli_notify import (

@@ -112,8 +112,9 @@ delivery
                      (Standard Webhooks signatures, the receiver's check, the signed
                      POST), ``slack`` (Block Kit messages), ``email`` (multipart
                      messages over SMTP); ``targets`` (what channels share),
-                     ``outcome`` (what an attempt came to), ``outbox`` (``notify``:
-                     outbox rows before sending, retries, the report). It asks
+                     ``outcome`` (what an attempt came to), ``plan`` (``notify``'s
+                     request, its report, and the outbox rows added before
+                     sending), ``outbox`` (``notify``: sending, retries). It asks
                      ``notices.deliverable`` for the notice versions and renders nothing
 
 Who may import whom

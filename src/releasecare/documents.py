@@ -17,7 +17,7 @@ from releasecare.domain import Change, Component, Customer, Deployment, Impact, 
 if TYPE_CHECKING:
     from releasecare.ci import CIRun
     from releasecare.components import CoverageReport
-    from releasecare.delivery.outbox import NotifyResult
+    from releasecare.delivery.plan import NotifyResult
     from releasecare.delivery.webhook import Verdict
     from releasecare.deploylogs import Skipped
     from releasecare.deployments import HistoryRow, IngestSummary

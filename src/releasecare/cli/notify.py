@@ -10,7 +10,7 @@ import click
 from releasecare.cli.app import App, emit_json, info, json_option, nothing_changed, pass_app
 
 if TYPE_CHECKING:
-    from releasecare.delivery.outbox import NotifyResult
+    from releasecare.delivery.plan import NotifyResult
 
 CHANNEL_NAMES = ("webhook", "slack", "email")  # releasecare.delivery.CHANNELS
 STATE_NAMES = ("pending", "sent", "failed", "given_up", "unknown", "waiting", "digested")
@@ -86,7 +86,7 @@ def notify(
       releasecare notify --incident 3
       releasecare notify --digest          # from a daily scheduled job
     """
-    from releasecare.delivery.outbox import NotifyRequest
+    from releasecare.delivery.plan import NotifyRequest
     from releasecare.errors import InputError
 
     if [deploy_id is not None, incident_id is not None, digest].count(True) != 1:

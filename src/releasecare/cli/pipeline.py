@@ -109,8 +109,8 @@ def after_deploy(
     delivered = None
     if notify:
         # After the step's own transaction: delivery commits each send as it goes.
-        from releasecare.delivery.outbox import NotifyRequest
         from releasecare.delivery.outbox import notify as run_notify
+        from releasecare.delivery.plan import NotifyRequest
 
         delivered = run_notify(
             app.engine,
