@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from releasecare import voice
 from releasecare.voicelint import VoiceOptions
-from releasecare.voicelint.notetext import first_phrase, is_plain, read_note
+from releasecare.voicelint.notetext import first_phrase, is_plain, read_note, read_sentence
 from releasecare.voicelint.references import (
     is_code_identifier,
     is_hash,
@@ -163,10 +163,7 @@ SENTENCE_SOURCES = st.tuples(NOTE_HEADS, st.text(SUBJECT_CHARS, max_size=20), NO
 def test_a_subject_sentence_reads_as_the_sentence_read_afresh(text: str) -> None:
     """The lint reads the sentence a subject makes on from the subject's own reading
     (the cleaner read it already): the same tokens and sentences as reading it anew."""
-    from releasecare.voice import _sentence
-    from releasecare.voicelint.notetext import read_sentence
-
-    sentence = _sentence(text)
+    sentence = voice._sentence(text)
     assert read_sentence(text, sentence) == read_note(sentence.strip())
 
 

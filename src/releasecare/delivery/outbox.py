@@ -1,11 +1,9 @@
 """``notify``: each affected customer's notice to their current contacts, through the
 outbox, exactly once as far as the receiver allows.
 
-1. Plan (one transaction, ``delivery.plan``): the notices step gives the newest
-   notice version of each customer the deployment affects (``notices.deliverable``);
-   each customer's current contacts give the targets; one outbox row per (version,
-   channel, target) is added, with its ``webhook-id`` / ``Message-ID``, before
-   anything is sent.
+1. Plan (one transaction, ``delivery.plan``): one outbox row per (notice version,
+   channel, target), with its ``webhook-id`` / ``Message-ID``, before anything is
+   sent.
 2. Send, one row at a time: the attempt is claimed (committed), sent, and what it
    came to recorded (committed). A run that dies between the send and the record
    leaves the row to be tried again with the same id (receivers drop the repeat),

@@ -384,17 +384,7 @@ def _plan_rows(
         again = request.resend and row.state in ("failed", "given_up", "unknown")
         if again and outbox_store.reopen(session, row):
             row = replace(row, state="pending", attempts=0, next_attempt_at=None)
-        line = Told(
-            row.customer_id,
-            row.channel,
-            row.target,
-            "",
-            row.last_reply or "",
-            row.attempts,
-            row.last_code,
-            row.message_id,
-            version.version,
-        )
+        line = report_line(row, "", row.last_reply or "")
         if row.state == "pending":
             work.append(Work(row, target, notice, module))
         elif row.state == "sent":
